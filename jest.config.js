@@ -1,0 +1,13 @@
+export default {
+  testEnvironment: "node",
+  roots: ["<rootDir>/packages"],
+  testMatch: ["**/test/**/*.test.ts"],
+  transform: { "\\.[cm]?[jt]s$": "babel-jest" },
+  // Sources import siblings as "./x.js" (what Node's ESM resolver needs); jest resolves the .ts.
+  moduleNameMapper: {
+    "^@spanfn/tracing$": "<rootDir>/packages/tracing/src/index.ts",
+    "^@spanfn/tracing/node$": "<rootDir>/packages/tracing/src/node/index.ts",
+    "^(\\.{1,2}/.*)\\.js$": "$1",
+  },
+  testTimeout: 20000,
+};

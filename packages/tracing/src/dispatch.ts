@@ -1,0 +1,237 @@
+/**
+ * Blocks on their way from the thread's buffer to the sink: sealing full blocks, the bounded
+ * queue in front of a slow sink, drop and error accounting, flushing and shutdown.
+ */
+import { now } from "./clock.js";
+import { MAX_RECORD_SLOTS, type EventBlock } from "./events.js";
+import { parseLevel } from "./levels.js";
+import type { RuntimeReport, Sink } from "./sinks/sink.js";
+import { state, type RuntimeState } from "./state.js";
+
+/** Seals the current block, hands it on, and starts a fresh one; returns the new position (0). */
+export function rotate(): number {
+  seal(state);
+  return 0;
+}
+
+function seal(s: RuntimeState): void {
+  if (s.position === 0) return;
+  const block: EventBlock = {
+    thread: s.thread,
+    clock: s.clock,
+    metadata: s.metadata,
+    data: s.buffer,
+    length: s.position,
+    sequence: s.sequence++,
+  };
+  // The sealed buffer now belongs to the block; the writer must not touch it again.
+  s.buffer = new Float64Array(s.blockSlots);
+  s.position = 0;
+  submit(block);
+}
+
+/** Queues a block for the sink: this thread's own, or one forwarded from another thread. */
+export function submit(block: EventBlock): void {
+  const s = state;
+  s.pending.push(block);
+  s.pendingBytes += block.data.byteLength;
+  drain(s);
+  updateRecording(s);
+}
+
+function drain(s: RuntimeState): void {
+  while (s.sink !== null && !s.sinkBusy && s.pending.length > 0) {
+    const block = s.pending.shift()!;
+    s.pendingBytes -= block.data.byteLength;
+    const events = s.tracker.observe(block);
+    const sink = s.sink;
+    let result: void | PromiseLike<void>;
+    try {
+      result = sink.block(block);
+    } catch (error) {
+      sinkFailed(s, error, events);
+      continue;
+    }
+    if (result !== undefined && typeof result.then === "function") {
+      s.sinkBusy = true;
+      result.then(
+        () => sinkDone(s),
+        (error: unknown) => {
+          sinkFailed(s, error, events);
+          sinkDone(s);
+        },
+      );
+    }
+  }
+}
+
+function sinkDone(s: RuntimeState): void {
+  s.sinkBusy = false;
+  drain(s);
+  updateRecording(s);
+}
+
+function sinkFailed(s: RuntimeState, error: unknown, events: number): void {
+  s.sinkErrors++;
+  s.lostEvents += events;
+  if (s.sinkErrors === 1) {
+    s.firstSinkError = error;
+    s.warn(`spanfn: the trace sink failed and its events are being dropped (counted): ${describe(error)}`);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function updateRecording(s: RuntimeState): void {
+  // Room for one more block beside those queued; ends of recorded spans are written regardless.
+  s.recording = s.enabled && s.pendingBytes + s.blockSlots * 8 <= s.maxBufferedBytes;
+}
+
+/** Hands everything recorded so far to the sink, synchronously where the sink is. */
+export function flush(): void {
+  const s = state;
+  seal(s);
+  drain(s);
+  updateRecording(s);
+}
+
+/** Flushes and waits, up to `timeoutMs`, until an asynchronous sink has taken every block. */
+export async function flushAsync(timeoutMs = 5000): Promise<boolean> {
+  flush();
+  const s = state;
+  const deadline = now() + timeoutMs;
+  while ((s.sinkBusy || (s.sink !== null && s.pending.length > 0)) && now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  return !s.sinkBusy && s.pending.length === 0;
+}
+
+/** Installs the sink (null to detach); blocks recorded before it existed go to it first. */
+export function setSink(sink: Sink | null): void {
+  const s = state;
+  s.sink = sink;
+  if (sink !== null && typeof sink.init === "function") {
+    try {
+      sink.init({ pid: s.processId, clock: s.clock });
+    } catch (error) {
+      sinkFailed(s, error, 0);
+    }
+  }
+  drain(s);
+  updateRecording(s);
+}
+
+export function getSink(): Sink | null {
+  return state.sink;
+}
+
+export interface RuntimeOptions {
+  /** Master switch; when off, instrumented code costs one branch per call. */
+  enabled?: boolean;
+  /** Spans above this level (e.g. "debug" when set to "info") are not recorded. */
+  maxLevel?: number | string;
+  /** Cap on events waiting for a slow sink; beyond it new spans are dropped and counted. */
+  maxBufferedBytes?: number;
+  /** Events per block, in 8-byte slots. */
+  blockSlots?: number;
+  sink?: Sink | null;
+  /** Where the runtime's own warnings go (default `console.warn`). */
+  warn?: (message: string) => void;
+}
+
+export function configure(options: RuntimeOptions): void {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`spanfn: configure() takes an options object; got ${String(options)}`);
+  }
+  const s = state;
+  const known = new Set(["enabled", "maxLevel", "maxBufferedBytes", "blockSlots", "sink", "warn"]);
+  for (const key of Object.keys(options)) {
+    if (!known.has(key)) {
+      throw new TypeError(`spanfn: unknown runtime option "${key}"; known: ${[...known].join(", ")}`);
+    }
+  }
+  if (options.enabled !== undefined) {
+    if (typeof options.enabled !== "boolean") throw optionError("enabled", "true or false", options.enabled);
+    s.enabled = options.enabled;
+  }
+  if (options.maxLevel !== undefined) s.maxLevel = parseLevel(options.maxLevel, "maxLevel");
+  if (options.maxBufferedBytes !== undefined) {
+    if (!isPositiveInteger(options.maxBufferedBytes)) {
+      throw optionError("maxBufferedBytes", "a positive integer", options.maxBufferedBytes);
+    }
+    s.maxBufferedBytes = options.maxBufferedBytes;
+  }
+  if (options.blockSlots !== undefined) {
+    if (!isPositiveInteger(options.blockSlots) || options.blockSlots < MAX_RECORD_SLOTS * 4) {
+      throw optionError("blockSlots", `an integer >= ${MAX_RECORD_SLOTS * 4}`, options.blockSlots);
+    }
+    seal(s);
+    s.blockSlots = options.blockSlots;
+    s.buffer = new Float64Array(s.blockSlots);
+  }
+  if (options.warn !== undefined) {
+    if (typeof options.warn !== "function") throw optionError("warn", "a function", options.warn);
+    s.warn = options.warn;
+  }
+  if (options.sink !== undefined) setSink(options.sink);
+  updateRecording(s);
+}
+
+function isPositiveInteger(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value > 0;
+}
+
+function optionError(name: string, expected: string, got: unknown): TypeError {
+  return new TypeError(`spanfn: option "${name}" must be ${expected}; got ${JSON.stringify(got)}`);
+}
+
+/** Counters and open spans, as of now (flushes first so the count covers everything). */
+export function report(): RuntimeReport {
+  flush();
+  const s = state;
+  return {
+    droppedSpans: s.droppedSpans,
+    lostEvents: s.lostEvents,
+    sinkErrors: s.sinkErrors,
+    unfinished: s.tracker.open(),
+    at: now(),
+    clock: s.clock,
+  };
+}
+
+/**
+ * Flushes and lets the sink finish (its `shutdown` gets the report). Synchronous sinks finish
+ * before this returns, so it is safe in a process `exit` handler. Idempotent per sink.
+ */
+export function shutdown(): RuntimeReport {
+  const result = report();
+  const s = state;
+  const sink = s.sink;
+  if (sink !== null && typeof sink.shutdown === "function") {
+    s.sink = null;
+    try {
+      const done = sink.shutdown(result);
+      if (done !== undefined && typeof done.then === "function") {
+        done.then(undefined, (error: unknown) => sinkFailed(s, error, 0));
+      }
+    } catch (error) {
+      sinkFailed(s, error, 0);
+    }
+  }
+  return result;
+}
+
+let interval: ReturnType<typeof setInterval> | null = null;
+
+/** Flushes every `ms` milliseconds (0 stops); the timer never keeps a Node process alive. */
+export function setFlushInterval(ms: number): void {
+  if (interval !== null) clearInterval(interval);
+  interval = null;
+  if (ms === 0) return;
+  if (!isPositiveInteger(ms)) throw optionError("flush interval", "a positive integer of milliseconds or 0", ms);
+  interval = setInterval(flush, ms);
+  const timer = interval as { unref?: () => void };
+  if (typeof timer.unref === "function") timer.unref();
+}

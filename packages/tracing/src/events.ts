@@ -1,0 +1,66 @@
+/**
+ * The flat event model. A block is a Float64Array of records laid end to end; each record starts
+ * with a head `metadataId * 8 + kind`, so decoding needs no side table and a record's size
+ * follows from its kind. Float64 holds integers exactly up to 2^53, far beyond any id here.
+ *
+ *   thread begin  [head, tick]                         2 slots
+ *   thread end    [head, tick]                         2 slots
+ *   async begin   [head, tick, spanId, parentId, depth] 5 slots
+ *   async end     [head, tick, spanId]                 3 slots (the kind carries the outcome)
+ */
+import type { ClockInfo } from "./clock.js";
+import type { SpanMetadata } from "./metadata.js";
+
+export const EventKind = {
+  threadBegin: 1,
+  threadEnd: 2,
+  asyncBegin: 3,
+  asyncFulfilled: 4,
+  asyncRejected: 5,
+  /** A foreign thenable was returned: spanfn never calls its `then`, so the span ends at return. */
+  asyncDetached: 6,
+} as const;
+
+export type EventKindValue = (typeof EventKind)[keyof typeof EventKind];
+
+export const KIND_BITS = 8;
+
+export const RECORD_SLOTS: readonly number[] = [0, 2, 2, 5, 3, 3, 3];
+
+/** The largest record: a writer that has this many free slots can write any event. */
+export const MAX_RECORD_SLOTS = 5;
+
+export type Outcome = "fulfilled" | "rejected" | "detached";
+
+export const OUTCOME_BY_KIND: Readonly<Record<number, Outcome>> = {
+  [EventKind.asyncFulfilled]: "fulfilled",
+  [EventKind.asyncRejected]: "rejected",
+  [EventKind.asyncDetached]: "detached",
+};
+
+export interface ThreadInfo {
+  /** `worker_threads.threadId` in Node (0 = main thread); 0 elsewhere. */
+  readonly id: number;
+  readonly name: string;
+}
+
+/** What a sink receives: one thread's events, in order, with what it takes to read them. */
+export interface EventBlock {
+  readonly thread: ThreadInfo;
+  readonly clock: ClockInfo;
+  /** The thread's metadata table, indexed by the ids in the heads. */
+  readonly metadata: readonly SpanMetadata[];
+  readonly data: Float64Array;
+  /** Slots of `data` in use. */
+  readonly length: number;
+  /** Position of this block in its thread's stream, from 0. */
+  readonly sequence: number;
+}
+
+export function headKind(head: number): number {
+  return head % KIND_BITS;
+}
+
+export function headMetadata(head: number): number {
+  return Math.floor(head / KIND_BITS);
+}

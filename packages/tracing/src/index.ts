@@ -1,0 +1,36 @@
+/**
+ * @spanfn/tracing: the runtime every instrumented function calls. Browser-safe: nothing here
+ * needs Node; Node's extras (exit flush, trace files, worker threads, AsyncLocalStorage) live in
+ * `@spanfn/tracing/node`.
+ */
+export { begin, end, beginAsync, suspend, resume, fail, endAsync, detachAsync, currentSpanId, NOT_RECORDED } from "./spans.js";
+export { registerSpans, defineSpan, getMetadata, type SpanMetadata, type SpanSite, type SpanOptions } from "./metadata.js";
+export { Level, parseLevel, levelName, type LevelName, type LevelValue } from "./levels.js";
+export {
+  configure,
+  flush,
+  flushAsync,
+  report,
+  shutdown,
+  setSink,
+  getSink,
+  setFlushInterval,
+  type RuntimeOptions,
+} from "./dispatch.js";
+export { threadSpan, instrumentPromise } from "./manual.js";
+export { decodeBlock, decodeBlocks, forEachRecord, type SpanEvent, type SpanEventKind } from "./decode.js";
+export { EventKind, type EventBlock, type ThreadInfo, type Outcome } from "./events.js";
+export { now, clockInfo, type ClockInfo } from "./clock.js";
+export type { AsyncSpan } from "./state.js";
+export type { OpenSpan } from "./tracker.js";
+export type { Sink, ProcessInfo, RuntimeReport } from "./sinks/sink.js";
+export { InMemorySink } from "./sinks/memory.js";
+export { NullSink } from "./sinks/null.js";
+export {
+  ChromeTraceSink,
+  ChromeTraceWriter,
+  parseChromeTrace,
+  TRACE_CATEGORY,
+  type ChromeTraceEvent,
+  type ChromeTraceOptions,
+} from "./sinks/chrome.js";

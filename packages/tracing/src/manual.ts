@@ -1,0 +1,39 @@
+/** Spans for code the plugin does not touch: a callback scope and a promise wrapper. */
+import { begin, beginAsync, endAsync, detachAsync, fail, end, suspend } from "./spans.js";
+
+/** Runs `fn` inside a thread span of the given span site; returns what it returns. */
+export function threadSpan<R>(metadata: number, fn: () => R): R {
+  const token = begin(metadata);
+  try {
+    return fn();
+  } finally {
+    end(token);
+  }
+}
+
+/**
+ * The `InstrumentedFuture` of JavaScript: an async span from now (parent: the current span) until
+ * `promise` settles. Returns a new promise that settles the same way; the span's end is recorded
+ * before anything awaiting the result runs. A rejection stays unhandled exactly when the returned
+ * promise is left unhandled. A thenable that is not a native promise is never `then`-ed (query
+ * builders run on `then`): its span ends now, marked detached, and it is returned as it is.
+ */
+export function instrumentPromise<T>(promise: PromiseLike<T>, metadata: number): PromiseLike<T> {
+  const span = beginAsync(metadata);
+  suspend(span, undefined);
+  if (!(promise instanceof Promise)) {
+    detachAsync(span);
+    return promise;
+  }
+  return promise.then(
+    (value) => {
+      endAsync(span);
+      return value;
+    },
+    (error: unknown) => {
+      fail(span);
+      endAsync(span);
+      throw error;
+    },
+  );
+}

@@ -1,0 +1,66 @@
+import { DEFAULT_SPAN_LEVEL, parseLevel } from "./levels.js";
+import { state } from "./state.js";
+
+/** Static description of a span site, created once per module and referred to by its id. */
+export interface SpanMetadata {
+  readonly name: string;
+  /** Module path, e.g. `src/db/pool`. */
+  readonly target: string;
+  readonly file: string;
+  readonly line: number;
+  readonly level: number;
+}
+
+/** One span site of a module: `[name, line, level?]`. */
+export type SpanSite = readonly [name: string, line: number, level?: number];
+
+/**
+ * Registers a module's span sites at once and returns the id of the first; site `i` has id
+ * `first + i`. This is what generated code calls once per file, so a call site only carries
+ * a number.
+ */
+export function registerSpans(target: string, file: string, sites: readonly SpanSite[]): number {
+  const first = state.metadata.length;
+  for (const [name, line, level] of sites) {
+    addMetadata({ name, target, file, line, level: level ?? DEFAULT_SPAN_LEVEL });
+  }
+  return first;
+}
+
+export interface SpanOptions {
+  target?: string;
+  file?: string;
+  line?: number;
+  level?: number | string;
+}
+
+/** Registers one span site for hand-written instrumentation; returns its id. */
+export function defineSpan(name: string, options: SpanOptions = {}): number {
+  if (typeof name !== "string" || name === "") {
+    throw new TypeError(`spanfn: a span needs a non-empty name; got ${JSON.stringify(name)}`);
+  }
+  const id = state.metadata.length;
+  addMetadata({
+    name,
+    target: options.target ?? "",
+    file: options.file ?? "",
+    line: options.line ?? 0,
+    level: options.level === undefined ? DEFAULT_SPAN_LEVEL : parseLevel(options.level),
+  });
+  return id;
+}
+
+function addMetadata(meta: SpanMetadata): void {
+  const id = state.metadata.length;
+  state.metadata.push(meta);
+  if (id >= state.levels.length) {
+    const grown = new Uint8Array(state.levels.length * 2);
+    grown.set(state.levels);
+    state.levels = grown;
+  }
+  state.levels[id] = meta.level;
+}
+
+export function getMetadata(id: number): SpanMetadata | undefined {
+  return state.metadata[id];
+}

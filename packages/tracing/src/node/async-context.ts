@@ -1,0 +1,33 @@
+/**
+ * Full propagation: the current span also lives in an AsyncLocalStorage, so a span begun in a
+ * `.then` callback, a timer or an event handler that un-instrumented code scheduled finds its
+ * true parent. Costs an `enterWith` per span switch, and Node's async-context tax on every
+ * promise in the process; see the README's measurements.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { ROOT, state, type AsyncSpan } from "../state.js";
+
+let storage: AsyncLocalStorage<AsyncSpan> | null = null;
+
+export function enableAsyncContext(): void {
+  if (storage !== null) return;
+  const als = new AsyncLocalStorage<AsyncSpan>();
+  storage = als;
+  state.contextHook = {
+    get: () => als.getStore(),
+    set: (span) => als.enterWith(span),
+  };
+  if (state.current.id !== 0) als.enterWith(state.current);
+}
+
+export function disableAsyncContext(): void {
+  if (storage === null) return;
+  storage.disable();
+  storage = null;
+  state.contextHook = null;
+  state.current = ROOT;
+}
+
+export function asyncContextEnabled(): boolean {
+  return storage !== null;
+}

@@ -1,0 +1,79 @@
+/**
+ * @spanfn/tracing/node: what a Node program needs around the core runtime: a trace file, flush
+ * at exit, worker threads joining the main thread's trace, and AsyncLocalStorage propagation.
+ */
+import { configure, setFlushInterval, setSink, type RuntimeOptions } from "../dispatch.js";
+import type { RuntimeReport, Sink } from "../sinks/sink.js";
+import { state } from "../state.js";
+import { installExitHooks } from "./exit.js";
+import { ChromeTraceFileSink } from "./file-sink.js";
+import { identifyThread, isMainThread } from "./thread.js";
+import { ForwardingSink, receiveWorkerBlocks } from "./worker.js";
+import { enableAsyncContext } from "./async-context.js";
+
+export { ChromeTraceFileSink } from "./file-sink.js";
+export { installExitHooks, uninstallExitHooks } from "./exit.js";
+export { enableAsyncContext, disableAsyncContext, asyncContextEnabled } from "./async-context.js";
+export { ForwardingSink, receiveWorkerBlocks, stopReceivingWorkerBlocks } from "./worker.js";
+
+export interface InstallOptions extends Omit<RuntimeOptions, "sink"> {
+  /** Write a Chrome trace to this file (main thread). */
+  out?: string;
+  /** Or hand blocks to this sink (main thread); `out` wins if both are given. */
+  sink?: Sink;
+  /** Flush every this many ms (default 1000; 0 = only when a block fills and at exit). */
+  flushIntervalMs?: number;
+  /** Propagate the current span through AsyncLocalStorage (slower; see README). */
+  asyncContext?: boolean;
+  /** Name of the process in the trace viewer. */
+  processName?: string;
+  /** Called at exit with the runtime's report; default prints one line to stderr when events were lost. */
+  onExit?: (report: RuntimeReport) => void;
+}
+
+/**
+ * Sets up tracing for this Node thread. On the main thread: the sink (or trace file), worker
+ * blocks joining it, periodic flush, flush at exit. On a worker: blocks go to the main thread.
+ */
+export function install(options: InstallOptions = {}): void {
+  identifyThread();
+  const { out, sink, flushIntervalMs = 1000, asyncContext = false, processName, onExit, ...runtime } = options;
+  configure(runtime);
+  if (asyncContext) enableAsyncContext();
+  if (isMainThread) {
+    const chosen = out !== undefined ? new ChromeTraceFileSink(out, { processName }) : sink;
+    if (chosen !== undefined) setSink(chosen);
+    receiveWorkerBlocks();
+  } else if (state.sink === null) {
+    setSink(new ForwardingSink());
+  }
+  setFlushInterval(flushIntervalMs);
+  installExitHooks(onExit ?? printLosses);
+}
+
+/** One line on stderr when the trace is missing something, and why. */
+export function printLosses(report: RuntimeReport): void {
+  const line = describeLosses(report);
+  if (line !== "") process.stderr.write(`${line}\n`);
+}
+
+export function describeLosses(report: RuntimeReport): string {
+  const parts: string[] = [];
+  if (report.droppedSpans > 0) parts.push(`${report.droppedSpans} spans dropped (buffers full: raise maxBufferedBytes)`);
+  if (report.sinkErrors > 0) parts.push(`${report.sinkErrors} sink errors lost ${report.lostEvents} events`);
+  if (report.unfinished.length > 0) {
+    const names = [...new Set(report.unfinished.map((s) => s.name))];
+    const shown = names.slice(0, 5).join(", ") + (names.length > 5 ? `, +${names.length - 5} more` : "");
+    parts.push(`${report.unfinished.length} spans unfinished at exit (${shown})`);
+  }
+  return parts.length === 0 ? "" : `spanfn: ${parts.join("; ")}`;
+}
+
+/** Worker threads set themselves up as soon as the runtime loads there: nothing to call. */
+export function attachWorkerThread(): void {
+  identifyThread();
+  if (isMainThread || state.sink !== null) return;
+  setSink(new ForwardingSink());
+  setFlushInterval(1000);
+  installExitHooks(() => {});
+}

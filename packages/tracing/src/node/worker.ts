@@ -1,0 +1,82 @@
+/**
+ * Worker threads record into their own streams; their blocks travel to the main thread over a
+ * BroadcastChannel and join the main thread's sink. A channel (unlike `parentPort`) leaves the
+ * user's own messaging alone and needs no handle on the Worker object.
+ */
+import { BroadcastChannel } from "node:worker_threads";
+import type { ClockInfo } from "../clock.js";
+import { submit } from "../dispatch.js";
+import type { EventBlock, ThreadInfo } from "../events.js";
+import type { SpanMetadata } from "../metadata.js";
+import type { Sink } from "../sinks/sink.js";
+
+const CHANNEL = "spanfn:blocks:v0";
+
+interface BlockMessage {
+  readonly thread: ThreadInfo;
+  readonly clock: ClockInfo;
+  /** Metadata entries new since this thread's previous message, starting at `metadataFrom`. */
+  readonly metadata: SpanMetadata[];
+  readonly metadataFrom: number;
+  readonly data: Float64Array;
+  readonly sequence: number;
+}
+
+/** The sink of a worker thread: posts each block, with the metadata the main thread lacks. */
+export class ForwardingSink implements Sink {
+  private readonly channel = new BroadcastChannel(CHANNEL);
+  private sentMetadata = 0;
+
+  constructor() {
+    this.channel.unref();
+  }
+
+  block(block: EventBlock): void {
+    const message: BlockMessage = {
+      thread: block.thread,
+      clock: block.clock,
+      metadata: block.metadata.slice(this.sentMetadata),
+      metadataFrom: this.sentMetadata,
+      data: block.data.subarray(0, block.length),
+      sequence: block.sequence,
+    };
+    this.channel.postMessage(message);
+    this.sentMetadata = block.metadata.length;
+  }
+
+  shutdown(): void {
+    this.channel.close();
+  }
+}
+
+let receiver: BroadcastChannel | null = null;
+
+/** On the main thread: takes workers' blocks into this thread's queue and sink. */
+export function receiveWorkerBlocks(): void {
+  if (receiver !== null) return;
+  const tables = new Map<number, SpanMetadata[]>();
+  receiver = new BroadcastChannel(CHANNEL);
+  receiver.unref();
+  receiver.onmessage = (event: unknown) => {
+    const message = (event as { data: BlockMessage }).data;
+    let table = tables.get(message.thread.id);
+    if (table === undefined) {
+      table = [];
+      tables.set(message.thread.id, table);
+    }
+    for (let i = 0; i < message.metadata.length; i++) table[message.metadataFrom + i] = message.metadata[i];
+    submit({
+      thread: message.thread,
+      clock: message.clock,
+      metadata: table,
+      data: message.data,
+      length: message.data.length,
+      sequence: message.sequence,
+    });
+  };
+}
+
+export function stopReceivingWorkerBlocks(): void {
+  receiver?.close();
+  receiver = null;
+}

@@ -1,0 +1,218 @@
+/**
+ * Chrome Trace Event JSON (what Perfetto UI, chrome://tracing and speedscope read), written as a
+ * stream: the JSON array format, one event per line, so a trace can be written block by block in
+ * bounded memory and a file cut short by a crash still loads.
+ *
+ * Thread spans are `B`/`E` on their thread's track; async spans are nestable `b`/`e` pairs keyed
+ * by span id, with the parent id, depth and outcome in `args`; `ts` is in microseconds since the
+ * process's time origin, which a `spanfn_clock` metadata event records as epoch milliseconds.
+ */
+import { EventKind, OUTCOME_BY_KIND, type EventBlock, type ThreadInfo } from "../events.js";
+import { forEachRecord } from "../decode.js";
+import type { SpanMetadata } from "../metadata.js";
+import type { ProcessInfo, RuntimeReport, Sink } from "./sink.js";
+
+export const TRACE_CATEGORY = "spanfn";
+
+/** One Chrome trace event as spanfn writes it. */
+export interface ChromeTraceEvent {
+  ph: "B" | "E" | "b" | "e" | "M";
+  pid: number;
+  tid: number;
+  ts?: number;
+  name?: string;
+  cat?: string;
+  id?: string;
+  args?: Record<string, unknown>;
+}
+
+export interface ChromeTraceOptions {
+  /** Shown as the process's name in the viewer. */
+  processName?: string;
+}
+
+export class ChromeTraceWriter {
+  private pid = 0;
+  private origin = 0;
+  private first = true;
+  private started = false;
+  private readonly threadsSeen = new Set<number>();
+  private readonly fragments = new WeakMap<SpanMetadata, string>();
+
+  constructor(
+    private readonly write: (chunk: string) => void,
+    private readonly options: ChromeTraceOptions = {},
+  ) {}
+
+  /** Opens the trace with the process's metadata. */
+  start(process: ProcessInfo): void {
+    if (this.started) return;
+    this.started = true;
+    this.pid = process.pid;
+    this.origin = process.clock.timeOrigin;
+    this.write("[\n");
+    this.emit({
+      ph: "M",
+      pid: this.pid,
+      tid: 0,
+      name: "process_name",
+      args: { name: this.options.processName ?? `spanfn ${process.pid}` },
+    });
+    this.emit({
+      ph: "M",
+      pid: this.pid,
+      tid: 0,
+      name: "spanfn_clock",
+      args: { timeOrigin: process.clock.timeOrigin, unit: "us" },
+    });
+  }
+
+  block(block: EventBlock): void {
+    if (!this.started) throw new Error("spanfn: ChromeTraceWriter.start() must come before block()");
+    const { data, metadata, thread } = block;
+    this.nameThread(thread);
+    const pid = this.pid;
+    const tid = thread.id;
+    const offsetUs = (block.clock.timeOrigin - this.origin) * 1000;
+    let out = "";
+    forEachRecord(block, (kind, metadataId, i) => {
+      const ts = micros(offsetUs + data[i + 1] * 1000);
+      const head = `${this.first ? "" : ",\n"}{"ph":"`;
+      this.first = false;
+      const meta = metadata[metadataId];
+      switch (kind) {
+        case EventKind.threadBegin:
+          out += `${head}B","pid":${pid},"tid":${tid},"ts":${ts},${this.fragment(meta, metadataId)}}`;
+          break;
+        case EventKind.threadEnd:
+          out += `${head}E","pid":${pid},"tid":${tid},"ts":${ts}}`;
+          break;
+        case EventKind.asyncBegin:
+          out +=
+            `${head}b","pid":${pid},"tid":${tid},"ts":${ts},"id":"${data[i + 2]}",` +
+            `${this.fragment(meta, metadataId, `,"parent":${data[i + 3]},"depth":${data[i + 4]}`)}}`;
+          break;
+        default:
+          out +=
+            `${head}e","pid":${pid},"tid":${tid},"ts":${ts},"cat":"${TRACE_CATEGORY}","id":"${data[i + 2]}",` +
+            `"name":${JSON.stringify(meta?.name ?? `#${metadataId}`)},"args":{"outcome":"${OUTCOME_BY_KIND[kind]}"}}`;
+      }
+    });
+    this.write(out);
+  }
+
+  /** Ends what is still open (marked unfinished), records the counters, closes the array. */
+  finish(report: RuntimeReport): void {
+    const at = micros((report.clock.timeOrigin - this.origin + report.at) * 1000);
+    for (const span of report.unfinished) {
+      this.nameThread(span.thread);
+      const ts = Math.max(at, micros((span.clock.timeOrigin - this.origin + span.begin) * 1000));
+      if (span.kind === "thread") {
+        this.emit({ ph: "E", pid: this.pid, tid: span.thread.id, ts, args: { unfinished: true } });
+      } else {
+        this.emit({
+          ph: "e",
+          pid: this.pid,
+          tid: span.thread.id,
+          ts,
+          cat: TRACE_CATEGORY,
+          id: String(span.spanId),
+          name: span.name,
+          args: { outcome: "unfinished" },
+        });
+      }
+    }
+    this.emit({
+      ph: "M",
+      pid: this.pid,
+      tid: 0,
+      name: "spanfn_report",
+      args: {
+        droppedSpans: report.droppedSpans,
+        lostEvents: report.lostEvents,
+        sinkErrors: report.sinkErrors,
+        unfinished: report.unfinished.map((s) => s.name),
+      },
+    });
+    this.write("\n]\n");
+  }
+
+  private emit(event: ChromeTraceEvent): void {
+    this.write(`${this.first ? "" : ",\n"}${JSON.stringify(event)}`);
+    this.first = false;
+  }
+
+  private nameThread(thread: ThreadInfo): void {
+    if (this.threadsSeen.has(thread.id)) return;
+    this.threadsSeen.add(thread.id);
+    this.emit({ ph: "M", pid: this.pid, tid: thread.id, name: "thread_name", args: { name: thread.name } });
+    this.emit({ ph: "M", pid: this.pid, tid: thread.id, name: "thread_sort_index", args: { sort_index: thread.id } });
+  }
+
+  /** `"name":…,"cat":…,"args":{…}` for a span site, rendered once. */
+  private fragment(meta: SpanMetadata | undefined, metadataId: number, extraArgs = ""): string {
+    if (meta === undefined) return `"name":"#${metadataId}","cat":"${TRACE_CATEGORY}","args":{"missingMetadata":true${extraArgs}}`;
+    let base = this.fragments.get(meta);
+    if (base === undefined) {
+      base =
+        `"name":${JSON.stringify(meta.name)},"cat":"${TRACE_CATEGORY}",` +
+        `"args":{"target":${JSON.stringify(meta.target)},"file":${JSON.stringify(meta.file)},"line":${meta.line}`;
+      this.fragments.set(meta, base);
+    }
+    return `${base}${extraArgs}}`;
+  }
+}
+
+function micros(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+/** Builds the whole trace in memory; for browsers, tests, and small programs. */
+export class ChromeTraceSink implements Sink {
+  private readonly chunks: string[] = [];
+  private readonly writer: ChromeTraceWriter;
+  finished = false;
+
+  constructor(options: ChromeTraceOptions = {}) {
+    this.writer = new ChromeTraceWriter((chunk) => this.chunks.push(chunk), options);
+  }
+
+  init(process: ProcessInfo): void {
+    this.writer.start(process);
+  }
+
+  block(block: EventBlock): void {
+    this.writer.block(block);
+  }
+
+  shutdown(report: RuntimeReport): void {
+    this.writer.finish(report);
+    this.finished = true;
+  }
+
+  /** The trace as JSON text (complete once the runtime has shut down). */
+  text(): string {
+    return this.chunks.join("");
+  }
+
+  events(): ChromeTraceEvent[] {
+    return parseChromeTrace(this.text());
+  }
+}
+
+/** Reads a trace in either Chrome format (array, or object with `traceEvents`), even unterminated. */
+export function parseChromeTrace(text: string): ChromeTraceEvent[] {
+  const trimmed = text.trim();
+  let value: unknown;
+  try {
+    value = JSON.parse(trimmed);
+  } catch (error) {
+    if (!trimmed.startsWith("[")) throw error;
+    value = JSON.parse(trimmed.replace(/,?\s*$/, "") + "]");
+  }
+  if (Array.isArray(value)) return value as ChromeTraceEvent[];
+  if (value !== null && typeof value === "object" && Array.isArray((value as { traceEvents?: unknown }).traceEvents)) {
+    return (value as { traceEvents: ChromeTraceEvent[] }).traceEvents;
+  }
+  throw new Error("spanfn: not a Chrome trace (expected an array of events or an object with traceEvents)");
+}

@@ -1,0 +1,9 @@
+import type { Sink } from "./sink.js";
+
+/** Takes every block and keeps none: recording at full cost, for benchmarks and dry runs. */
+export class NullSink implements Sink {
+  blocks = 0;
+  block(): void {
+    this.blocks++;
+  }
+}

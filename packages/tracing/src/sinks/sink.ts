@@ -1,0 +1,34 @@
+import type { ClockInfo } from "../clock.js";
+import type { EventBlock } from "../events.js";
+import type { OpenSpan } from "../tracker.js";
+
+/** The process a trace comes from; ticks of its main thread convert with `clock`. */
+export interface ProcessInfo {
+  readonly pid: number;
+  readonly clock: ClockInfo;
+}
+
+/** What the runtime knows at shutdown that the events alone do not say. */
+export interface RuntimeReport {
+  /** Spans not recorded because buffered events reached the memory cap. */
+  readonly droppedSpans: number;
+  /** Events in blocks a sink threw on. */
+  readonly lostEvents: number;
+  readonly sinkErrors: number;
+  /** Spans begun and never ended, at the time of the report. */
+  readonly unfinished: readonly OpenSpan[];
+  /** Tick of the report on the reporting thread. */
+  readonly at: number;
+  readonly clock: ClockInfo;
+}
+
+/**
+ * Where blocks go. `block` may return a promise: the runtime hands over no further block until
+ * it settles, and buffers meanwhile up to its memory cap. A sink owns the blocks it is given.
+ * A sink that throws (or rejects) loses that block, counted; the program goes on.
+ */
+export interface Sink {
+  init?(process: ProcessInfo): void;
+  block(block: EventBlock): void | PromiseLike<void>;
+  shutdown?(report: RuntimeReport): void | PromiseLike<void>;
+}

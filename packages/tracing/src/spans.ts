@@ -1,0 +1,134 @@
+/**
+ * The hot path: what instrumented code calls. Thread spans write two slots and allocate nothing;
+ * async spans allocate the one object that generated code holds across awaits.
+ */
+import { now } from "./clock.js";
+import { rotate } from "./dispatch.js";
+import { EventKind, KIND_BITS } from "./events.js";
+import { AsyncSpan, ROOT, UNRECORDED, state, type RuntimeState } from "./state.js";
+
+/** Returned by `begin` when nothing was recorded; `end` ignores it. */
+export const NOT_RECORDED = -1;
+
+/** Begins a thread span; pass the result to `end` (in a `finally`). */
+export function begin(metadata: number): number {
+  const s = state;
+  if (!s.recording || s.levels[metadata] > s.maxLevel) return refuse(s, metadata);
+  let p = s.position;
+  if (p + 2 > s.blockSlots) p = rotate();
+  const b = s.buffer;
+  b[p] = metadata * KIND_BITS + EventKind.threadBegin;
+  b[p + 1] = now();
+  s.position = p + 2;
+  return metadata;
+}
+
+/**
+ * Ends the thread span `begin` returned. The end of a recorded begin is written even past the
+ * memory cap, so a trace never holds a begin without its end.
+ */
+export function end(token: number): void {
+  if (token < 0) return;
+  const t = now();
+  const s = state;
+  let p = s.position;
+  if (p + 2 > s.blockSlots) p = rotate();
+  const b = s.buffer;
+  b[p] = token * KIND_BITS + EventKind.threadEnd;
+  b[p + 1] = t;
+  s.position = p + 2;
+}
+
+function refuse(s: RuntimeState, metadata: number): number {
+  if (s.enabled && !(s.levels[metadata] > s.maxLevel)) s.droppedSpans++;
+  return NOT_RECORDED;
+}
+
+/**
+ * Begins an async span whose parent is the current span, and makes it current. Generated code
+ * then calls `suspend` before each `await` and `resume` after it, and `endAsync` when the body
+ * is done, so "current" is right whenever user code runs.
+ */
+export function beginAsync(metadata: number): AsyncSpan {
+  const s = state;
+  if (!s.recording || s.levels[metadata] > s.maxLevel) {
+    refuse(s, metadata);
+    return UNRECORDED;
+  }
+  const parent = s.contextHook === null ? s.current : (s.contextHook.get() ?? ROOT);
+  const span = new AsyncSpan(s.nextSpanId++, parent.id, parent.depth + 1, metadata, parent);
+  let p = s.position;
+  if (p + 5 > s.blockSlots) p = rotate();
+  const b = s.buffer;
+  b[p] = metadata * KIND_BITS + EventKind.asyncBegin;
+  b[p + 2] = span.id;
+  b[p + 3] = span.parent;
+  b[p + 4] = span.depth;
+  b[p + 1] = now();
+  s.position = p + 5;
+  setCurrent(s, span);
+  return span;
+}
+
+/** Before an `await`: hands "current" back to whoever resumed this span. Returns `value`. */
+export function suspend<T>(span: AsyncSpan, value: T): T {
+  if (span.id !== 0 && span.prev !== null) setCurrent(state, span.prev);
+  return value;
+}
+
+/**
+ * After an `await` (and at the top of a `catch`/`finally` an await may have thrown into):
+ * makes the span current again, remembering what was current so `suspend` can restore it.
+ * Idempotent. Returns `value`.
+ */
+export function resume<T>(span: AsyncSpan, value?: T): T {
+  const s = state;
+  if (span.id !== 0 && s.current !== span) {
+    span.prev = s.contextHook === null ? s.current : (s.contextHook.get() ?? ROOT);
+    setCurrent(s, span);
+  }
+  return value as T;
+}
+
+/** Marks the span rejected; its end event will say so. */
+export function fail(span: AsyncSpan): void {
+  if (span.id !== 0) span.outcome = EventKind.asyncRejected;
+}
+
+/**
+ * Ends an async span once, with the outcome set by `fail` (else fulfilled), and restores the
+ * span that was current before it, if it is still current: when an `await` threw straight into
+ * the function's `finally`, "current" already belongs to whoever resumed it.
+ */
+export function endAsync(span: AsyncSpan): void {
+  if (span.id === 0 || span.ended) return;
+  span.ended = true;
+  const s = state;
+  const t = now();
+  let p = s.position;
+  if (p + 3 > s.blockSlots) p = rotate();
+  const b = s.buffer;
+  b[p] = span.metadata * KIND_BITS + span.outcome;
+  b[p + 1] = t;
+  b[p + 2] = span.id;
+  s.position = p + 3;
+  if (s.current === span && span.prev !== null) setCurrent(s, span.prev);
+}
+
+/** Ends the span as detached: it returned a thenable spanfn must not call `then` on. */
+export function detachAsync(span: AsyncSpan): void {
+  if (span.id === 0) return;
+  span.outcome = EventKind.asyncDetached;
+  endAsync(span);
+}
+
+function setCurrent(s: RuntimeState, span: AsyncSpan): void {
+  s.current = span;
+  if (s.contextHook !== null) s.contextHook.set(span);
+}
+
+/** Id of the current async span; 0 at the root. */
+export function currentSpanId(): number {
+  const s = state;
+  return s.contextHook === null ? s.current.id : (s.contextHook.get() ?? ROOT).id;
+}

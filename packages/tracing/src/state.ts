@@ -1,0 +1,134 @@
+/**
+ * All mutable runtime state of a thread, in one object shared through `globalThis`. The ESM and
+ * CommonJS builds (and a second copy of the package) therefore record into the same stream and
+ * agree on the current span, instead of splitting a trace in two.
+ */
+import { clockInfo, type ClockInfo } from "./clock.js";
+import { EventKind, type EventBlock, type ThreadInfo } from "./events.js";
+import type { SpanMetadata } from "./metadata.js";
+import type { Sink } from "./sinks/sink.js";
+import { SpanTracker } from "./tracker.js";
+
+/** An async span in flight: what generated code holds between begin, awaits and end. */
+export class AsyncSpan {
+  /** The kind its end event will carry; `fail` turns it to rejected. */
+  outcome: number = EventKind.asyncFulfilled;
+  ended = false;
+  constructor(
+    readonly id: number,
+    readonly parent: number,
+    readonly depth: number,
+    readonly metadata: number,
+    /** The span that was current when this one was last entered; restored when it suspends. */
+    public prev: AsyncSpan | null,
+  ) {}
+}
+
+/** Lets a propagation mode (AsyncLocalStorage) see and follow every change of current span. */
+export interface ContextHook {
+  get(): AsyncSpan | undefined;
+  set(span: AsyncSpan): void;
+}
+
+export interface RuntimeState {
+  readonly version: string;
+  /** Records begin events: enabled and under the memory cap. Read on every call. */
+  recording: boolean;
+  enabled: boolean;
+  maxLevel: number;
+  levels: Uint8Array;
+  metadata: SpanMetadata[];
+
+  buffer: Float64Array;
+  position: number;
+  blockSlots: number;
+  sequence: number;
+
+  current: AsyncSpan;
+  nextSpanId: number;
+  contextHook: ContextHook | null;
+
+  thread: ThreadInfo;
+  clock: ClockInfo;
+  processId: number;
+
+  sink: Sink | null;
+  sinkBusy: boolean;
+  pending: EventBlock[];
+  pendingBytes: number;
+  maxBufferedBytes: number;
+
+  /** Spans not recorded because the buffers were full. */
+  droppedSpans: number;
+  /** Events lost with blocks a sink failed to take. */
+  lostEvents: number;
+  sinkErrors: number;
+  firstSinkError: unknown;
+  tracker: SpanTracker;
+  warn: (message: string) => void;
+}
+
+export const VERSION = "0.1.0";
+const KEY = Symbol.for("spanfn.runtime.v0");
+
+export const DEFAULT_BLOCK_SLOTS = 1 << 14;
+export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The root: current when no span is. Its id 0 is what a top-level span records as parent; the
+ * same class as real spans keeps every access to `state.current` monomorphic.
+ */
+export const ROOT: AsyncSpan = new AsyncSpan(0, 0, 0, -1, null);
+
+/** Stands for a span that is not recorded (disabled, filtered, over the cap); it changes nothing. */
+export const UNRECORDED: AsyncSpan = new AsyncSpan(0, 0, 0, -1, null);
+
+function createState(): RuntimeState {
+  return {
+    version: VERSION,
+    recording: true,
+    enabled: true,
+    maxLevel: 5,
+    levels: new Uint8Array(256),
+    metadata: [],
+    buffer: new Float64Array(DEFAULT_BLOCK_SLOTS),
+    position: 0,
+    blockSlots: DEFAULT_BLOCK_SLOTS,
+    sequence: 0,
+    current: ROOT,
+    nextSpanId: 1,
+    contextHook: null,
+    thread: { id: 0, name: "main" },
+    clock: clockInfo(),
+    processId: 0,
+    sink: null,
+    sinkBusy: false,
+    pending: [],
+    pendingBytes: 0,
+    maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES,
+    droppedSpans: 0,
+    lostEvents: 0,
+    sinkErrors: 0,
+    firstSinkError: undefined,
+    tracker: new SpanTracker(),
+    warn: (message) => console.warn(message),
+  };
+}
+
+function attach(): RuntimeState {
+  const holder = globalThis as unknown as Record<symbol, RuntimeState | undefined>;
+  const existing = holder[KEY];
+  if (existing !== undefined) {
+    if (existing.version !== VERSION) {
+      existing.warn(
+        `spanfn: @spanfn/tracing ${VERSION} loaded beside ${existing.version}; both record through ${existing.version}. Deduplicate the package to silence this.`,
+      );
+    }
+    return existing;
+  }
+  const created = createState();
+  Object.defineProperty(holder, KEY, { value: created, enumerable: false });
+  return created;
+}
+
+export const state: RuntimeState = attach();
