@@ -55,17 +55,19 @@ function drain(s: RuntimeState): void {
     if (result !== undefined && typeof result.then === "function") {
       s.sinkBusy = true;
       result.then(
-        () => sinkDone(s),
+        () => sinkDone(s, sink),
         (error: unknown) => {
           sinkFailed(s, error, events);
-          sinkDone(s);
+          sinkDone(s, sink);
         },
       );
     }
   }
 }
 
-function sinkDone(s: RuntimeState): void {
+function sinkDone(s: RuntimeState, sink: Sink): void {
+  // A sink replaced while busy must not unblock its successor.
+  if (s.sink !== sink) return;
   s.sinkBusy = false;
   drain(s);
   updateRecording(s);
@@ -112,6 +114,7 @@ export async function flushAsync(timeoutMs = 5000): Promise<boolean> {
 export function setSink(sink: Sink | null): void {
   const s = state;
   s.sink = sink;
+  s.sinkBusy = false;
   if (sink !== null && typeof sink.init === "function") {
     try {
       sink.init({ pid: s.processId, clock: s.clock });

@@ -1,0 +1,230 @@
+import { beforeEach, describe, expect, test } from "@jest/globals";
+import {
+  begin,
+  beginAsync,
+  configure,
+  currentSpanId,
+  detachAsync,
+  end,
+  endAsync,
+  fail,
+  resume,
+  suspend,
+  type SpanEvent,
+} from "../src/index.js";
+import { memorySink, sites, take } from "./helpers.js";
+
+const sink = memorySink();
+const s = sites(["request", "load", "parse", "sync", "guarded", "child", "broken"]);
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+// The shape the plugin emits for an `async function`, written out by hand.
+async function load(ms: number): Promise<number> {
+  const span = beginAsync(s.load);
+  try {
+    syncHelper();
+    resume(span, await suspend(span, delay(ms)));
+    syncHelper();
+    return ms;
+  } catch (error) {
+    fail(span);
+    throw error;
+  } finally {
+    endAsync(span);
+  }
+}
+
+async function parse(n: number): Promise<number> {
+  const span = beginAsync(s.parse);
+  try {
+    return resume(span, await suspend(span, n * 2));
+  } catch (error) {
+    fail(span);
+    throw error;
+  } finally {
+    endAsync(span);
+  }
+}
+
+async function request(ms: number): Promise<number> {
+  const span = beginAsync(s.request);
+  try {
+    const [a, b] = resume(span, await suspend(span, Promise.all([load(ms), load(ms + 3)])));
+    return resume(span, await suspend(span, parse(a + b)));
+  } catch (error) {
+    fail(span);
+    throw error;
+  } finally {
+    endAsync(span);
+  }
+}
+
+const syncParents: number[] = [];
+function syncHelper(): void {
+  const t = begin(s.sync);
+  try {
+    syncParents.push(currentSpanId());
+  } finally {
+    end(t);
+  }
+}
+
+function byId(events: readonly SpanEvent[]): Map<number, SpanEvent> {
+  return new Map(events.filter((e) => e.kind === "async-begin").map((e) => [e.spanId, e]));
+}
+
+beforeEach(() => {
+  configure({ enabled: true, maxLevel: "trace" });
+  take(sink);
+  syncParents.length = 0;
+});
+
+describe("async spans", () => {
+  test("interleaved requests: every child records its own request as parent, at depth + 1", async () => {
+    const results = await Promise.all([request(4), request(1), request(2)]);
+    expect(results).toEqual([22, 10, 14]);
+    expect(currentSpanId()).toBe(0);
+
+    const events = take(sink);
+    const begins = byId(events);
+    const requests = [...begins.values()].filter((e) => e.name === "request");
+    expect(requests).toHaveLength(3);
+    for (const r of requests) {
+      expect(r).toMatchObject({ parentId: 0, depth: 1 });
+      const children = [...begins.values()].filter((e) => e.parentId === r.spanId);
+      expect(children.map((c) => c.name).sort()).toEqual(["load", "load", "parse"]);
+      for (const c of children) expect(c.depth).toBe(2);
+    }
+    // Every load's sync helper, before and after its await, ran with that load current.
+    const loads = new Set([...begins.values()].filter((e) => e.name === "load").map((e) => e.spanId));
+    expect(syncParents).toHaveLength(12);
+    for (const parent of syncParents) expect(loads.has(parent)).toBe(true);
+  });
+
+  test("each span ends once, after its awaited work, with a fulfilled outcome", async () => {
+    await request(5);
+    const events = take(sink);
+    const ends = events.filter((e) => e.kind === "async-end");
+    expect(ends).toHaveLength(4);
+    expect(new Set(ends.map((e) => e.spanId)).size).toBe(4);
+    for (const e of ends) expect(e.outcome).toBe("fulfilled");
+    const begins = byId(events);
+    for (const e of ends) {
+      const b = begins.get(e.spanId)!;
+      expect(e.name).toBe(b.name);
+      if (b.name === "load") expect(e.time - b.time).toBeGreaterThanOrEqual(4.5);
+    }
+    // Ids are unique and increase in call order.
+    const ids = events.filter((e) => e.kind === "async-begin").map((e) => e.spanId);
+    expect([...ids].sort((x, y) => x - y)).toEqual(ids);
+  });
+
+  test("the caller keeps its own span when the callee suspends", async () => {
+    const outer = beginAsync(s.request);
+    const pending = load(1);
+    expect(currentSpanId()).toBe(outer.id);
+    resume(outer, await suspend(outer, pending));
+    expect(currentSpanId()).toBe(outer.id);
+    endAsync(outer);
+    expect(currentSpanId()).toBe(0);
+    const begins = byId(take(sink));
+    expect([...begins.values()].find((e) => e.name === "load")!.parentId).toBe(outer.id);
+  });
+
+  test("a rejected await resumes the span in the function's own catch", async () => {
+    let parentInCatch = -1;
+    async function guarded(): Promise<string> {
+      const span = beginAsync(s.guarded);
+      try {
+        try {
+          resume(span, await suspend(span, Promise.reject(new Error("nope"))));
+          return "unreachable";
+        } catch {
+          resume(span);
+          parentInCatch = currentSpanId();
+          const child = beginAsync(s.child);
+          endAsync(child);
+          return "recovered";
+        }
+      } catch (error) {
+        fail(span);
+        throw error;
+      } finally {
+        endAsync(span);
+      }
+    }
+    await expect(guarded()).resolves.toBe("recovered");
+    const events = take(sink);
+    const guardedBegin = events.find((e) => e.kind === "async-begin" && e.name === "guarded")!;
+    expect(parentInCatch).toBe(guardedBegin.spanId);
+    expect(events.find((e) => e.kind === "async-begin" && e.name === "child")!.parentId).toBe(guardedBegin.spanId);
+    expect(events.find((e) => e.kind === "async-end" && e.name === "guarded")!.outcome).toBe("fulfilled");
+    expect(currentSpanId()).toBe(0);
+  });
+
+  test("a rejection that escapes ends the span rejected and leaves current alone", async () => {
+    async function broken(): Promise<void> {
+      const span = beginAsync(s.broken);
+      try {
+        resume(span, await suspend(span, Promise.reject(new Error("down"))));
+      } catch (error) {
+        fail(span);
+        throw error;
+      } finally {
+        endAsync(span);
+      }
+    }
+    const other = beginAsync(s.request);
+    const p = broken();
+    expect(currentSpanId()).toBe(other.id);
+    endAsync(other);
+    await expect(p).rejects.toThrow("down");
+    expect(currentSpanId()).toBe(0);
+    const end = take(sink).find((e) => e.kind === "async-end" && e.name === "broken")!;
+    expect(end.outcome).toBe("rejected");
+  });
+
+  test("code scheduled by un-instrumented callbacks records root, never a wrong parent", async () => {
+    const seen: number[] = [];
+    async function scheduler(): Promise<void> {
+      const span = beginAsync(s.request);
+      try {
+        setTimeout(() => {
+          const child = beginAsync(s.child);
+          seen.push(child.parent);
+          endAsync(child);
+        }, 1);
+        resume(span, await suspend(span, delay(10)));
+      } finally {
+        endAsync(span);
+      }
+    }
+    await scheduler();
+    expect(seen).toEqual([0]);
+    take(sink);
+  });
+
+  test("ending twice records once; a detached span ends at once", () => {
+    const span = beginAsync(s.load);
+    endAsync(span);
+    endAsync(span);
+    const d = beginAsync(s.parse);
+    detachAsync(d);
+    const ends = take(sink).filter((e) => e.kind === "async-end");
+    expect(ends.map((e) => [e.name, e.outcome])).toEqual([
+      ["load", "fulfilled"],
+      ["parse", "detached"],
+    ]);
+  });
+
+  test("disabled: begin gives an inert span that changes nothing", async () => {
+    configure({ enabled: false });
+    const outer = beginAsync(s.request);
+    expect(outer.id).toBe(0);
+    expect(currentSpanId()).toBe(0);
+    await load(1);
+    endAsync(outer);
+    expect(take(sink)).toEqual([]);
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * Runs real Node programs against the built package (`npm test` builds first): exit paths,
+ * worker threads, the ESM/CJS pair, AsyncLocalStorage mode and rejection semantics.
+ */
+import { describe, expect, test } from "@jest/globals";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseChromeTrace, type ChromeTraceEvent } from "../src/index.js";
+
+const programs = join(__dirname, "programs");
+const scratch = mkdtempSync(join(tmpdir(), "spanfn-node-"));
+
+function run(program: string, ...args: string[]) {
+  const result = spawnSync(process.execPath, [join(programs, program), ...args], { encoding: "utf8", timeout: 15000 });
+  if (result.error) throw result.error;
+  return result;
+}
+
+function trace(file: string): ChromeTraceEvent[] {
+  return parseChromeTrace(readFileSync(file, "utf8"));
+}
+
+function named(events: ChromeTraceEvent[], ph: string, name: string): ChromeTraceEvent[] {
+  return events.filter((e) => e.ph === ph && e.name === name);
+}
+
+describe("flush at exit", () => {
+  test.each([
+    ["normal", 0, null, ["pending"]],
+    ["exit", 3, null, ["pending", "last words"]],
+    ["throw", 1, null, ["pending", "last words"]],
+    ["sigint", null, "SIGINT", ["pending", "last words"]],
+  ])("%s: the trace is complete, open spans are closed as unfinished, the exit status is kept", (mode, status, signal, unfinished) => {
+    const out = join(scratch, `exit-${mode}.json`);
+    const result = run("exit.mjs", mode, out);
+    expect(result.status).toBe(status);
+    expect(result.signal).toBe(signal);
+    expect(result.stdout).toBe("program output\n");
+    expect(result.stderr).toContain(`spanfn: ${unfinished.length} spans unfinished at exit (${unfinished.join(", ")})`);
+
+    const events = JSON.parse(readFileSync(out, "utf8")) as ChromeTraceEvent[];
+    expect(named(events, "B", "work")).toHaveLength(3);
+    expect(named(events, "B", "last words")).toHaveLength(1);
+    expect(named(events, "b", "pending")).toHaveLength(1);
+    expect(named(events, "e", "pending")[0].args).toEqual({ outcome: "unfinished" });
+    const unfinishedEnds = events.filter((e) => e.ph === "E" && e.args?.unfinished === true);
+    expect(unfinishedEnds).toHaveLength(mode === "normal" ? 0 : 1);
+    const report = events.find((e) => e.name === "spanfn_report")!;
+    expect(report.args).toEqual({ droppedSpans: 0, lostEvents: 0, sinkErrors: 0, unfinished });
+    // Balanced: every B has its E on the same thread.
+    expect(events.filter((e) => e.ph === "B")).toHaveLength(events.filter((e) => e.ph === "E").length);
+  });
+});
+
+describe("worker threads", () => {
+  test("each worker records on its own track and its events reach the main thread's trace", () => {
+    const out = join(scratch, "workers.json");
+    const result = run("workers.mjs", out);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    const events = trace(out);
+    const threads = events.filter((e) => e.name === "thread_name").map((e) => [e.tid, (e.args as { name: string }).name]);
+    expect(threads).toHaveLength(3);
+    expect(threads).toContainEqual([0, "main"]);
+    const workerTids = threads.map(([tid]) => tid).filter((tid) => tid !== 0);
+    const tasks = named(events, "b", "worker task");
+    expect(tasks).toHaveLength(8);
+    expect(new Set(tasks.map((e) => e.tid))).toEqual(new Set(workerTids));
+    const counts = workerTids.map((tid) => tasks.filter((e) => e.tid === tid).length).sort();
+    expect(counts).toEqual([3, 5]);
+    // Span ids are unique across the process, and every task ended.
+    expect(new Set(tasks.map((e) => e.id)).size).toBe(8);
+    for (const task of tasks) {
+      expect(events.filter((e) => e.ph === "e" && e.id === task.id && e.tid === task.tid)).toEqual([
+        expect.objectContaining({ args: { outcome: "fulfilled" } }),
+      ]);
+    }
+    for (const tid of workerTids) {
+      const own = events.filter((e) => e.tid === tid && (e.ph === "B" || e.ph === "E"));
+      expect(own.map((e) => e.ph).join("")).toBe("BE".repeat(tasks.filter((e) => e.tid === tid).length));
+      expect(own.filter((e) => e.ph === "B").every((e) => e.name === "worker step")).toBe(true);
+    }
+    expect(named(events, "B", "main work")).toHaveLength(1);
+  });
+});
+
+describe("packaging", () => {
+  test("the ESM and CommonJS builds loaded together share one stream and one current span", () => {
+    const result = run("dual.mjs");
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout)).toEqual({
+      sameCurrent: true,
+      cjsIsCjs: true,
+      events: ["thread-begin:esm begins", "async-begin:cjs async", "async-end:cjs async", "thread-end:esm begins"],
+    });
+  });
+});
+
+describe("propagation modes", () => {
+  test("default: spans begun from callbacks that un-instrumented code scheduled record root", () => {
+    expect(JSON.parse(run("async-context.mjs").stdout)).toEqual({ id: 1, parents: [0, 0], after: 0 });
+  });
+
+  test("AsyncLocalStorage: the same spans find their true parent, and nothing leaks after", () => {
+    expect(JSON.parse(run("async-context.mjs", "als").stdout)).toEqual({ id: 1, parents: [1, 1], after: 0 });
+  });
+});
+
+describe("instrumentPromise", () => {
+  test("keeps rejection reporting exact and never calls a foreign thenable", () => {
+    const result = run("rejections.mjs");
+    expect(JSON.parse(result.stdout)).toEqual({
+      reports: ["left alone"],
+      same: true,
+      outcomes: ["detached", "rejected", "rejected"],
+    });
+  });
+});

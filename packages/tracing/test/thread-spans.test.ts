@@ -1,0 +1,126 @@
+import { beforeEach, describe, expect, test } from "@jest/globals";
+import { begin, configure, end, flush, NOT_RECORDED, report, threadSpan } from "../src/index.js";
+import { memorySink, shape, sites, take } from "./helpers.js";
+
+const sink = memorySink();
+const s = sites(["outer", "inner", "leaf"]);
+const debug = sites(["chatty"], 4);
+
+function leaf(): number {
+  const t = begin(s.leaf);
+  try {
+    return 1;
+  } finally {
+    end(t);
+  }
+}
+
+function inner(fail: boolean): number {
+  const t = begin(s.inner);
+  try {
+    if (fail) throw new Error("inner failed");
+    return leaf() + leaf();
+  } finally {
+    end(t);
+  }
+}
+
+function outer(fail: boolean): number {
+  const t = begin(s.outer);
+  try {
+    try {
+      return inner(fail);
+    } catch {
+      return -1;
+    }
+  } finally {
+    end(t);
+  }
+}
+
+beforeEach(() => {
+  configure({ enabled: true, maxLevel: "trace" });
+  take(sink);
+});
+
+describe("thread spans", () => {
+  test("nest in call order, with monotonic timestamps", () => {
+    expect(outer(false)).toBe(2);
+    const events = take(sink);
+    expect(shape(events)).toEqual([
+      "thread-begin:outer",
+      "thread-begin:inner",
+      "thread-begin:leaf",
+      "thread-end:leaf",
+      "thread-begin:leaf",
+      "thread-end:leaf",
+      "thread-end:inner",
+      "thread-end:outer",
+    ]);
+    for (let i = 1; i < events.length; i++) expect(events[i].time).toBeGreaterThanOrEqual(events[i - 1].time);
+    expect(events[0]).toMatchObject({ target: "test/target", file: "test/file.ts", line: 1, thread: 0, spanId: 0 });
+    expect(events[0].timestamp).toBeCloseTo(performance.timeOrigin + events[0].time, 3);
+  });
+
+  test("a throw still ends every span it crosses", () => {
+    expect(outer(true)).toBe(-1);
+    expect(shape(take(sink))).toEqual(["thread-begin:outer", "thread-begin:inner", "thread-end:inner", "thread-end:outer"]);
+  });
+
+  test("ends carry the metadata of their begin", () => {
+    outer(false);
+    const events = take(sink);
+    const stack: string[] = [];
+    for (const e of events) {
+      if (e.kind === "thread-begin") stack.push(e.name);
+      else expect(e.name).toBe(stack.pop());
+    }
+    expect(stack).toEqual([]);
+  });
+
+  test("disabled: nothing is recorded and begin says so", () => {
+    configure({ enabled: false });
+    expect(begin(s.outer)).toBe(NOT_RECORDED);
+    expect(outer(false)).toBe(2);
+    expect(take(sink)).toEqual([]);
+    expect(report().droppedSpans).toBe(0);
+  });
+
+  test("the level filter is applied, and is not counted as a drop", () => {
+    configure({ maxLevel: "info" });
+    threadSpan(debug.chatty, () => leaf());
+    expect(shape(take(sink))).toEqual(["thread-begin:leaf", "thread-end:leaf"]);
+    configure({ maxLevel: "debug" });
+    threadSpan(debug.chatty, () => 0);
+    expect(shape(take(sink))).toEqual(["thread-begin:chatty", "thread-end:chatty"]);
+    expect(report().droppedSpans).toBe(0);
+  });
+
+  test("switching off mid-span still ends the span that began", () => {
+    const t = begin(s.outer);
+    configure({ enabled: false });
+    end(t);
+    expect(shape(take(sink))).toEqual(["thread-begin:outer", "thread-end:outer"]);
+  });
+
+  test("threadSpan returns the callback's value and rethrows its error", () => {
+    expect(threadSpan(s.leaf, () => 42)).toBe(42);
+    expect(() =>
+      threadSpan(s.leaf, () => {
+        throw new RangeError("no");
+      }),
+    ).toThrow(RangeError);
+    expect(shape(take(sink))).toEqual(["thread-begin:leaf", "thread-end:leaf", "thread-begin:leaf", "thread-end:leaf"]);
+  });
+
+  test("spans cross block boundaries intact", () => {
+    configure({ blockSlots: 64 });
+    for (let i = 0; i < 100; i++) outer(false);
+    flush();
+    expect(sink.blocks.length).toBeGreaterThanOrEqual(Math.floor((800 * 2) / 64));
+    const events = take(sink);
+    expect(events).toHaveLength(800);
+    expect(events.filter((e) => e.kind === "thread-begin")).toHaveLength(400);
+    configure({ blockSlots: 1 << 14 });
+  });
+});
