@@ -3,7 +3,20 @@
  * needs Node; Node's extras (exit flush, trace files, worker threads, AsyncLocalStorage) live in
  * `@spanfn/tracing/node`.
  */
-export { begin, end, beginAsync, suspend, resume, fail, endAsync, detachAsync, currentSpanId, NOT_RECORDED } from "./spans.js";
+export {
+  begin,
+  end,
+  beginAsync,
+  suspend,
+  resume,
+  fail,
+  endAsync,
+  detachAsync,
+  reenter,
+  reenterAsync,
+  currentSpanId,
+  NOT_RECORDED,
+} from "./spans.js";
 export { registerSpans, defineSpan, getMetadata, type SpanMetadata, type SpanSite, type SpanOptions } from "./metadata.js";
 export { Level, parseLevel, levelName, type LevelName, type LevelValue } from "./levels.js";
 export {
@@ -18,6 +31,8 @@ export {
   type RuntimeOptions,
 } from "./dispatch.js";
 export { threadSpan, instrumentPromise } from "./manual.js";
+export { asyncReturn, promiseReturn, threadReturn } from "./settle.js";
+export { forAwait } from "./for-await.js";
 export { decodeBlock, decodeBlocks, forEachRecord, type SpanEvent, type SpanEventKind } from "./decode.js";
 export { EventKind, type EventBlock, type ThreadInfo, type Outcome } from "./events.js";
 export { now, clockInfo, type ClockInfo } from "./clock.js";

@@ -39,6 +39,14 @@ export function end(token: number): void {
   s.position = p + 2;
 }
 
+/**
+ * Generators get a thread span per resumption; after a yield ended it (token < 0), a `catch` or
+ * `finally` that a `throw()`/`return()` resumed begins it again.
+ */
+export function reenter(token: number, metadata: number): number {
+  return token >= 0 ? token : begin(metadata);
+}
+
 function refuse(s: RuntimeState, metadata: number): number {
   if (s.enabled && !(s.levels[metadata] > s.maxLevel)) s.droppedSpans++;
   return NOT_RECORDED;
@@ -90,6 +98,16 @@ export function resume<T>(span: AsyncSpan, value?: T): T {
   return value as T;
 }
 
+/**
+ * Async generators get an async span per resumption: after a yield ended `span`, a `catch` or
+ * `finally` resumed by `throw()`/`return()` begins a fresh one; otherwise this is `resume`.
+ */
+export function reenterAsync(span: AsyncSpan, metadata: number): AsyncSpan {
+  if (span.ended) return beginAsync(metadata);
+  resume(span);
+  return span;
+}
+
 /** Marks the span rejected; its end event will say so. */
 export function fail(span: AsyncSpan): void {
   if (span.id !== 0) span.outcome = EventKind.asyncRejected;
@@ -102,9 +120,19 @@ export function fail(span: AsyncSpan): void {
  */
 export function endAsync(span: AsyncSpan): void {
   if (span.id === 0 || span.ended) return;
-  span.ended = true;
   const s = state;
-  const t = now();
+  if (span.settling) {
+    if (s.current === span && span.prev !== null) setCurrent(s, span.prev);
+    return;
+  }
+  recordAsyncEnd(s, span, now());
+  if (s.current === span && span.prev !== null) setCurrent(s, span.prev);
+}
+
+/** Writes the end event of `span` once; `t` is when it ended. */
+export function recordAsyncEnd(s: RuntimeState, span: AsyncSpan, t: number): void {
+  if (span.ended) return;
+  span.ended = true;
   let p = s.position;
   if (p + 3 > s.blockSlots) p = rotate();
   const b = s.buffer;
@@ -112,7 +140,6 @@ export function endAsync(span: AsyncSpan): void {
   b[p + 1] = t;
   b[p + 2] = span.id;
   s.position = p + 3;
-  if (s.current === span && span.prev !== null) setCurrent(s, span.prev);
 }
 
 /** Ends the span as detached: it returned a thenable spanfn must not call `then` on. */

@@ -14,6 +14,8 @@ export class AsyncSpan {
   /** The kind its end event will carry; `fail` turns it to rejected. */
   outcome: number = EventKind.asyncFulfilled;
   ended = false;
+  /** Its end waits for a returned promise to settle; the body's `finally` must not end it. */
+  settling = false;
   constructor(
     readonly id: number,
     readonly parent: number,
@@ -29,6 +31,12 @@ export interface ContextHook {
   get(): AsyncSpan | undefined;
   set(span: AsyncSpan): void;
 }
+
+/**
+ * Ends `span` when a native promise returned to the caller settles, without changing how that
+ * promise behaves (see settle.ts). Replaceable: Node installs an exact observer.
+ */
+export type SettlementObserver = (promise: Promise<unknown>, span: AsyncSpan) => void;
 
 export interface RuntimeState {
   readonly version: string;
@@ -47,6 +55,9 @@ export interface RuntimeState {
   current: AsyncSpan;
   nextSpanId: number;
   contextHook: ContextHook | null;
+  observeSettlement: SettlementObserver | null;
+  /** Metadata ids of functions compiled as sync that returned a promise, noted once each. */
+  promiseReturningSync: Set<number>;
 
   thread: ThreadInfo;
   clock: ClockInfo;
@@ -98,6 +109,8 @@ function createState(): RuntimeState {
     current: ROOT,
     nextSpanId: 1,
     contextHook: null,
+    observeSettlement: null,
+    promiseReturningSync: new Set(),
     thread: { id: 0, name: "main" },
     clock: clockInfo(),
     processId: 0,

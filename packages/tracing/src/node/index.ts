@@ -14,6 +14,7 @@ import { enableAsyncContext } from "./async-context.js";
 export { ChromeTraceFileSink } from "./file-sink.js";
 export { installExitHooks, uninstallExitHooks } from "./exit.js";
 export { enableAsyncContext, disableAsyncContext, asyncContextEnabled } from "./async-context.js";
+export { useExactSettlement } from "./settlement.js";
 export { ForwardingSink, receiveWorkerBlocks, stopReceivingWorkerBlocks } from "./worker.js";
 
 export interface InstallOptions extends Omit<RuntimeOptions, "sink"> {

@@ -1,0 +1,70 @@
+// What a recorded thread span costs in memory once it sits in a sink that keeps every block.
+// Needs --expose-gc: only a full collection before each reading separates what the spans keep
+// alive from garbage the loop left behind.
+import { begin, end, flush, InMemorySink, registerSpans, setSink } from "@spanfn/tracing";
+import { main, work } from "../harness.mjs";
+
+const sink = new InMemorySink();
+setSink(sink);
+
+const TRACED = registerSpans("bench/memory", "bench/cases/memory.mjs", [["traced", 1]]);
+
+function traced(x) {
+  const t = begin(TRACED);
+  try {
+    return work(x);
+  } finally {
+    end(t);
+  }
+}
+
+function record(n) {
+  let acc = 0;
+  for (let i = 0; i < n; i++) acc = (acc + traced(i)) | 0;
+  return acc;
+}
+
+// Array buffers live outside the V8 heap, and blocks are Float64Arrays: heapUsed alone would
+// miss nearly all of it. Their backing stores are freed after the collection that found them
+// dead, so the count is only settled after a turn of the event loop and a second collection.
+async function retained() {
+  globalThis.gc();
+  await new Promise((resolve) => setImmediate(resolve));
+  globalThis.gc();
+  const m = process.memoryUsage();
+  return { heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers, total: m.heapUsed + m.arrayBuffers };
+}
+
+const cases = {
+  "memory-thread-span": {
+    async measure(quick) {
+      if (typeof globalThis.gc !== "function") throw new Error("memory case needs node --expose-gc");
+      const spans = quick ? 100_000 : 1_000_000;
+      // Warm up first so code compiled for the loop is not counted as span memory, then drop the
+      // warm-up's blocks.
+      let checksum = record(50_000);
+      flush();
+      sink.clear();
+      const before = await retained();
+      checksum = (checksum + record(spans)) | 0;
+      // Seal the partly filled block too, so every span counted is in the sink.
+      flush();
+      const after = await retained();
+      const events = sink.blocks.reduce((sum, block) => sum + block.length, 0) / 2;
+      return {
+        unit: "bytes/span",
+        spans,
+        events,
+        blocks: sink.blocks.length,
+        bytesPerSpan: (after.total - before.total) / spans,
+        heapBytesPerSpan: (after.heapUsed - before.heapUsed) / spans,
+        arrayBufferBytesPerSpan: (after.arrayBuffers - before.arrayBuffers) / spans,
+        before,
+        after,
+        checksum,
+      };
+    },
+  },
+};
+
+await main(cases);

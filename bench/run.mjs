@@ -1,0 +1,209 @@
+// Runs the spanfn runtime benchmarks and prints one table. Every case runs in a fresh Node
+// process, so what V8 learned optimizing one case (inlining, feedback, heap state) cannot speed
+// up or slow down another. Run `npm run build` first (`npm run bench` does).
+//
+//   node bench/run.mjs [--quick] [--filter SUBSTR] [--json FILE]
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import { RESULT_PREFIX, summarize } from "./harness.mjs";
+
+const CASES_DIR = fileURLToPath(new URL("./cases/", import.meta.url));
+
+// A case's 15 repeats are taken in 3 processes of 5, and the rounds go through all cases in turn:
+// on a shared or throttling machine the slow stretches then hit a case and its baseline alike,
+// instead of whichever case happened to be running, and the ratios stay comparable.
+const ROUNDS = 3;
+const REPEATS_PER_ROUND = 5;
+
+const SYNC_BASELINES = ["bare-sync-call", "floor-sync"];
+
+// Printed in this order, each case below its baselines. A ratio is only ever taken between
+// medians of the same run: numbers from another machine or day are not comparable.
+const CASES = [
+  { name: "bare-sync-call", file: "sync.mjs" },
+  { name: "floor-sync", file: "sync.mjs", baselines: ["bare-sync-call"] },
+  { name: "thread-span", file: "sync.mjs", baselines: SYNC_BASELINES },
+  { name: "nested-10", file: "sync.mjs", baselines: SYNC_BASELINES },
+  { name: "level-filtered", file: "sync.mjs", baselines: SYNC_BASELINES },
+  { name: "disabled", file: "sync.mjs", baselines: SYNC_BASELINES },
+  { name: "bare-async-call", file: "async.mjs" },
+  { name: "async-span", file: "async.mjs", baselines: ["bare-async-call"] },
+  { name: "then-baseline", file: "async.mjs" },
+  { name: "instrument-promise", file: "async.mjs", baselines: ["then-baseline"] },
+  { name: "memory-thread-span", file: "memory.mjs", once: true },
+];
+
+function parseArgs(argv) {
+  const options = { quick: false, filter: null, json: null };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--quick") options.quick = true;
+    else if (arg === "--filter" || arg === "--json") {
+      const value = argv[++i];
+      if (value === undefined) usage(`${arg} needs a value`);
+      options[arg.slice(2)] = value;
+    } else if (arg === "--help" || arg === "-h") usage();
+    else usage(`unknown argument "${arg}"`);
+  }
+  return options;
+}
+
+function usage(error) {
+  const text = [
+    "usage: node bench/run.mjs [--quick] [--filter SUBSTR] [--json FILE]",
+    "  --quick          about 10x fewer iterations: a smoke run, not numbers to quote",
+    "  --filter SUBSTR  only the cases whose name contains SUBSTR (ratios need their baseline run too)",
+    "  --json FILE      also write every sample and ratio to FILE",
+    `cases: ${CASES.map((c) => c.name).join(", ")}`,
+  ].join("\n");
+  if (error === undefined) {
+    process.stdout.write(text + "\n");
+    process.exit(0);
+  }
+  process.stderr.write(`${error}\n${text}\n`);
+  process.exit(2);
+}
+
+function runCase(spec, quick) {
+  const args = ["--expose-gc", CASES_DIR + spec.file, spec.name, "--repeats", String(REPEATS_PER_ROUND)];
+  if (quick) args.push("--quick");
+  const child = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+  const line = child.stdout?.split("\n").find((l) => l.startsWith(RESULT_PREFIX));
+  if (child.status !== 0 || line === undefined) {
+    let reason = child.error?.message ?? (child.stderr.trim() || `exit code ${child.status}, no result`);
+    if (reason.includes("ERR_MODULE_NOT_FOUND")) reason += "\n(is @spanfn/tracing built? run `npm run build`)";
+    return { case: spec.name, error: reason };
+  }
+  // A case that worked but complained (a runtime warning, say) may not measure what it claims.
+  if (child.stderr.trim() !== "") process.stderr.write(`${spec.name} stderr:\n${child.stderr}`);
+  return JSON.parse(line.slice(RESULT_PREFIX.length));
+}
+
+/** One result from a case's rounds: samples pooled, each process's own run kept for the JSON. */
+function pool(runs) {
+  const failed = runs.find((r) => r.error !== undefined);
+  if (failed !== undefined) return failed;
+  if (runs.length === 1 && runs[0].samples === undefined) return runs[0];
+  const { samples, checksum, median, min, max, ...shape } = runs[0];
+  const pooled = runs.flatMap((r) => r.samples);
+  return {
+    ...shape,
+    samples: pooled,
+    ...summarize(pooled),
+    runs: runs.map((r) => ({ samples: r.samples, median: r.median, checksum: r.checksum })),
+  };
+}
+
+function compare(result, spec, byName) {
+  return (spec.baselines ?? []).map((name) => {
+    const base = byName.get(name);
+    if (base === undefined || base.error !== undefined) return { baseline: name, ratio: null, overheadNs: null };
+    return { baseline: name, ratio: result.median / base.median, overheadNs: result.median - base.median };
+  });
+}
+
+function environment(options) {
+  const cpus = os.cpus();
+  return {
+    node: process.version,
+    v8: process.versions.v8,
+    cpu: cpus[0]?.model ?? "unknown",
+    cores: cpus.length,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    date: new Date().toISOString(),
+    quick: options.quick,
+    filter: options.filter,
+  };
+}
+
+const fmt = (x, digits = 1) => (x === null ? "n/a" : x.toFixed(digits));
+
+function table(rows) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  // Text columns left, numbers right.
+  const left = new Set([0, 1, 4]);
+  return rows
+    .map((r) => r.map((cell, i) => (left.has(i) ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd())
+    .join("\n");
+}
+
+function render(env, results) {
+  const out = [
+    `spanfn runtime benchmarks${env.quick ? " (--quick: smoke run, do not quote)" : ""}`,
+    `node ${env.node} (V8 ${env.v8}), ${env.platform}`,
+    `cpu: ${env.cpu}, ${env.cores} cores`,
+    `date: ${env.date}`,
+    "",
+  ];
+  const rows = [["case", "per", "median ns", "min–max ns", "vs baseline", "ratio", "overhead ns"]];
+  const memory = [];
+  const failed = [];
+  for (const r of results) {
+    if (r.error !== undefined) {
+      failed.push(r);
+      continue;
+    }
+    if (r.unit === "bytes/span") {
+      memory.push(r);
+      continue;
+    }
+    const per = r.unit === "ns/span" ? "span" : "call";
+    const head = [r.case, per, fmt(r.median), `${fmt(r.min)}–${fmt(r.max)}`];
+    if (r.comparisons.length === 0) rows.push([...head, "(baseline)", "", ""]);
+    r.comparisons.forEach((c, i) => {
+      const cells = i === 0 ? head : ["", "", "", ""];
+      const overhead = c.overheadNs === null ? "n/a" : `${c.overheadNs >= 0 ? "+" : ""}${fmt(c.overheadNs)}`;
+      rows.push([...cells, c.baseline, c.ratio === null ? "n/a" : `${fmt(c.ratio, 2)}x`, overhead]);
+    });
+  }
+  if (rows.length > 1) out.push(table(rows));
+  for (const m of memory) {
+    out.push(
+      "",
+      `${m.case}: ${fmt(m.bytesPerSpan, 2)} bytes/span retained in InMemorySink ` +
+        `(${m.spans.toLocaleString("en-US")} spans, ${m.blocks} blocks; ` +
+        `V8 heap ${fmt(m.heapBytesPerSpan, 2)} + array buffers ${fmt(m.arrayBufferBytesPerSpan, 2)})`,
+    );
+  }
+  for (const f of failed) out.push("", `FAILED ${f.case}:`, f.error);
+  const timed = results.find((r) => r.runs !== undefined);
+  if (timed !== undefined) {
+    out.push(
+      "",
+      `median and range of ${timed.samples.length} repeats per case (${timed.runs.length} rounds of ` +
+        `${REPEATS_PER_ROUND}, each in a fresh process); ratio and overhead compare medians of this run.`,
+    );
+  }
+  return out.join("\n");
+}
+
+const options = parseArgs(process.argv.slice(2));
+const selected = CASES.filter((c) => options.filter === null || c.name.includes(options.filter));
+if (selected.length === 0) usage(`no case matches "${options.filter}"`);
+
+const env = environment(options);
+const runs = new Map(selected.map((spec) => [spec.name, []]));
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const spec of selected) {
+    const done = runs.get(spec.name);
+    // Memory is counted, not timed: one run says it all. A failure will not fix itself either.
+    if ((spec.once && round > 1) || done.some((r) => r.error !== undefined)) continue;
+    process.stderr.write(`round ${round}/${ROUNDS}: ${spec.name}\n`);
+    done.push(runCase(spec, options.quick));
+  }
+}
+const results = selected.map((spec) => pool(runs.get(spec.name)));
+const byName = new Map(results.map((r) => [r.case, r]));
+selected.forEach((spec, i) => {
+  const result = results[i];
+  if (result.error === undefined && result.median !== undefined) result.comparisons = compare(result, spec, byName);
+});
+
+process.stdout.write(render(env, results) + "\n");
+if (options.json !== null) {
+  writeFileSync(options.json, JSON.stringify({ environment: env, results }, null, 2) + "\n");
+  process.stderr.write(`wrote ${options.json}\n`);
+}
+if (results.some((r) => r.error !== undefined)) process.exitCode = 1;

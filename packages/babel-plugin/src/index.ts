@@ -1,0 +1,180 @@
+/**
+ * @spanfn/babel-plugin: gives marked functions (or all of them) spans recorded by
+ * @spanfn/tracing. All analysis runs in one eager pass from `Program` enter, before other
+ * plugins (preset-typescript, preset-env) have stripped types or rewritten async code.
+ */
+import type { ConfigAPI, NodePath, PluginObj, PluginPass, types as t } from "@babel/core";
+import { instrumentFunction, type FileRefs } from "./codegen.js";
+import { collectDeclaredTypes, detect, type DetectContext } from "./detect.js";
+import { findCommentMarker, isSpanFnReference, parseTag, type FoundMarker, type Marker } from "./markers.js";
+import { functionName, modulePath, spanName } from "./naming.js";
+import { normalizeOptions, type SpanFnPluginOptions } from "./options.js";
+import { addRuntimeImport, alreadyInstrumented, hoistSites, type SiteTable } from "./program.js";
+
+export type { SpanFnPluginOptions } from "./options.js";
+export { RULES, detect, type Route, type Detection } from "./detect.js";
+
+type Api = ConfigAPI & { types: typeof t; assertVersion(range: number | string): void };
+
+export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions): PluginObj<PluginPass> {
+  api.assertVersion("^7.22.0 || ^8.0.0-0");
+  const options = normalizeOptions(rawOptions);
+  const types = api.types;
+  const runtimeModules = new Set([options.runtimeModule, "@spanfn/tracing"]);
+
+  return {
+    name: "spanfn",
+    manipulateOptions(_opts: unknown, parserOpts: { plugins: unknown[] }) {
+      const has = (name: string) => parserOpts.plugins.some((p) => p === name || (Array.isArray(p) && p[0] === name));
+      if (!has("decorators") && !has("decorators-legacy")) parserOpts.plugins.push("decorators");
+    },
+    visitor: {
+      Program: {
+        enter(program, pass) {
+          const file = pass.file;
+          const filename = file.opts.filename ?? null;
+          const root = options.root ?? file.opts.root ?? file.opts.cwd ?? process.cwd();
+          const module = modulePath(filename, root);
+          if (filename && !options.matches(module, filename)) return;
+          if (alreadyInstrumented(program, types)) return;
+
+          const context: DetectContext = {
+            types,
+            promiseTypes: options.promiseTypes,
+            declaredTypes: collectDeclaredTypes(program, types),
+          };
+          const sites: SiteTable = [];
+          const refs: FileRefs = { types, runtime: program.scope.generateUidIdentifier("spanfn") };
+          const sitesId = program.scope.generateUidIdentifier("spanfnSites");
+          const consumed = new Set<t.Comment>();
+          const removedDecorators: NodePath<t.Decorator>[] = [];
+          const done = new WeakSet<t.Node>();
+
+          const markerError = (node: t.Node | t.Comment, message: string): never => {
+            const withFrames = file as unknown as { buildCodeFrameError(node: unknown, message: string): Error };
+            throw withFrames.buildCodeFrameError(node, `@spanfn/babel-plugin: ${message}`);
+          };
+
+          const siteFor = (path: NodePath<t.Function>, explicit: string | null): t.Expression => {
+            const line = path.node.loc?.start.line ?? 0;
+            const name = explicit ?? spanName(module, functionName(path, types), line);
+            sites.push([name, line]);
+            const index = sites.length - 1;
+            return index === 0
+              ? types.cloneNode(sitesId)
+              : types.binaryExpression("+", types.cloneNode(sitesId), types.numericLiteral(index));
+          };
+
+          program.traverse({
+            Function(path) {
+              if (done.has(path.node)) return;
+              done.add(path.node);
+              const found = findMarker(path, types, runtimeModules, markerError);
+              if (found?.comment) consumed.add(found.comment);
+              if (found?.decorator) {
+                removedDecorators.push(found.decorator);
+                found.decorator.remove();
+              }
+              const marker: Marker | null = found?.marker ?? null;
+              if (marker?.kind === "ignore") return;
+              if (marker === null && options.instrument !== "all") return;
+              const explicit = marker?.kind === "span" ? marker.name : null;
+              const detection = detect(path, context);
+              instrumentFunction(path, detection.route, siteFor(path, explicit), refs);
+            },
+            // A marker on something that is not a function with a body is a mistake to report.
+            "TSDeclareFunction|TSDeclareMethod|ClassProperty|ClassPrivateProperty|ClassAccessorProperty"(path) {
+              const node = path.node as t.Node & { value?: t.Node | null; decorators?: t.Decorator[] | null };
+              if ((types.isClassProperty(node) || types.isClassPrivateProperty(node)) && types.isFunction(node.value)) return;
+              for (const comment of node.leadingComments ?? []) {
+                const tag = parseTag(comment);
+                if (tag !== null && tag !== "malformed" && tag.kind === "span") {
+                  markerError(comment, `${whatCannotCarry(node, types)} cannot carry a span. ${FIX}`);
+                }
+              }
+              for (const decorator of decoratorsOf(path)) {
+                if (decoratorMarker(decorator, runtimeModules) !== null) {
+                  throw decorator.buildCodeFrameError(`@spanfn/babel-plugin: ${whatCannotCarry(node, types)} cannot carry a span. ${FIX}`);
+                }
+              }
+            },
+          });
+
+          for (const comment of file.ast.comments ?? []) {
+            const tag = parseTag(comment);
+            if (tag === null) continue;
+            if (tag === "malformed") return markerError(comment, MALFORMED);
+            if (tag.kind === "span" && !consumed.has(comment)) {
+              markerError(comment, `@spanFn marks a function, but no function follows this comment. ${FIX}`);
+            }
+          }
+          if (removedDecorators.length > 0) removeUnusedSpanFnImports(program, runtimeModules);
+          if (sites.length === 0) return;
+          hoistSites(program, types, refs.runtime, sitesId, module, filename ? relativeFile(module, filename) : module, sites);
+          addRuntimeImport(program, types, refs.runtime, options.runtimeModule);
+        },
+      },
+    },
+  };
+}
+
+const FIX = "Put /** @spanFn */ on a function with a body (the implementation, not a signature), or remove it.";
+const MALFORMED = 'malformed @spanFn tag: write /** @spanFn */, /** @spanFn "name" */ or /** @spanFn ignore */.';
+
+function whatCannotCarry(node: t.Node, types: typeof t): string {
+  if (types.isTSDeclareFunction(node)) return node.declare ? "a `declare function`" : "an overload signature";
+  if (types.isTSDeclareMethod(node)) return node.abstract ? "an abstract method" : "a method overload signature";
+  return "a class field that is not a function";
+}
+
+function relativeFile(module: string, filename: string): string {
+  const extension = /\.[^./\\]+$/.exec(filename)?.[0] ?? "";
+  return module + extension;
+}
+
+function findMarker(
+  path: NodePath<t.Function>,
+  types: typeof t,
+  runtimeModules: ReadonlySet<string>,
+  onError: (node: t.Comment, message: string) => never,
+): FoundMarker | null {
+  if (path.isClassMethod() || path.isClassPrivateMethod()) {
+    for (const decorator of decoratorsOf(path)) {
+      const marker = decoratorMarker(decorator, runtimeModules);
+      if (marker !== null) return { marker, comment: null, decorator };
+    }
+  }
+  return findCommentMarker(path, types, (comment) => onError(comment, MALFORMED));
+}
+
+function decoratorsOf(path: NodePath): NodePath<t.Decorator>[] {
+  const node = path.node as { decorators?: t.Decorator[] | null };
+  return node.decorators ? (path.get("decorators") as NodePath<t.Decorator>[]) : [];
+}
+
+function decoratorMarker(decorator: NodePath<t.Decorator>, runtimeModules: ReadonlySet<string>): Marker | null {
+  const expression = decorator.get("expression");
+  if (isSpanFnReference(expression, runtimeModules)) return { kind: "span", name: null };
+  if (expression.isCallExpression() && isSpanFnReference(expression.get("callee") as NodePath, runtimeModules)) {
+    const args = expression.node.arguments;
+    if (args.length === 0) return { kind: "span", name: null };
+    if (args.length === 1 && args[0].type === "StringLiteral" && args[0].value !== "") return { kind: "span", name: args[0].value };
+    throw decorator.buildCodeFrameError('@spanfn/babel-plugin: @spanFn takes no argument or one non-empty string literal: @spanFn("name").');
+  }
+  return null;
+}
+
+/** The decorator is gone at build time; so is its import, once nothing else uses it. */
+function removeUnusedSpanFnImports(program: NodePath<t.Program>, runtimeModules: ReadonlySet<string>): void {
+  program.scope.crawl();
+  for (const statement of program.get("body")) {
+    if (!statement.isImportDeclaration() || !runtimeModules.has(statement.node.source.value)) continue;
+    for (const specifier of statement.get("specifiers")) {
+      const binding = program.scope.getBinding(specifier.node.local.name);
+      const imported = specifier.isImportSpecifier() ? specifier.node.imported : null;
+      const importedName = imported === null ? null : "name" in imported ? imported.name : imported.value;
+      if (importedName === "spanFn" && binding !== undefined && !binding.referenced) specifier.remove();
+    }
+    if (statement.node.specifiers.length === 0) statement.remove();
+  }
+}

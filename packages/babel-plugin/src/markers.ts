@@ -1,0 +1,104 @@
+/**
+ * Which functions the user marked: a `/** @spanFn *\/` tag (optionally `@spanFn "name"` or
+ * `@spanFn ignore`) in a comment on the function or on what declares or assigns it, or a
+ * `@spanFn` / `@spanFn("name")` decorator imported from the runtime.
+ */
+import type { NodePath, types as t } from "@babel/core";
+
+export type Marker =
+  | { readonly kind: "span"; readonly name: string | null }
+  | { readonly kind: "ignore" };
+
+type Types = typeof t;
+type Comment = t.Comment;
+
+/** A tag is `@spanFn` at the start of a comment line, then `"name"`, `ignore`, or nothing. */
+const TAG = /^[\s*]*@spanFn(?![\w$])[ \t]*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|(ignore)(?![\w$])|(?=\s|\*|$))/m;
+
+export function parseTag(comment: Comment): Marker | "malformed" | null {
+  if (!/@spanFn(?![\w$])/.test(comment.value)) return null;
+  const lines = comment.value.split("\n");
+  for (const line of lines) {
+    if (!/^[\s*]*@spanFn(?![\w$])/.test(line)) continue;
+    const match = TAG.exec(line);
+    if (match === null) return "malformed";
+    if (match[3] !== undefined) return { kind: "ignore" };
+    const raw = match[1] ?? match[2];
+    if (raw === undefined) return { kind: "span", name: null };
+    const name = raw.replace(/\\(.)/g, "$1");
+    return name === "" ? "malformed" : { kind: "span", name };
+  }
+  return null;
+}
+
+/** Nodes whose leading comments speak for the function at `path`. */
+export function commentHolders(path: NodePath<t.Function>, types: Types): t.Node[] {
+  const holders: t.Node[] = [path.node];
+  let child: NodePath = path;
+  let parent: NodePath | null = path.parentPath;
+  // Climb through what declares or assigns the function, never past a statement boundary.
+  while (parent !== null) {
+    const p = parent.node;
+    const climbs =
+      (types.isVariableDeclarator(p) && p.init === child.node) ||
+      (types.isVariableDeclaration(p) && child.isVariableDeclarator()) ||
+      (types.isAssignmentExpression(p) && p.right === child.node) ||
+      (types.isExpressionStatement(p) && child.isAssignmentExpression()) ||
+      types.isExportNamedDeclaration(p) ||
+      types.isExportDefaultDeclaration(p) ||
+      ((types.isObjectProperty(p) || types.isClassProperty(p) || types.isClassPrivateProperty(p)) &&
+        (p as t.ObjectProperty).value === child.node) ||
+      types.isTSAsExpression(p) ||
+      types.isTSSatisfiesExpression(p) ||
+      types.isParenthesizedExpression(p);
+    if (!climbs) break;
+    holders.push(p);
+    child = parent;
+    parent = parent.parentPath;
+  }
+  return holders;
+}
+
+export interface FoundMarker {
+  readonly marker: Marker;
+  readonly comment: Comment | null;
+  readonly decorator: NodePath<t.Decorator> | null;
+}
+
+/** Looks for a marker comment on the function or its holders. */
+export function findCommentMarker(
+  path: NodePath<t.Function>,
+  types: Types,
+  onMalformed: (comment: Comment) => never,
+): FoundMarker | null {
+  for (const holder of commentHolders(path, types)) {
+    for (const comment of holder.leadingComments ?? []) {
+      const marker = parseTag(comment);
+      if (marker === "malformed") onMalformed(comment);
+      if (marker !== null) return { marker, comment, decorator: null };
+    }
+  }
+  return null;
+}
+
+/** Whether `expression` names the runtime's `spanFn` export (imported under any local name). */
+export function isSpanFnReference(path: NodePath, runtimeModules: ReadonlySet<string>): boolean {
+  if (!path.isIdentifier() && !path.isMemberExpression()) return false;
+  if (path.isMemberExpression()) {
+    // `tracing.spanFn` with `import * as tracing from "@spanfn/tracing"`
+    const object = path.get("object");
+    const property = path.node.property;
+    if (!object.isIdentifier() || path.node.computed || !("name" in property) || property.name !== "spanFn") return false;
+    const binding = path.scope.getBinding(object.node.name);
+    return (
+      binding !== undefined &&
+      binding.path.isImportNamespaceSpecifier() &&
+      runtimeModules.has((binding.path.parent as t.ImportDeclaration).source.value)
+    );
+  }
+  const binding = path.scope.getBinding((path.node as t.Identifier).name);
+  if (binding === undefined || !binding.path.isImportSpecifier()) return false;
+  const imported = binding.path.node.imported;
+  const importedName = "name" in imported ? imported.name : imported.value;
+  return importedName === "spanFn" && runtimeModules.has((binding.path.parent as t.ImportDeclaration).source.value);
+}

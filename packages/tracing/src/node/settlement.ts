@@ -1,0 +1,46 @@
+/**
+ * The exact way to see a promise settle: `v8.promiseHooks`, which attaches nothing to the
+ * promise, so a rejection is reported by Node exactly when it would have been without spanfn.
+ * A registered hook taxes every promise in the process, so it is registered only while a tracked
+ * promise is pending. The outcome is read from the settled promise without touching it.
+ */
+import { promiseHooks } from "node:v8";
+import { inspect } from "node:util";
+import { EventKind } from "../events.js";
+import { settled } from "../settle.js";
+import { state, type AsyncSpan } from "../state.js";
+
+const tracked = new WeakMap<Promise<unknown>, AsyncSpan>();
+let pending = 0;
+let stop: (() => void) | null = null;
+
+const INSPECT = { depth: 0, customInspect: false, maxArrayLength: 0, maxStringLength: 0, breakLength: Infinity } as const;
+
+function onSettled(promise: Promise<unknown>): void {
+  const span = tracked.get(promise);
+  if (span === undefined) return;
+  tracked.delete(promise);
+  const rejected = inspect(promise, INSPECT).startsWith("Promise { <rejected>");
+  settled(span, rejected ? EventKind.asyncRejected : EventKind.asyncFulfilled);
+  if (--pending === 0 && stop !== null) {
+    stop();
+    stop = null;
+  }
+}
+
+export function observeWithPromiseHooks(promise: Promise<unknown>, span: AsyncSpan): void {
+  if (tracked.has(promise)) return;
+  if (inspect(promise, INSPECT) !== "Promise { <pending> }") {
+    // Already settled: no hook will fire for it.
+    settled(span, inspect(promise, INSPECT).startsWith("Promise { <rejected>") ? EventKind.asyncRejected : EventKind.asyncFulfilled);
+    return;
+  }
+  tracked.set(promise, span);
+  pending++;
+  if (stop === null) stop = promiseHooks.onSettled(onSettled as (promise: Promise<unknown>) => void) as () => void;
+}
+
+/** Makes settlement exact in this thread (the default under Node). */
+export function useExactSettlement(exact = true): void {
+  state.observeSettlement = exact ? observeWithPromiseHooks : null;
+}
