@@ -4,7 +4,9 @@
  */
 import { now } from "./clock.js";
 import { MAX_RECORD_SLOTS, type EventBlock } from "./events.js";
+import { forEachRecord } from "./decode.js";
 import { parseLevel } from "./levels.js";
+import { openSpans } from "./open.js";
 import type { RuntimeReport, Sink } from "./sinks/sink.js";
 import { state, type RuntimeState } from "./state.js";
 
@@ -43,13 +45,12 @@ function drain(s: RuntimeState): void {
   while (s.sink !== null && !s.sinkBusy && s.pending.length > 0) {
     const block = s.pending.shift()!;
     s.pendingBytes -= block.data.byteLength;
-    const events = s.tracker.observe(block);
     const sink = s.sink;
     let result: void | PromiseLike<void>;
     try {
       result = sink.block(block);
     } catch (error) {
-      sinkFailed(s, error, events);
+      sinkFailed(s, error, countEvents(block));
       continue;
     }
     if (result !== undefined && typeof result.then === "function") {
@@ -57,11 +58,19 @@ function drain(s: RuntimeState): void {
       result.then(
         () => sinkDone(s, sink),
         (error: unknown) => {
-          sinkFailed(s, error, events);
+          sinkFailed(s, error, countEvents(block));
           sinkDone(s, sink);
         },
       );
     }
+  }
+}
+
+function countEvents(block: EventBlock): number {
+  try {
+    return forEachRecord(block, () => {});
+  } catch {
+    return 0;
   }
 }
 
@@ -198,7 +207,7 @@ export function report(): RuntimeReport {
     droppedSpans: s.droppedSpans,
     lostEvents: s.lostEvents,
     sinkErrors: s.sinkErrors,
-    unfinished: s.tracker.open(),
+    unfinished: openSpans(),
     at: now(),
     clock: s.clock,
   };

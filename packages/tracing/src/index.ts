@@ -37,7 +37,7 @@ export { decodeBlock, decodeBlocks, forEachRecord, type SpanEvent, type SpanEven
 export { EventKind, type EventBlock, type ThreadInfo, type Outcome } from "./events.js";
 export { now, clockInfo, type ClockInfo } from "./clock.js";
 export type { AsyncSpan } from "./state.js";
-export type { OpenSpan } from "./tracker.js";
+export type { OpenSpan } from "./open.js";
 export type { Sink, ProcessInfo, RuntimeReport } from "./sinks/sink.js";
 export { InMemorySink } from "./sinks/memory.js";
 export { NullSink } from "./sinks/null.js";

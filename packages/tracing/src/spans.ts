@@ -4,6 +4,7 @@
  */
 import { now } from "./clock.js";
 import { rotate } from "./dispatch.js";
+import { growThreadStack, linkOpen, unlinkOpen } from "./open.js";
 import { EventKind, KIND_BITS } from "./events.js";
 import { AsyncSpan, ROOT, UNRECORDED, state, type RuntimeState } from "./state.js";
 
@@ -20,6 +21,10 @@ export function begin(metadata: number): number {
   b[p] = metadata * KIND_BITS + EventKind.threadBegin;
   b[p + 1] = now();
   s.position = p + 2;
+  const d = s.depth;
+  if (d === s.openThread.length) growThreadStack(s);
+  s.openThread[d] = metadata;
+  s.depth = d + 1;
   return metadata;
 }
 
@@ -37,6 +42,7 @@ export function end(token: number): void {
   b[p] = token * KIND_BITS + EventKind.threadEnd;
   b[p + 1] = t;
   s.position = p + 2;
+  if (s.depth > 0) s.depth--;
 }
 
 /**
@@ -74,6 +80,7 @@ export function beginAsync(metadata: number): AsyncSpan {
   b[p + 4] = span.depth;
   b[p + 1] = now();
   s.position = p + 5;
+  linkOpen(s, span);
   setCurrent(s, span);
   return span;
 }
@@ -133,6 +140,7 @@ export function endAsync(span: AsyncSpan): void {
 export function recordAsyncEnd(s: RuntimeState, span: AsyncSpan, t: number): void {
   if (span.ended) return;
   span.ended = true;
+  unlinkOpen(span);
   let p = s.position;
   if (p + 3 > s.blockSlots) p = rotate();
   const b = s.buffer;

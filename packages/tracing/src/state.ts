@@ -7,7 +7,7 @@ import { clockInfo, type ClockInfo } from "./clock.js";
 import { EventKind, type EventBlock, type ThreadInfo } from "./events.js";
 import type { SpanMetadata } from "./metadata.js";
 import type { Sink } from "./sinks/sink.js";
-import { SpanTracker } from "./tracker.js";
+import type { OpenSpan } from "./open.js";
 
 /** An async span in flight: what generated code holds between begin, awaits and end. */
 export class AsyncSpan {
@@ -16,6 +16,9 @@ export class AsyncSpan {
   ended = false;
   /** Its end waits for a returned promise to settle; the body's `finally` must not end it. */
   settling = false;
+  /** Links in the thread's list of open async spans (open.ts). */
+  openNext: AsyncSpan | null = null;
+  openPrev: AsyncSpan | null = null;
   constructor(
     readonly id: number,
     readonly parent: number,
@@ -75,7 +78,13 @@ export interface RuntimeState {
   lostEvents: number;
   sinkErrors: number;
   firstSinkError: unknown;
-  tracker: SpanTracker;
+  /** Metadata ids of the open thread spans, outermost first; `depth` of them are in use. */
+  openThread: Int32Array;
+  depth: number;
+  /** Sentinel of the circular list of open async spans. */
+  openAsync: AsyncSpan;
+  /** Spans other threads left open when they exited, by thread id. */
+  foreignOpen: Map<number, OpenSpan[]>;
   warn: (message: string) => void;
 }
 
@@ -93,6 +102,13 @@ export const ROOT: AsyncSpan = new AsyncSpan(0, 0, 0, -1, null);
 
 /** Stands for a span that is not recorded (disabled, filtered, over the cap); it changes nothing. */
 export const UNRECORDED: AsyncSpan = new AsyncSpan(0, 0, 0, -1, null);
+
+function openListSentinel(): AsyncSpan {
+  const sentinel = new AsyncSpan(0, 0, 0, -1, null);
+  sentinel.openNext = sentinel;
+  sentinel.openPrev = sentinel;
+  return sentinel;
+}
 
 function createState(): RuntimeState {
   return {
@@ -123,7 +139,10 @@ function createState(): RuntimeState {
     lostEvents: 0,
     sinkErrors: 0,
     firstSinkError: undefined,
-    tracker: new SpanTracker(),
+    openThread: new Int32Array(256),
+    depth: 0,
+    openAsync: openListSentinel(),
+    foreignOpen: new Map(),
     warn: (message) => console.warn(message),
   };
 }

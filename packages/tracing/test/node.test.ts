@@ -58,7 +58,7 @@ describe("worker threads", () => {
   test("each worker records on its own track and its events reach the main thread's trace", () => {
     const out = join(scratch, "workers.json");
     const result = run("workers.mjs", out);
-    expect(result.stderr).toBe("");
+    expect(result.stderr).toBe("spanfn: 1 spans unfinished at exit (left open)\n");
     expect(result.status).toBe(0);
     const events = trace(out);
     const threads = events.filter((e) => e.name === "thread_name").map((e) => [e.tid, (e.args as { name: string }).name]);
@@ -79,9 +79,14 @@ describe("worker threads", () => {
     }
     for (const tid of workerTids) {
       const own = events.filter((e) => e.tid === tid && (e.ph === "B" || e.ph === "E"));
-      expect(own.map((e) => e.ph).join("")).toBe("BE".repeat(tasks.filter((e) => e.tid === tid).length));
-      expect(own.filter((e) => e.ph === "B").every((e) => e.name === "worker step")).toBe(true);
+      const steps = "BE".repeat(tasks.filter((e) => e.tid === tid).length);
+      const leftOpen = own[0].name === "left open";
+      expect(leftOpen).toBe(tasks.filter((e) => e.tid === tid).length === 5);
+      // The span the worker left open is closed, marked unfinished, when the trace is finished.
+      expect(own.map((e) => e.ph).join("")).toBe(leftOpen ? `B${steps}E` : steps);
+      if (leftOpen) expect(own.at(-1)!.args).toEqual({ unfinished: true });
     }
+    expect(events.find((e) => e.name === "spanfn_report")!.args).toMatchObject({ unfinished: ["left open"] });
     expect(named(events, "B", "main work")).toHaveLength(1);
   });
 });

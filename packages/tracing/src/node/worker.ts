@@ -8,11 +8,21 @@ import type { ClockInfo } from "../clock.js";
 import { submit } from "../dispatch.js";
 import type { EventBlock, ThreadInfo } from "../events.js";
 import type { SpanMetadata } from "../metadata.js";
-import type { Sink } from "../sinks/sink.js";
+import type { OpenSpan } from "../open.js";
+import type { RuntimeReport, Sink } from "../sinks/sink.js";
+import { state } from "../state.js";
 
 const CHANNEL = "spanfn:blocks:v0";
 
+interface ExitMessage {
+  readonly kind: "exit";
+  readonly thread: ThreadInfo;
+  /** What the worker left open when it exited: reported as unfinished with the main thread's. */
+  readonly unfinished: OpenSpan[];
+}
+
 interface BlockMessage {
+  readonly kind: "block";
   readonly thread: ThreadInfo;
   readonly clock: ClockInfo;
   /** Metadata entries new since this thread's previous message, starting at `metadataFrom`. */
@@ -33,6 +43,7 @@ export class ForwardingSink implements Sink {
 
   block(block: EventBlock): void {
     const message: BlockMessage = {
+      kind: "block",
       thread: block.thread,
       clock: block.clock,
       metadata: block.metadata.slice(this.sentMetadata),
@@ -44,7 +55,12 @@ export class ForwardingSink implements Sink {
     this.sentMetadata = block.metadata.length;
   }
 
-  shutdown(): void {
+  shutdown(report: RuntimeReport): void {
+    const thread = report.unfinished[0]?.thread;
+    if (thread !== undefined) {
+      const message: ExitMessage = { kind: "exit", thread, unfinished: [...report.unfinished] };
+      this.channel.postMessage(message);
+    }
     this.channel.close();
   }
 }
@@ -58,7 +74,11 @@ export function receiveWorkerBlocks(): void {
   receiver = new BroadcastChannel(CHANNEL);
   receiver.unref();
   receiver.onmessage = (event: unknown) => {
-    const message = (event as { data: BlockMessage }).data;
+    const message = (event as { data: BlockMessage | ExitMessage }).data;
+    if (message.kind === "exit") {
+      state.foreignOpen.set(message.thread.id, message.unfinished);
+      return;
+    }
     let table = tables.get(message.thread.id);
     if (table === undefined) {
       table = [];

@@ -106,7 +106,7 @@ export class ChromeTraceWriter {
     const at = micros((report.clock.timeOrigin - this.origin + report.at) * 1000);
     for (const span of report.unfinished) {
       this.nameThread(span.thread);
-      const ts = Math.max(at, micros((span.clock.timeOrigin - this.origin + span.begin) * 1000));
+      const ts = at;
       if (span.kind === "thread") {
         this.emit({ ph: "E", pid: this.pid, tid: span.thread.id, ts, args: { unfinished: true } });
       } else {

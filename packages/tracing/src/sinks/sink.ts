@@ -1,6 +1,6 @@
 import type { ClockInfo } from "../clock.js";
 import type { EventBlock } from "../events.js";
-import type { OpenSpan } from "../tracker.js";
+import type { OpenSpan } from "../open.js";
 
 /** The process a trace comes from; ticks of its main thread convert with `clock`. */
 export interface ProcessInfo {

@@ -11,7 +11,7 @@ end(begin(s));
 const runs = [3, 5].map(
   (n) =>
     new Promise((resolve, reject) => {
-      const w = new Worker(new URL("./worker-body.mjs", import.meta.url), { workerData: { n } });
+      const w = new Worker(new URL("./worker-body.mjs", import.meta.url), { workerData: { n, leaveOpen: n === 5 } });
       w.on("error", reject);
       w.on("exit", resolve);
     }),
