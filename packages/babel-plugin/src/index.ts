@@ -86,7 +86,8 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
             "TSDeclareFunction|TSDeclareMethod|ClassProperty|ClassPrivateProperty|ClassAccessorProperty"(path) {
               const node = path.node as t.Node & { value?: t.Node | null; decorators?: t.Decorator[] | null };
               if ((types.isClassProperty(node) || types.isClassPrivateProperty(node)) && types.isFunction(node.value)) return;
-              for (const comment of node.leadingComments ?? []) {
+              const exported = path.parentPath?.isExportDeclaration() ? (path.parent.leadingComments ?? []) : [];
+              for (const comment of [...(node.leadingComments ?? []), ...exported]) {
                 const tag = parseTag(comment);
                 if (tag !== null && tag !== "malformed" && tag.kind === "span") {
                   markerError(comment, `${whatCannotCarry(node, types)} cannot carry a span. ${FIX}`);
@@ -112,6 +113,9 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
           if (sites.length === 0) return;
           hoistSites(program, types, refs.runtime, sitesId, module, filename ? relativeFile(module, filename) : module, sites);
           addRuntimeImport(program, types, refs.runtime, options.runtimeModule);
+          // Register the generated references, or preset-typescript's import elision (which
+          // runs after this) would take the runtime import for unused and remove it.
+          program.scope.crawl();
         },
       },
     },

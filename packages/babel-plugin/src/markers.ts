@@ -12,20 +12,24 @@ export type Marker =
 type Types = typeof t;
 type Comment = t.Comment;
 
-/** A tag is `@spanFn` at the start of a comment line, then `"name"`, `ignore`, or nothing. */
-const TAG = /^[\s*]*@spanFn(?![\w$])[ \t]*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|(ignore)(?![\w$])|(?=\s|\*|$))/m;
+const TAG_START = /^[\s*]*@spanFn(?![\w$])/;
+const QUOTED = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')(?=\s|\*|$)/;
 
+/**
+ * A tag is `@spanFn` at the start of a comment line, followed by nothing, by `ignore`, or by a
+ * quoted span name; anything else after it is malformed, so a typo is an error, not a no-op.
+ */
 export function parseTag(comment: Comment): Marker | "malformed" | null {
   if (!/@spanFn(?![\w$])/.test(comment.value)) return null;
-  const lines = comment.value.split("\n");
-  for (const line of lines) {
-    if (!/^[\s*]*@spanFn(?![\w$])/.test(line)) continue;
-    const match = TAG.exec(line);
-    if (match === null) return "malformed";
-    if (match[3] !== undefined) return { kind: "ignore" };
-    const raw = match[1] ?? match[2];
-    if (raw === undefined) return { kind: "span", name: null };
-    const name = raw.replace(/\\(.)/g, "$1");
+  for (const line of comment.value.split("\n")) {
+    const start = TAG_START.exec(line);
+    if (start === null) continue;
+    const rest = line.slice(start[0].length).trim().replace(/\*+$/, "").trim();
+    if (rest === "") return { kind: "span", name: null };
+    if (/^ignore$/.test(rest)) return { kind: "ignore" };
+    const quoted = QUOTED.exec(rest);
+    if (quoted === null || quoted[0].length !== rest.length) return "malformed";
+    const name = (quoted[1] ?? quoted[2]).replace(/\\(.)/g, "$1");
     return name === "" ? "malformed" : { kind: "span", name };
   }
   return null;

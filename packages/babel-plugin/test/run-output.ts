@@ -1,0 +1,81 @@
+/**
+ * Runs code the plugin emitted against this process's runtime and renders what it recorded:
+ * the fixtures' `events.txt` and the semantics suite read the same rendering.
+ */
+import { transformSync, type PluginItem } from "@babel/core";
+import * as tracing from "../../tracing/src/index.js";
+import plugin from "../src/index.js";
+import type { SpanFnPluginOptions } from "../src/index.js";
+
+export interface Compiled {
+  code: string;
+}
+
+export function compile(
+  source: string,
+  filename: string,
+  pluginOptions: SpanFnPluginOptions | null,
+  extra: { presets?: PluginItem[]; plugins?: PluginItem[]; root?: string; sourceMaps?: boolean } = {},
+) {
+  const plugins: PluginItem[] = [];
+  if (pluginOptions !== null) plugins.push([plugin, pluginOptions]);
+  plugins.push(...(extra.plugins ?? []));
+  const result = transformSync(source, {
+    filename,
+    root: extra.root ?? "/project",
+    cwd: extra.root ?? "/project",
+    babelrc: false,
+    configFile: false,
+    presets: extra.presets ?? [],
+    plugins,
+    sourceMaps: extra.sourceMaps ?? false,
+    generatorOpts: { retainLines: false },
+  });
+  if (!result?.code) throw new Error(`no output for ${filename}`);
+  return result;
+}
+
+/** Evaluates CommonJS code with `@spanfn/tracing` bound to this process's runtime. */
+export function evaluate(code: string, modules: Record<string, unknown> = {}): Record<string, unknown> {
+  const module = { exports: {} as Record<string, unknown> };
+  const require = (name: string) => {
+    if (name === "@spanfn/tracing") return tracing;
+    if (name in modules) return modules[name];
+    throw new Error(`fixture requires unknown module ${name}`);
+  };
+  new Function("require", "module", "exports", code)(require, module, module.exports);
+  return module.exports;
+}
+
+/**
+ * One line per event: `B name` / `E name` indented by thread-span nesting, `b#n name parent=#m`
+ * and `e#n name outcome` for async spans, with span ids renumbered in order of appearance.
+ */
+export function render(events: readonly tracing.SpanEvent[]): string {
+  const ids = new Map<number, number>([[0, 0]]);
+  const idOf = (id: number) => {
+    if (!ids.has(id)) ids.set(id, ids.size);
+    return `#${ids.get(id)}`;
+  };
+  let depth = 0;
+  const lines: string[] = [];
+  for (const e of events) {
+    switch (e.kind) {
+      case "thread-begin":
+        lines.push(`${"  ".repeat(depth)}B ${e.name}`);
+        depth++;
+        break;
+      case "thread-end":
+        depth--;
+        lines.push(`${"  ".repeat(depth)}E ${e.name}`);
+        break;
+      case "async-begin":
+        lines.push(`${"  ".repeat(depth)}b${idOf(e.spanId)} ${e.name} parent=${e.parentId === 0 ? "root" : idOf(e.parentId)} depth=${e.depth}`);
+        break;
+      case "async-end":
+        lines.push(`${"  ".repeat(depth)}e${idOf(e.spanId)} ${e.name} ${e.outcome}`);
+        break;
+    }
+  }
+  return lines.join("\n") + "\n";
+}
