@@ -33,6 +33,7 @@ export {
 export { threadSpan, instrumentPromise } from "./manual.js";
 export { asyncReturn, promiseReturn, threadReturn } from "./settle.js";
 export { forAwait } from "./for-await.js";
+export { spanFn } from "./decorator.js";
 export { decodeBlock, decodeBlocks, forEachRecord, type SpanEvent, type SpanEventKind } from "./decode.js";
 export { EventKind, type EventBlock, type ThreadInfo, type Outcome } from "./events.js";
 export { now, clockInfo, type ClockInfo } from "./clock.js";

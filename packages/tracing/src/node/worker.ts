@@ -12,7 +12,7 @@ import type { OpenSpan } from "../open.js";
 import type { RuntimeReport, Sink } from "../sinks/sink.js";
 import { state } from "../state.js";
 
-const CHANNEL = "spanfn:blocks:v0";
+export const CHANNEL = "spanfn:blocks:v0";
 
 interface ExitMessage {
   readonly kind: "exit";
@@ -56,11 +56,8 @@ export class ForwardingSink implements Sink {
   }
 
   shutdown(report: RuntimeReport): void {
-    const thread = report.unfinished[0]?.thread;
-    if (thread !== undefined) {
-      const message: ExitMessage = { kind: "exit", thread, unfinished: [...report.unfinished] };
-      this.channel.postMessage(message);
-    }
+    const message: ExitMessage = { kind: "exit", thread: state.thread, unfinished: [...report.unfinished] };
+    this.channel.postMessage(message);
     this.channel.close();
   }
 }
@@ -76,7 +73,7 @@ export function receiveWorkerBlocks(): void {
   receiver.onmessage = (event: unknown) => {
     const message = (event as { data: BlockMessage | ExitMessage }).data;
     if (message.kind === "exit") {
-      state.foreignOpen.set(message.thread.id, message.unfinished);
+      if (message.unfinished.length > 0) state.foreignOpen.set(message.thread.id, message.unfinished);
       return;
     }
     let table = tables.get(message.thread.id);

@@ -1,5 +1,5 @@
 // Main and two workers record spans; the workers exit normally before main does.
-import { Worker } from "node:worker_threads";
+import { BroadcastChannel, Worker } from "node:worker_threads";
 import { begin, end, registerSpans } from "@spanfn/tracing";
 import { install } from "@spanfn/tracing/node";
 
@@ -8,6 +8,15 @@ install({ out });
 const s = registerSpans("programs/workers", "workers.mjs", [["main work", 1]]);
 end(begin(s));
 
+// Listen beside the runtime for each worker's last message, so the trace is written only after
+// every worker's blocks arrived, however slow the machine.
+const exits = new BroadcastChannel("spanfn:blocks:v0");
+let exited = 0;
+const allExited = new Promise((resolve) => {
+  exits.onmessage = (event) => {
+    if (event.data.kind === "exit" && ++exited === 2) resolve();
+  };
+});
 const runs = [3, 5].map(
   (n) =>
     new Promise((resolve, reject) => {
@@ -17,5 +26,5 @@ const runs = [3, 5].map(
     }),
 );
 await Promise.all(runs);
-// Worker blocks arrive as messages: give the channel a turn before exiting.
-await new Promise((r) => setTimeout(r, 50));
+await allExited;
+exits.close();

@@ -1,0 +1,72 @@
+/**
+ * `@spanFn` / `@spanFn("name")` as a standard (TC39) method decorator, for code that runs without
+ * the Babel plugin (which removes the decorator and instruments the method at build time). Also
+ * accepts TypeScript's legacy `experimentalDecorators` call shape.
+ */
+import { defineSpan } from "./metadata.js";
+import { begin, beginAsync, end, endAsync, fail } from "./spans.js";
+import { promiseReturn, threadReturn } from "./settle.js";
+
+type Method = (this: unknown, ...args: unknown[]) => unknown;
+
+interface MethodContext {
+  kind: string;
+  name: string | symbol;
+  static?: boolean;
+}
+
+export function spanFn(name: string): <M extends Method>(method: M, context: MethodContext) => M;
+export function spanFn<M extends Method>(method: M, context: MethodContext): M;
+export function spanFn(target: object, key: string | symbol, descriptor: PropertyDescriptor): PropertyDescriptor;
+export function spanFn(first: unknown, second?: unknown, third?: unknown): unknown {
+  if (typeof first === "string") {
+    if (first === "") throw new TypeError("spanfn: @spanFn(name) needs a non-empty name");
+    return (method: Method, context: unknown, descriptor?: PropertyDescriptor) => apply(first, method, context, descriptor);
+  }
+  return apply(null, first, second, third as PropertyDescriptor | undefined);
+}
+
+function apply(explicit: string | null, first: unknown, second: unknown, descriptor: PropertyDescriptor | undefined): unknown {
+  if (descriptor !== undefined && typeof descriptor.value === "function") {
+    // Legacy: (prototype or constructor, key, descriptor).
+    const isStatic = typeof first === "function";
+    return { ...descriptor, value: traced(descriptor.value as Method, explicit, String(second), isStatic) };
+  }
+  const context = second as MethodContext | undefined;
+  if (typeof first !== "function" || context === undefined || context.kind !== "method") {
+    throw new TypeError(`spanfn: @spanFn decorates methods; it was applied to a ${context?.kind ?? typeof first}`);
+  }
+  return traced(first as Method, explicit, String(context.name), context.static === true);
+}
+
+function traced(method: Method, explicit: string | null, methodName: string, isStatic: boolean): Method {
+  let id = -1;
+  const site = (self: unknown): number => {
+    if (id < 0) {
+      const owner = isStatic ? (self as { name?: string })?.name : (self as { constructor?: { name?: string } })?.constructor?.name;
+      id = defineSpan(explicit ?? (owner ? `${owner}.${methodName}` : methodName));
+    }
+    return id;
+  };
+  const isAsync = method.constructor?.name === "AsyncFunction";
+  return isAsync
+    ? function (this: unknown, ...args: unknown[]) {
+        const span = beginAsync(site(this));
+        try {
+          return promiseReturn(span, method.apply(this, args));
+        } catch (error) {
+          fail(span);
+          throw error;
+        } finally {
+          endAsync(span);
+        }
+      }
+    : function (this: unknown, ...args: unknown[]) {
+        const token = begin(site(this));
+        try {
+          return threadReturn(token, method.apply(this, args));
+        } finally {
+          end(token);
+        }
+      };
+}
