@@ -161,7 +161,7 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
           types,
           y,
           temp,
-          [runtimeCall("end", types.cloneNode(token)), types.assignmentExpression("=", types.cloneNode(token), types.numericLiteral(-1))],
+          [runtimeCall("end", types.cloneNode(token)), types.assignmentExpression("=", types.cloneNode(token), types.unaryExpression("-", types.numericLiteral(1)))],
           [types.assignmentExpression("=", types.cloneNode(token), runtimeCall("begin", types.cloneNode(site)))],
         );
       }

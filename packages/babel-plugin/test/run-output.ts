@@ -6,6 +6,7 @@ import { transformSync, type PluginItem } from "@babel/core";
 import * as tracing from "../../tracing/src/index.js";
 import plugin from "../src/index.js";
 import type { SpanFnPluginOptions } from "../src/index.js";
+import { renderEvents } from "../../../fixtures/runner.cjs";
 
 export interface Compiled {
   code: string;
@@ -47,35 +48,7 @@ export function evaluate(code: string, modules: Record<string, unknown> = {}): R
   return module.exports;
 }
 
-/**
- * One line per event: `B name` / `E name` indented by thread-span nesting, `b#n name parent=#m`
- * and `e#n name outcome` for async spans, with span ids renumbered in order of appearance.
- */
+/** The fixtures' text rendering of a trace (see fixtures/runner.cjs). */
 export function render(events: readonly tracing.SpanEvent[]): string {
-  const ids = new Map<number, number>([[0, 0]]);
-  const idOf = (id: number) => {
-    if (!ids.has(id)) ids.set(id, ids.size);
-    return `#${ids.get(id)}`;
-  };
-  let depth = 0;
-  const lines: string[] = [];
-  for (const e of events) {
-    switch (e.kind) {
-      case "thread-begin":
-        lines.push(`${"  ".repeat(depth)}B ${e.name}`);
-        depth++;
-        break;
-      case "thread-end":
-        depth--;
-        lines.push(`${"  ".repeat(depth)}E ${e.name}`);
-        break;
-      case "async-begin":
-        lines.push(`${"  ".repeat(depth)}b${idOf(e.spanId)} ${e.name} parent=${e.parentId === 0 ? "root" : idOf(e.parentId)} depth=${e.depth}`);
-        break;
-      case "async-end":
-        lines.push(`${"  ".repeat(depth)}e${idOf(e.spanId)} ${e.name} ${e.outcome}`);
-        break;
-    }
-  }
-  return lines.join("\n") + "\n";
+  return renderEvents(events);
 }
