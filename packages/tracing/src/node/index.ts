@@ -8,7 +8,7 @@ import { state } from "../state.js";
 import { installExitHooks } from "./exit.js";
 import { ChromeTraceFileSink } from "./file-sink.js";
 import { identifyThread, isMainThread } from "./thread.js";
-import { ForwardingSink, receiveWorkerBlocks } from "./worker.js";
+import { ForwardingSink, mainThreadReceives, receiveWorkerBlocks } from "./worker.js";
 import { enableAsyncContext } from "./async-context.js";
 
 export { ChromeTraceFileSink } from "./file-sink.js";
@@ -45,8 +45,10 @@ export function install(options: InstallOptions = {}): void {
     const chosen = out !== undefined ? new ChromeTraceFileSink(out, { processName }) : sink;
     if (chosen !== undefined) setSink(chosen);
     receiveWorkerBlocks();
-  } else if (state.sink === null) {
-    setSink(new ForwardingSink());
+  } else {
+    if (sink !== undefined) setSink(sink);
+    else if (state.sink === null) setSink(new ForwardingSink());
+    if (runtime.enabled === undefined) configure({ enabled: true });
   }
   setFlushInterval(flushIntervalMs);
   installExitHooks(onExit ?? printLosses);
@@ -70,10 +72,18 @@ export function describeLosses(report: RuntimeReport): string {
   return parts.length === 0 ? "" : `spanfn: ${parts.join("; ")}`;
 }
 
-/** Worker threads set themselves up as soon as the runtime loads there: nothing to call. */
+/**
+ * Worker threads set themselves up as soon as the runtime loads there: their blocks go to the
+ * main thread when it takes them (it called `install()`); otherwise the worker records nothing,
+ * rather than filling buffers nobody reads.
+ */
 export function attachWorkerThread(): void {
   identifyThread();
   if (isMainThread || state.sink !== null) return;
+  if (!mainThreadReceives()) {
+    configure({ enabled: false });
+    return;
+  }
   setSink(new ForwardingSink());
   setFlushInterval(1000);
   installExitHooks(() => {});

@@ -10,18 +10,20 @@ import { EventKind } from "../events.js";
 import { settled } from "../settle.js";
 import { state, type AsyncSpan } from "../state.js";
 
-const tracked = new WeakMap<Promise<unknown>, AsyncSpan>();
+// A promise passed up through several instrumented functions ends each of their spans.
+const tracked = new WeakMap<Promise<unknown>, AsyncSpan | AsyncSpan[]>();
 let pending = 0;
 let stop: (() => void) | null = null;
 
 const INSPECT = { depth: 0, customInspect: false, maxArrayLength: 0, maxStringLength: 0, breakLength: Infinity } as const;
 
 function onSettled(promise: Promise<unknown>): void {
-  const span = tracked.get(promise);
-  if (span === undefined) return;
+  const spans = tracked.get(promise);
+  if (spans === undefined) return;
   tracked.delete(promise);
-  const rejected = inspect(promise, INSPECT).startsWith("Promise { <rejected>");
-  settled(span, rejected ? EventKind.asyncRejected : EventKind.asyncFulfilled);
+  const outcome = inspect(promise, INSPECT).startsWith("Promise { <rejected>") ? EventKind.asyncRejected : EventKind.asyncFulfilled;
+  if (Array.isArray(spans)) for (const span of spans) settled(span, outcome);
+  else settled(spans, outcome);
   if (--pending === 0 && stop !== null) {
     stop();
     stop = null;
@@ -29,7 +31,12 @@ function onSettled(promise: Promise<unknown>): void {
 }
 
 export function observeWithPromiseHooks(promise: Promise<unknown>, span: AsyncSpan): void {
-  if (tracked.has(promise)) return;
+  const already = tracked.get(promise);
+  if (already !== undefined) {
+    if (Array.isArray(already)) already.push(span);
+    else tracked.set(promise, [already, span]);
+    return;
+  }
   if (inspect(promise, INSPECT) !== "Promise { <pending> }") {
     // Already settled: no hook will fire for it.
     settled(span, inspect(promise, INSPECT).startsWith("Promise { <rejected>") ? EventKind.asyncRejected : EventKind.asyncFulfilled);

@@ -3,7 +3,7 @@
  * BroadcastChannel and join the main thread's sink. A channel (unlike `parentPort`) leaves the
  * user's own messaging alone and needs no handle on the Worker object.
  */
-import { BroadcastChannel } from "node:worker_threads";
+import { BroadcastChannel, getEnvironmentData, setEnvironmentData } from "node:worker_threads";
 import type { ClockInfo } from "../clock.js";
 import { submit } from "../dispatch.js";
 import type { EventBlock, ThreadInfo } from "../events.js";
@@ -13,12 +13,18 @@ import type { RuntimeReport, Sink } from "../sinks/sink.js";
 import { state } from "../state.js";
 
 export const CHANNEL = "spanfn:blocks:v0";
+/** Set by a main thread that takes worker blocks; workers created after it inherit it. */
+const RECEIVING = "spanfn:receiving";
+/** How long an exiting worker waits for the main thread to take its last blocks. */
+const EXIT_ACK_MS = 1000;
 
 interface ExitMessage {
   readonly kind: "exit";
   readonly thread: ThreadInfo;
   /** What the worker left open when it exited: reported as unfinished with the main thread's. */
   readonly unfinished: OpenSpan[];
+  /** Set to 1 by the main thread once it has taken everything the worker sent. */
+  readonly ack: Int32Array;
 }
 
 interface BlockMessage {
@@ -55,9 +61,16 @@ export class ForwardingSink implements Sink {
     this.sentMetadata = block.metadata.length;
   }
 
+  /**
+   * Channel messages are not drained before the main thread sees the Worker's `exit` event, so a
+   * program that ends right after its workers would lose their last blocks. The worker waits
+   * (at most EXIT_ACK_MS) until the main thread says it has them.
+   */
   shutdown(report: RuntimeReport): void {
-    const message: ExitMessage = { kind: "exit", thread: state.thread, unfinished: [...report.unfinished] };
+    const ack = new Int32Array(new SharedArrayBuffer(4));
+    const message: ExitMessage = { kind: "exit", thread: state.thread, unfinished: [...report.unfinished], ack };
     this.channel.postMessage(message);
+    Atomics.wait(ack, 0, 0, EXIT_ACK_MS);
     this.channel.close();
   }
 }
@@ -70,10 +83,13 @@ export function receiveWorkerBlocks(): void {
   const tables = new Map<number, SpanMetadata[]>();
   receiver = new BroadcastChannel(CHANNEL);
   receiver.unref();
+  setEnvironmentData(RECEIVING, true);
   receiver.onmessage = (event: unknown) => {
     const message = (event as { data: BlockMessage | ExitMessage }).data;
     if (message.kind === "exit") {
       if (message.unfinished.length > 0) state.foreignOpen.set(message.thread.id, message.unfinished);
+      Atomics.store(message.ack, 0, 1);
+      Atomics.notify(message.ack, 0);
       return;
     }
     let table = tables.get(message.thread.id);
@@ -96,4 +112,10 @@ export function receiveWorkerBlocks(): void {
 export function stopReceivingWorkerBlocks(): void {
   receiver?.close();
   receiver = null;
+  setEnvironmentData(RECEIVING, undefined);
+}
+
+/** In a worker: whether the main thread takes this worker's blocks. */
+export function mainThreadReceives(): boolean {
+  return getEnvironmentData(RECEIVING) === true;
 }

@@ -8,9 +8,10 @@ export function summarize(file) {
   const open = new Map();
   const rows = new Map();
   const add = (name, kind, us) => {
-    const row = rows.get(name) ?? { name, kind, durations: [] };
+    const key = `${kind} ${name}`;
+    const row = rows.get(key) ?? { name, kind, durations: [] };
     row.durations.push(us);
-    rows.set(name, row);
+    rows.set(key, row);
   };
   for (const e of events) {
     if (e.ph === "B") (stacks.get(e.tid) ?? stacks.set(e.tid, []).get(e.tid)).push(e);
@@ -18,14 +19,14 @@ export function summarize(file) {
       const b = stacks.get(e.tid)?.pop();
       if (b) add(b.name, "thread", e.ts - b.ts);
     } else if (e.ph === "b") open.set(e.id, e);
-    else if (e.ph === "e" && open.has(e.id)) add(e.name, "async", e.ts - open.get(e.id).ts);
+    else if (e.ph === "e" && open.has(e.id) && e.args?.outcome !== "unfinished") add(e.name, "async", e.ts - open.get(e.id).ts);
   }
   const ms = (us) => (us / 1000).toFixed(3).padStart(9);
-  const lines = ["span                         kind     count   total ms    mean ms     max ms"];
+  const lines = [`${"span".padEnd(44)} kind     count   total ms    mean ms     max ms`];
   for (const row of [...rows.values()].sort((a, b) => sum(b.durations) - sum(a.durations))) {
     const total = sum(row.durations);
     lines.push(
-      `${row.name.padEnd(28)} ${row.kind.padEnd(7)} ${String(row.durations.length).padStart(6)} ${ms(total)}  ${ms(total / row.durations.length)}  ${ms(Math.max(...row.durations))}`,
+      `${row.name.padEnd(44)} ${row.kind.padEnd(7)} ${String(row.durations.length).padStart(6)} ${ms(total)}  ${ms(total / row.durations.length)}  ${ms(Math.max(...row.durations))}`,
     );
   }
   process.stderr.write(`\n${lines.join("\n")}\n\nspanfn: ${events.length} trace events written to ${file}\n`);
