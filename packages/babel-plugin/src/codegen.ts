@@ -214,3 +214,41 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
     }
   }
 }
+
+/**
+ * Compiled async code (detect.ts: "compiled-body", "state-machine"). The body a compiler handed
+ * to its helper adopts the span current when it first runs (the function that started it); each
+ * compiled `await` (a `yield` in a generator body, a call of the state machine) makes that span
+ * current again, as `resume` does for a native `await`. Returns the body's span variable.
+ */
+export function instrumentCompiledBody(path: NodePath<t.Function>, refs: FileRefs): t.Identifier {
+  const { types } = refs;
+  const body = ensureBlock(path, types);
+  const span = path.scope.generateUidIdentifier("s");
+  const ref = () => types.cloneNode(span);
+  if (!path.node.generator) {
+    body.node.body.unshift(varDeclaration(types, span, call(refs, "adopt", [])));
+    return span;
+  }
+  for (const y of collectOwnSites(body).yields) {
+    if (y.node.delegate) continue;
+    const suspended = types.yieldExpression(call(refs, "suspend", [ref(), y.node.argument ?? types.identifier("undefined")]));
+    y.replaceWith(call(refs, "resume", [ref(), suspended]));
+    y.skip();
+  }
+  wrapBody(types, body, varDeclaration(types, span, call(refs, "adopt", [])), null, [
+    statement(refs, call(refs, "suspend", [ref(), types.identifier("undefined")])),
+  ]);
+  return ref();
+}
+
+/** A state machine runs once per resumption: the adopted span is current while it runs. */
+export function instrumentStateMachine(path: NodePath<t.Function>, span: t.Identifier, refs: FileRefs): void {
+  const { types } = refs;
+  const body = ensureBlock(path, types);
+  const inner = types.blockStatement(body.node.body);
+  body.node.body = [
+    statement(refs, call(refs, "resume", [types.cloneNode(span)])),
+    types.tryStatement(inner, null, types.blockStatement([statement(refs, call(refs, "suspend", [types.cloneNode(span), types.identifier("undefined")]))])),
+  ];
+}

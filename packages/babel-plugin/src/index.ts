@@ -4,8 +4,8 @@
  * plugins (preset-typescript, preset-env) have stripped types or rewritten async code.
  */
 import type { ConfigAPI, NodePath, PluginObj, PluginPass, types as t } from "@babel/core";
-import { instrumentFunction, type FileRefs } from "./codegen.js";
-import { collectDeclaredTypes, detect, type DetectContext } from "./detect.js";
+import { instrumentCompiledBody, instrumentFunction, instrumentStateMachine, type FileRefs } from "./codegen.js";
+import { analyzeFile, collectDeclarations, type DetectContext } from "./detect.js";
 import { findCommentMarker, isSpanFnReference, parseTag, type FoundMarker, type Marker } from "./markers.js";
 import { functionName, modulePath, spanName } from "./naming.js";
 import { normalizeOptions, type SpanFnPluginOptions } from "./options.js";
@@ -41,8 +41,13 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
           const context: DetectContext = {
             types,
             promiseTypes: options.promiseTypes,
-            declaredTypes: collectDeclaredTypes(program, types),
+            promiseFunctions: options.promiseFunctions,
+            ...collectDeclarations(program),
+            knownPromise: new WeakSet(),
           };
+          const detections = analyzeFile(program, context);
+          const compiledBodies = new WeakMap<t.Node, t.Identifier>();
+          let compiledCode = false;
           const sites: SiteTable = [];
           const refs: FileRefs = { types, runtime: program.scope.generateUidIdentifier("spanfn") };
           const sitesId = program.scope.generateUidIdentifier("spanfnSites");
@@ -69,6 +74,18 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
             Function(path) {
               if (done.has(path.node)) return;
               done.add(path.node);
+              const detection = detections.get(path.node) ?? { route: "thread", rule: "default" };
+              if (detection.route === "plumbing") return;
+              if (detection.route === "compiled-body") {
+                compiledBodies.set(path.node, instrumentCompiledBody(path, refs));
+                compiledCode = true;
+                return;
+              }
+              if (detection.route === "state-machine") {
+                const owner = path.findParent((p) => compiledBodies.has(p.node));
+                if (owner !== null) instrumentStateMachine(path, compiledBodies.get(owner.node)!, refs);
+                return;
+              }
               const found = findMarker(path, types, runtimeModules, markerError);
               if (found?.comment) consumed.add(found.comment);
               if (found?.decorator) {
@@ -79,7 +96,6 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
               if (marker?.kind === "ignore") return;
               if (marker === null && options.instrument !== "all") return;
               const explicit = marker?.kind === "span" ? marker.name : null;
-              const detection = detect(path, context);
               instrumentFunction(path, detection.route, siteFor(path, explicit), refs);
             },
             // A marker on something that is not a function with a body is a mistake to report.
@@ -110,7 +126,7 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
             }
           }
           if (removedDecorators.length > 0) removeUnusedSpanFnImports(program, runtimeModules);
-          if (sites.length === 0) return;
+          if (sites.length === 0 && !compiledCode) return;
           hoistSites(program, types, refs.runtime, sitesId, module, filename ? relativeFile(module, filename) : module, sites);
           addRuntimeImport(program, types, refs.runtime, options.runtimeModule);
           // Register the generated references, or preset-typescript's import elision (which

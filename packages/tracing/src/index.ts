@@ -14,6 +14,7 @@ export {
   detachAsync,
   reenter,
   reenterAsync,
+  adopt,
   currentSpanId,
   NOT_RECORDED,
 } from "./spans.js";

@@ -115,6 +115,22 @@ export function reenterAsync(span: AsyncSpan, metadata: number): AsyncSpan {
   return span;
 }
 
+/**
+ * For the body a compiler handed to an async helper (`__awaiter`, `_asyncToGenerator`,
+ * regenerator), called as it first runs, synchronously inside the function that started it: a
+ * stand-in for the current span, which `resume` makes current whenever the body resumes and
+ * `suspend` hands back from. It carries the span's id and depth, so children record the true
+ * parent; it is never ended, and at first it hands back to the span itself.
+ */
+export function adopt(): AsyncSpan {
+  const s = state;
+  const current = s.contextHook === null ? s.current : (s.contextHook.get() ?? ROOT);
+  if (current.id === 0) return UNRECORDED;
+  const alias = new AsyncSpan(current.id, current.parent, current.depth, current.metadata, current);
+  alias.ended = true;
+  return alias;
+}
+
 /** Marks the span rejected; its end event will say so. */
 export function fail(span: AsyncSpan): void {
   if (span.id !== 0) span.outcome = EventKind.asyncRejected;
