@@ -9,7 +9,7 @@ import type { Route } from "./detect.js";
 
 type Types = typeof t;
 
-/** What a file's generated code refers to: the runtime namespace and the span-site ids. */
+/** What a file's generated code refers to: the runtime namespace. */
 export interface FileRefs {
   readonly types: Types;
   readonly runtime: t.Identifier;
@@ -25,6 +25,13 @@ function statement(refs: FileRefs, expression: t.Expression): t.ExpressionStatem
   return refs.types.expressionStatement(expression);
 }
 
+function varDeclaration(types: Types, declarators: Array<[t.Identifier, t.Expression | null]>): t.VariableDeclaration {
+  return types.variableDeclaration(
+    "var",
+    declarators.map(([id, init]) => types.variableDeclarator(id, init)),
+  );
+}
+
 /** Gives an arrow with an expression body a block, so statements can be inserted. */
 function ensureBlock(path: NodePath<t.Function>, types: Types): NodePath<t.BlockStatement> {
   const node = path.node;
@@ -34,57 +41,108 @@ function ensureBlock(path: NodePath<t.Function>, types: Types): NodePath<t.Block
   return path.get("body") as NodePath<t.BlockStatement>;
 }
 
-/** Visits the function's own returns, awaits, yields and handlers, never those of nested functions. */
+/** The function's own returns, suspension points and handlers; never those of nested functions. */
 interface OwnSites {
   returns: NodePath<t.ReturnStatement>[];
-  awaits: NodePath<t.AwaitExpression>[];
-  yields: NodePath<t.YieldExpression>[];
+  /** Awaits and yields, innermost first, so that rewriting one never strands another's path. */
+  suspensions: Array<NodePath<t.AwaitExpression> | NodePath<t.YieldExpression>>;
   forAwaits: NodePath<t.ForOfStatement>[];
-  handlers: NodePath<t.BlockStatement>[];
+  /** Catch bodies and finally blocks: where a throw into a suspended function resumes it. */
+  handlers: t.BlockStatement[];
+  /** A `finally` can override a return (with break/continue) and let the body run on. */
+  hasFinally: boolean;
 }
 
 function collectOwnSites(body: NodePath<t.BlockStatement>): OwnSites {
-  const sites: OwnSites = { returns: [], awaits: [], yields: [], forAwaits: [], handlers: [] };
-  body.traverse({
+  const sites: OwnSites = { returns: [], suspensions: [], forAwaits: [], handlers: [], hasFinally: false };
+  const visitor: Parameters<typeof body.traverse>[0] = {
+    // Nested functions (methods and field initializers of classes among them) have their own
+    // frames; a method's computed key and a class's `extends` clause run in this one.
     Function(p) {
       p.skip();
-    },
-    // A class body's computed keys and field initializers run outside this function's frames.
-    Class(p) {
-      p.skip();
+      const node = p.node as { computed?: boolean };
+      if (!(p.isClassMethod() || p.isClassPrivateMethod() || p.isObjectMethod()) || node.computed !== true) return;
+      const key = p.get("key") as NodePath;
+      key.traverse(visitor);
+      if (key.isAwaitExpression() || key.isYieldExpression()) sites.suspensions.push(key);
     },
     ReturnStatement(p) {
       if (p.node.argument) sites.returns.push(p);
     },
-    AwaitExpression(p) {
-      sites.awaits.push(p);
+    AwaitExpression: {
+      exit(p) {
+        sites.suspensions.push(p);
+      },
     },
-    YieldExpression(p) {
-      sites.yields.push(p);
+    YieldExpression: {
+      exit(p) {
+        sites.suspensions.push(p);
+      },
     },
     ForOfStatement(p) {
       if (p.node.await) sites.forAwaits.push(p);
     },
     CatchClause(p) {
-      sites.handlers.push(p.get("body"));
+      sites.handlers.push(p.node.body);
     },
     TryStatement(p) {
-      if (p.node.finalizer) sites.handlers.push(p.get("finalizer") as NodePath<t.BlockStatement>);
+      if (p.node.finalizer) {
+        sites.handlers.push(p.node.finalizer);
+        sites.hasFinally = true;
+      }
     },
-  });
-  // Innermost first: replacing an outer site must not strand the path of one nested inside it.
-  sites.awaits.reverse();
-  sites.yields.reverse();
+  };
+  body.traverse(visitor);
   return sites;
 }
 
-function prepend(block: NodePath<t.BlockStatement>, node: t.Statement): void {
-  block.node.body.unshift(node);
+/**
+ * Function declarations that must stay at body level. Inside the `try` block a declaration turns
+ * block-scoped: a clash with a `var` or another declaration of the same name becomes a
+ * SyntaxError, and in sloppy mode a block function of the same name no longer replaces it. Such
+ * a declaration is kept outside the `try` (it is hoisted either way), unless it reads a `let`,
+ * `const` or class of the body, which it could not see from there.
+ */
+function declarationsToHoist(body: NodePath<t.BlockStatement>, types: Types): Set<t.Node> {
+  const counts = new Map<string, number>();
+  const clashing = new Set<string>();
+  const lexical = new Set<string>();
+  for (const statement of body.node.body) {
+    if (types.isFunctionDeclaration(statement) && statement.id) counts.set(statement.id.name, (counts.get(statement.id.name) ?? 0) + 1);
+    if (types.isVariableDeclaration(statement) && statement.kind !== "var") {
+      for (const d of statement.declarations) for (const name of Object.keys(types.getBindingIdentifiers(d.id))) lexical.add(name);
+    }
+    if (types.isClassDeclaration(statement) && statement.id) lexical.add(statement.id.name);
+  }
+  if (counts.size === 0) return new Set();
+  for (const [name, count] of counts) if (count > 1) clashing.add(name);
+  body.traverse({
+    Function(p) {
+      if (p.isFunctionDeclaration() && p.node.id && p.parentPath !== body && counts.has(p.node.id.name)) clashing.add(p.node.id.name);
+      p.skip();
+    },
+    VariableDeclaration(p) {
+      if (p.node.kind !== "var") return;
+      for (const d of p.node.declarations) for (const name of Object.keys(types.getBindingIdentifiers(d.id))) if (counts.has(name)) clashing.add(name);
+    },
+  });
+  const hoist = new Set<t.Node>();
+  for (const statement of body.get("body")) {
+    if (!statement.isFunctionDeclaration() || !statement.node.id || !clashing.has(statement.node.id.name)) continue;
+    let readsLexical = false;
+    statement.traverse({
+      Identifier(p) {
+        if (lexical.has(p.node.name) && p.scope.getBinding(p.node.name)?.scope === body.scope) readsLexical = true;
+      },
+    });
+    if (!readsLexical) hoist.add(statement.node);
+  }
+  return hoist;
 }
 
 /**
- * Replaces the body with `var <decl>; try { <body> } <catch> finally { <final> }`, keeping
- * directives first (they live apart from `body` in Babel's AST).
+ * Replaces the body with `var …; try { <body> } <catch> finally {…}`, keeping directives first
+ * (Babel keeps them apart from `body`) and declarations that must stay at body level outside.
  */
 function wrapBody(
   types: Types,
@@ -92,9 +150,14 @@ function wrapBody(
   declaration: t.VariableDeclaration,
   handler: t.CatchClause | null,
   finalizer: t.Statement[],
+  atEnd: t.Statement[] = [],
 ): void {
-  const inner = types.blockStatement(body.node.body);
-  body.node.body = [declaration, types.tryStatement(inner, handler, types.blockStatement(finalizer))];
+  const keep = declarationsToHoist(body, types);
+  const statements = body.node.body;
+  const hoisted = statements.filter((s) => keep.has(s));
+  const rest = statements.filter((s) => !keep.has(s));
+  const inner = types.blockStatement([...rest, ...atEnd]);
+  body.node.body = [declaration, ...hoisted, types.tryStatement(inner, handler, types.blockStatement(finalizer))];
 }
 
 /** `catch (e) { runtime.fail(span); throw e; }` */
@@ -108,10 +171,6 @@ function failHandler(refs: FileRefs, scope: NodePath["scope"], span: t.Identifie
       types.throwStatement(types.cloneNode(error)),
     ]),
   );
-}
-
-function varDeclaration(types: Types, id: t.Identifier, init: t.Expression): t.VariableDeclaration {
-  return types.variableDeclaration("var", [types.variableDeclarator(id, init)]);
 }
 
 /** `(tmp = value, before…, tmp = yield tmp, after…, tmp)`: a yield with work around it. */
@@ -132,44 +191,110 @@ function aroundYield(
   yieldPath.skip();
 }
 
+/** `resume(span, await suspend(span, x))` */
+function aroundAwait(refs: FileRefs, awaitPath: NodePath<t.AwaitExpression>, span: () => t.Expression): void {
+  const awaited = refs.types.awaitExpression(call(refs, "suspend", [span(), awaitPath.node.argument]));
+  awaitPath.replaceWith(call(refs, "resume", [span(), awaited]));
+  awaitPath.skip();
+}
+
+/** How V8 names an expression in "x is not async iterable", so our TypeError reads the same. */
+function describeForMessage(node: t.Node, types: Types): string {
+  if (types.isIdentifier(node)) return node.name;
+  if (types.isThisExpression(node)) return "this";
+  if (types.isNumericLiteral(node)) return String(node.value);
+  if (types.isMemberExpression(node) && !node.computed && types.isIdentifier(node.property)) {
+    return `${describeForMessage(node.object, types)}.${node.property.name}`;
+  }
+  if (types.isCallExpression(node)) return `${describeForMessage(node.callee, types)}(...)`;
+  return "(intermediate value)";
+}
+
+/**
+ * `for await (x of y)` suspends at its head: the loop iterates `forAwait(span, y)`, whose
+ * iterator hands "current" back before each await. Wherever control can come back from such a
+ * loop (its body, the end of it, a `continue` or `break` to an enclosing loop or label), the
+ * span is resumed.
+ */
+function instrumentForAwait(
+  refs: FileRefs,
+  loop: NodePath<t.ForOfStatement>,
+  span: t.Expression,
+  resumeStatement: () => t.Statement,
+  done: WeakSet<t.Node>,
+): void {
+  const { types } = refs;
+  const name = types.stringLiteral(describeForMessage(loop.node.right, types));
+  loop.node.right = call(refs, "forAwait", [span, loop.node.right, name]);
+  const units: Array<{ node: t.Statement; container: t.Statement[] | null; isLoop: boolean }> = [];
+  for (let p: NodePath | null = loop; p !== null && !p.isFunction(); p = p.parentPath) {
+    if (!p.isStatement() || p.isBlockStatement()) continue;
+    const container = Array.isArray(p.container) ? (p.container as t.Statement[]) : null;
+    units.push({ node: p.node as t.Statement, container, isLoop: p.isLoop() });
+  }
+  for (const unit of units) {
+    if (unit.isLoop && !done.has(unit.node)) {
+      const looped = unit.node as t.Loop;
+      if (types.isBlockStatement(looped.body)) looped.body.body.unshift(resumeStatement());
+      else looped.body = types.blockStatement([resumeStatement(), looped.body]);
+    }
+    if (unit.container !== null && !done.has(unit.node)) {
+      unit.container.splice(unit.container.indexOf(unit.node) + 1, 0, resumeStatement());
+    }
+    done.add(unit.node);
+  }
+}
+
 export function instrumentFunction(path: NodePath<t.Function>, route: Route, site: t.Expression, refs: FileRefs): void {
   const { types } = refs;
   const body = ensureBlock(path, types);
   const own = collectOwnSites(body);
   const scope = path.scope;
   const runtimeCall = (name: string, ...args: t.Expression[]) => call(refs, name, args);
+  const assign = (id: t.Identifier, value: t.Expression) => types.assignmentExpression("=", types.cloneNode(id), value);
 
   switch (route) {
     case "thread": {
       const token = scope.generateUidIdentifier("t");
-      for (const r of own.returns) {
-        r.get("argument").replaceWith(runtimeCall("threadReturn", types.cloneNode(token), r.node.argument!));
+      if (own.returns.length === 0) {
+        wrapBody(types, body, varDeclaration(types, [[token, runtimeCall("begin", site)]]), null, [
+          statement(refs, runtimeCall("end", types.cloneNode(token))),
+        ]);
+        return;
       }
-      wrapBody(types, body, varDeclaration(types, token, runtimeCall("begin", site)), null, [
-        statement(refs, runtimeCall("end", types.cloneNode(token))),
-      ]);
+      // The value actually returned decides whether a promise escapes: a `finally` may override
+      // a return, so it is read in the outer `finally`, not at the `return`.
+      const returned = scope.generateUidIdentifier("r");
+      for (const r of own.returns) r.get("argument").replaceWith(assign(returned, r.node.argument!));
+      const reset = own.hasFinally ? [statement(refs, assign(returned, types.unaryExpression("void", types.numericLiteral(0))))] : [];
+      wrapBody(
+        types,
+        body,
+        varDeclaration(types, [[token, runtimeCall("begin", site)], [returned, null]]),
+        null,
+        [statement(refs, runtimeCall("endReturn", types.cloneNode(token), types.cloneNode(returned)))],
+        reset,
+      );
       return;
     }
     case "generator": {
       const token = scope.generateUidIdentifier("t");
       const temp = scope.generateUidIdentifier("y");
-      const reenter = () =>
-        statement(refs, types.assignmentExpression("=", types.cloneNode(token), runtimeCall("reenter", types.cloneNode(token), types.cloneNode(site))));
-      for (const h of own.handlers) prepend(h, reenter());
-      for (const y of own.yields) {
+      for (const h of own.handlers) {
+        h.body.unshift(statement(refs, assign(token, runtimeCall("reenter", types.cloneNode(token), types.cloneNode(site)))));
+      }
+      for (const y of own.suspensions) {
         aroundYield(
           types,
-          y,
+          y as NodePath<t.YieldExpression>,
           temp,
-          [runtimeCall("end", types.cloneNode(token)), types.assignmentExpression("=", types.cloneNode(token), types.unaryExpression("-", types.numericLiteral(1)))],
-          [types.assignmentExpression("=", types.cloneNode(token), runtimeCall("begin", types.cloneNode(site)))],
+          [runtimeCall("end", types.cloneNode(token)), assign(token, types.unaryExpression("-", types.numericLiteral(1)))],
+          [assign(token, runtimeCall("begin", types.cloneNode(site)))],
         );
       }
-      const declarations = types.variableDeclaration("var", [
-        types.variableDeclarator(token, runtimeCall("begin", site)),
-        types.variableDeclarator(temp),
+      wrapBody(types, body, varDeclaration(types, [[token, runtimeCall("begin", site)], [temp, null]]), null, [
+        statement(refs, runtimeCall("end", types.cloneNode(token))),
       ]);
-      wrapBody(types, body, declarations, null, [statement(refs, runtimeCall("end", types.cloneNode(token)))]);
       return;
     }
     case "async":
@@ -177,41 +302,52 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
     case "async-generator": {
       const span = scope.generateUidIdentifier("s");
       const ref = () => types.cloneNode(span);
-      for (const a of own.awaits) {
-        const awaited = types.awaitExpression(runtimeCall("suspend", ref(), a.node.argument));
-        a.replaceWith(runtimeCall("resume", ref(), awaited));
-        a.skip();
-      }
-      for (const loop of own.forAwaits) {
-        loop.node.right = runtimeCall("forAwait", ref(), loop.node.right);
-        const resume = () => statement(refs, runtimeCall("resume", ref()));
-        if (types.isBlockStatement(loop.node.body)) loop.node.body.body.unshift(resume());
-        else loop.node.body = types.blockStatement([resume(), loop.node.body]);
-        const after = loop.parentPath.isLabeledStatement() ? loop.parentPath : loop;
-        after.insertAfter(resume());
-      }
-      const declarations: t.VariableDeclarator[] = [types.variableDeclarator(span, runtimeCall("beginAsync", site))];
-      if (route === "async-generator") {
-        const temp = scope.generateUidIdentifier("y");
-        declarations.push(types.variableDeclarator(temp));
-        for (const h of own.handlers) {
-          prepend(h, statement(refs, types.assignmentExpression("=", ref(), runtimeCall("reenterAsync", ref(), types.cloneNode(site)))));
-        }
-        for (const y of own.yields) {
-          aroundYield(types, y, temp, [runtimeCall("endAsync", ref())], [
-            types.assignmentExpression("=", ref(), runtimeCall("beginAsync", types.cloneNode(site))),
+      const asyncGenerator = route === "async-generator";
+      const temp = asyncGenerator ? scope.generateUidIdentifier("y") : null;
+      const awaitTemp = asyncGenerator ? scope.generateUidIdentifier("a") : null;
+      for (const s of own.suspensions) {
+        if (s.isAwaitExpression() && awaitTemp !== null) {
+          // `(a = x, a = await suspend(s, a), resume(s), a)`: x may hold a yield that replaces s.
+          s.replaceWith(
+            types.sequenceExpression([
+              assign(awaitTemp, s.node.argument),
+              assign(awaitTemp, types.awaitExpression(runtimeCall("suspend", ref(), types.cloneNode(awaitTemp)))),
+              runtimeCall("resume", ref()),
+              types.cloneNode(awaitTemp),
+            ]),
+          );
+          s.skip();
+        } else if (s.isAwaitExpression()) aroundAwait(refs, s, ref);
+        else
+          aroundYield(types, s as NodePath<t.YieldExpression>, temp!, [runtimeCall("endAsync", ref())], [
+            assign(span, runtimeCall("beginAsync", types.cloneNode(site))),
           ]);
-        }
-      } else {
-        for (const h of own.handlers) prepend(h, statement(refs, runtimeCall("resume", ref())));
-        const settle = route === "async" ? "asyncReturn" : "promiseReturn";
-        for (const r of own.returns) r.get("argument").replaceWith(runtimeCall(settle, ref(), r.node.argument!));
       }
-      wrapBody(types, body, types.variableDeclaration("var", declarations), failHandler(refs, scope, span), [
+      // An async generator's span changes at every yield: its loops look it up when they suspend.
+      const loopSpan = asyncGenerator ? () => types.arrowFunctionExpression([], ref()) : ref;
+      const done = new WeakSet<t.Node>();
+      const resume = asyncGenerator
+        ? () => statement(refs, assign(span, runtimeCall("reenterAsync", ref(), types.cloneNode(site))))
+        : () => statement(refs, runtimeCall("resume", ref()));
+      for (const loop of own.forAwaits) instrumentForAwait(refs, loop, loopSpan(), resume, done);
+      for (const h of own.handlers) h.body.unshift(resume());
+      const reset: t.Statement[] = [];
+      if (!asyncGenerator) {
+        for (const r of own.returns) r.get("argument").replaceWith(runtimeCall("ret", ref(), r.node.argument!));
+        if (own.hasFinally && own.returns.length > 0) reset.push(statement(refs, runtimeCall("ret", ref(), types.identifier("undefined"))));
+      }
+      const declarations: Array<[t.Identifier, t.Expression | null]> = [[span, runtimeCall("beginAsync", site)]];
+      if (temp !== null) declarations.push([temp, null]);
+      if (awaitTemp !== null) declarations.push([awaitTemp, null]);
+      wrapBody(types, body, varDeclaration(types, declarations), failHandler(refs, scope, span), [
         statement(refs, runtimeCall("endAsync", ref())),
-      ]);
+      ], reset);
       return;
     }
+    case "compiled-body":
+    case "state-machine":
+    case "plumbing":
+      throw new Error(`route ${route} is not a span route`);
   }
 }
 
@@ -227,17 +363,20 @@ export function instrumentCompiledBody(path: NodePath<t.Function>, refs: FileRef
   const span = path.scope.generateUidIdentifier("s");
   const ref = () => types.cloneNode(span);
   if (!path.node.generator) {
-    body.node.body.unshift(varDeclaration(types, span, call(refs, "adopt", [])));
+    body.node.body.unshift(varDeclaration(types, [[span, call(refs, "adopt", [])]]));
     return span;
   }
-  for (const y of collectOwnSites(body).yields) {
-    if (y.node.delegate) continue;
+  const own = collectOwnSites(body);
+  for (const y of own.suspensions) {
+    if (!y.isYieldExpression() || y.node.delegate) continue;
     const suspended = types.yieldExpression(call(refs, "suspend", [ref(), y.node.argument ?? types.identifier("undefined")]));
     y.replaceWith(call(refs, "resume", [ref(), suspended]));
     y.skip();
   }
-  wrapBody(types, body, varDeclaration(types, span, call(refs, "adopt", [])), null, [
-    statement(refs, call(refs, "suspend", [ref(), types.identifier("undefined")])),
+  // A rejected compiled await resumes the body by `throw()`, straight into a catch or finally.
+  for (const h of own.handlers) h.body.unshift(statement(refs, call(refs, "resume", [ref()])));
+  wrapBody(types, body, varDeclaration(types, [[span, call(refs, "adopt", [])]]), null, [
+    statement(refs, call(refs, "leave", [ref()])),
   ]);
   return ref();
 }
@@ -249,6 +388,6 @@ export function instrumentStateMachine(path: NodePath<t.Function>, span: t.Ident
   const inner = types.blockStatement(body.node.body);
   body.node.body = [
     statement(refs, call(refs, "resume", [types.cloneNode(span)])),
-    types.tryStatement(inner, null, types.blockStatement([statement(refs, call(refs, "suspend", [types.cloneNode(span), types.identifier("undefined")]))])),
+    types.tryStatement(inner, null, types.blockStatement([statement(refs, call(refs, "leave", [types.cloneNode(span)]))])),
   ];
 }

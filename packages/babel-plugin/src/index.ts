@@ -46,6 +46,13 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
             knownPromise: new WeakSet(),
           };
           const detections = analyzeFile(program, context);
+          let fileHasWith = false;
+          program.traverse({
+            WithStatement(p) {
+              fileHasWith = true;
+              p.stop();
+            },
+          });
           const compiledBodies = new WeakMap<t.Node, t.Identifier>();
           let compiledCode = false;
           const sites: SiteTable = [];
@@ -82,8 +89,9 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
                 return;
               }
               if (detection.route === "state-machine") {
-                const owner = path.findParent((p) => compiledBodies.has(p.node));
-                if (owner !== null) instrumentStateMachine(path, compiledBodies.get(owner.node)!, refs);
+                // Its own compiled body is the function right around it (`function () { return __generator(this, …) }`).
+                const owner = path.parentPath.getFunctionParent();
+                if (owner !== null && compiledBodies.has(owner.node)) instrumentStateMachine(path, compiledBodies.get(owner.node)!, refs);
                 return;
               }
               const found = findMarker(path, types, runtimeModules, markerError);
@@ -96,6 +104,15 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
               if (marker?.kind === "ignore") return;
               if (marker === null && options.instrument !== "all") return;
               const explicit = marker?.kind === "span" ? marker.name : null;
+              if (fileHasWith && inOrAroundWith(path)) {
+                // Inside `with (obj)`, every name the generated code uses would be looked up on obj.
+                if (marker !== null) {
+                  throw path.buildCodeFrameError(
+                    "@spanfn/babel-plugin: cannot instrument a function inside or containing a `with` statement: generated code would resolve its names through the `with` object. Remove the marker or the `with`.",
+                  );
+                }
+                return;
+              }
               instrumentFunction(path, detection.route, siteFor(path, explicit), refs);
             },
             // A marker on something that is not a function with a body is a mistake to report.
@@ -165,6 +182,18 @@ function findMarker(
     }
   }
   return findCommentMarker(path, types, (comment) => onError(comment, MALFORMED));
+}
+
+function inOrAroundWith(path: NodePath<t.Function>): boolean {
+  if (path.findParent((p) => p.isWithStatement()) !== null) return true;
+  let contains = false;
+  path.traverse({
+    WithStatement(p) {
+      contains = true;
+      p.stop();
+    },
+  });
+  return contains;
 }
 
 function decoratorsOf(path: NodePath): NodePath<t.Decorator>[] {

@@ -11,6 +11,10 @@ import { join } from "node:path";
 import * as tracing from "../../tracing/src/index.js";
 import { checkFile, listCases, loadCase, runCase, transformCase } from "../../../fixtures/runner.cjs";
 import plugin from "../src/index.js";
+import { useExactSettlement } from "../../tracing/src/node/settlement.js";
+
+// As under Node, where the runtime's main entry observes returned promises exactly.
+useExactSettlement();
 
 const UPDATE = process.env.UPDATE_FIXTURES === "1";
 const sink = new tracing.InMemorySink();

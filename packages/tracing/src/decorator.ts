@@ -4,8 +4,8 @@
  * accepts TypeScript's legacy `experimentalDecorators` call shape.
  */
 import { defineSpan } from "./metadata.js";
-import { begin, beginAsync, end, endAsync, fail } from "./spans.js";
-import { promiseReturn, threadReturn } from "./settle.js";
+import { begin, beginAsync, endAsync, fail } from "./spans.js";
+import { endReturn, ret } from "./settle.js";
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -53,7 +53,7 @@ function traced(method: Method, explicit: string | null, methodName: string, isS
     ? function (this: unknown, ...args: unknown[]) {
         const span = beginAsync(site(this));
         try {
-          return promiseReturn(span, method.apply(this, args));
+          return ret(span, method.apply(this, args));
         } catch (error) {
           fail(span);
           throw error;
@@ -63,10 +63,11 @@ function traced(method: Method, explicit: string | null, methodName: string, isS
       }
     : function (this: unknown, ...args: unknown[]) {
         const token = begin(site(this));
+        let returned: unknown;
         try {
-          return threadReturn(token, method.apply(this, args));
+          return (returned = method.apply(this, args));
         } finally {
-          end(token);
+          endReturn(token, returned);
         }
       };
 }

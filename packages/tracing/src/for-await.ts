@@ -1,41 +1,59 @@
 /**
  * `for await (x of iterable)` suspends at its head, where generated code cannot put a `suspend`
  * call. The loop iterates a thin wrapper instead, whose `next`/`return`/`throw` call the real
- * iterator and then hand "current" back, right before the loop awaits. It returns the very
- * result objects and promises of the real iterator, so nothing about timing changes.
+ * iterator (with exactly the arguments they got) and then hand "current" back, right before the
+ * loop awaits. It returns the very result objects and promises of the real iterator, so nothing
+ * about timing changes; what is not iterable fails with the message the engine would give.
  */
-import { suspend } from "./spans.js";
+import { resume, suspend } from "./spans.js";
 import type { AsyncSpan } from "./state.js";
 
-type Method = (value?: unknown) => unknown;
+type Method = (...args: unknown[]) => unknown;
 type AnyIterator = { next: Method; return?: Method; throw?: Method };
+/** An async generator's span changes at each yield: it passes a getter. */
+type SpanSource = AsyncSpan | (() => AsyncSpan);
 
-export function forAwait(span: AsyncSpan, iterable: unknown): unknown {
-  if (span.id === 0 || iterable === null || iterable === undefined) return iterable;
+export function forAwait(span: SpanSource, iterable: unknown, name = "(intermediate value)"): unknown {
+  if (iterable === null || iterable === undefined) return iterable;
   const source = iterable as Record<symbol, unknown>;
   const asyncFactory = source[Symbol.asyncIterator];
   if (asyncFactory !== undefined && asyncFactory !== null) {
-    return { [Symbol.asyncIterator]: () => wrap(span, (asyncFactory as () => AnyIterator).call(iterable)) };
+    if (typeof asyncFactory !== "function") throw new TypeError(`${name} is not async iterable`);
+    return { [Symbol.asyncIterator]: () => wrap(span, asyncFactory.call(iterable)) };
   }
   const syncFactory = source[Symbol.iterator];
-  if (syncFactory !== undefined && syncFactory !== null) {
-    return { [Symbol.iterator]: () => wrap(span, (syncFactory as () => AnyIterator).call(iterable)) };
+  if (syncFactory === undefined || syncFactory === null || typeof syncFactory !== "function") {
+    throw new TypeError(`${name} is not async iterable`);
   }
-  return iterable;
+  return { [Symbol.iterator]: () => wrap(span, syncFactory.call(iterable)) };
 }
 
-function wrap(span: AsyncSpan, iterator: AnyIterator): AnyIterator {
+function current(span: SpanSource): AsyncSpan {
+  return typeof span === "function" ? span() : span;
+}
+
+/**
+ * Each call runs with the span current (the loop may get here by a `continue` from an inner
+ * loop that had handed it back), then hands it back right before the loop awaits.
+ */
+function step(span: SpanSource, iterator: AnyIterator, method: Method, args: unknown[]): unknown {
+  const s = current(span);
+  resume(s);
+  return suspend(s, method.apply(iterator, args));
+}
+
+function wrap(span: SpanSource, iterator: AnyIterator): AnyIterator {
   if (iterator === null || typeof iterator !== "object") return iterator;
   const next = iterator.next;
   return {
-    next: (value?: unknown) => suspend(span, next.call(iterator, value)),
+    next: (...args: unknown[]) => step(span, iterator, next, args),
     get return() {
       const method = iterator.return;
-      return method === undefined || method === null ? method : (value?: unknown) => suspend(span, method.call(iterator, value));
+      return method === undefined || method === null ? method : (...args: unknown[]) => step(span, iterator, method, args);
     },
     get throw() {
       const method = iterator.throw;
-      return method === undefined || method === null ? method : (value?: unknown) => suspend(span, method.call(iterator, value));
+      return method === undefined || method === null ? method : (...args: unknown[]) => step(span, iterator, method, args);
     },
   } as AnyIterator;
 }

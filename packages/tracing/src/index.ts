@@ -15,6 +15,7 @@ export {
   reenter,
   reenterAsync,
   adopt,
+  leave,
   currentSpanId,
   NOT_RECORDED,
 } from "./spans.js";
@@ -32,7 +33,7 @@ export {
   type RuntimeOptions,
 } from "./dispatch.js";
 export { threadSpan, instrumentPromise } from "./manual.js";
-export { asyncReturn, promiseReturn, threadReturn } from "./settle.js";
+export { ret, endReturn } from "./settle.js";
 export { forAwait } from "./for-await.js";
 export { spanFn } from "./decorator.js";
 export { decodeBlock, decodeBlocks, forEachRecord, type SpanEvent, type SpanEventKind } from "./decode.js";

@@ -1,59 +1,52 @@
 /**
  * Spans that end when a returned promise settles. The caller always gets the very object that
- * was returned; spanfn never calls `then` on a thenable that is not a native promise (query
- * builders run on `then`): such a span ends at return, marked detached.
+ * was returned, and spanfn does nothing with it that a program could observe: no `then` call on
+ * it (a subclass's `then` is user code), no property read that could run a getter or a proxy
+ * trap. A thenable that is not a native promise is never `then`-ed (query builders run on
+ * `then`): its span ends at return, marked detached.
  */
 import { now } from "./clock.js";
 import { EventKind } from "./events.js";
-import { beginAsync, recordAsyncEnd, suspend } from "./spans.js";
+import { beginAsync, end, recordAsyncEnd, suspend } from "./spans.js";
 import { state, type AsyncSpan } from "./state.js";
 
-/** `return value` inside an `async function`. */
-export function asyncReturn<T>(span: AsyncSpan, value: T): T {
-  if (span.id === 0 || span.ended || !isObject(value)) return value;
-  if (value instanceof Promise) {
-    // The function's own promise adopts `value`, which attaches a reaction to it in any case:
-    // one more changes neither its handled state nor what the caller sees.
-    span.settling = true;
-    value.then(
-      () => settled(span, EventKind.asyncFulfilled),
-      () => settled(span, EventKind.asyncRejected),
-    );
-  } else if (isThenable(value)) {
-    span.outcome = EventKind.asyncDetached;
-  }
-  return value;
-}
-
-/** `return value` in a function without `async` that was found to return a promise. */
-export function promiseReturn<T>(span: AsyncSpan, value: T): T {
-  if (span.id === 0 || span.ended || !isObject(value)) return value;
-  if (value instanceof Promise) {
-    span.settling = true;
-    observe(value, span);
-  } else if (isThenable(value)) {
-    span.outcome = EventKind.asyncDetached;
-  }
+/** `return value` in a function with an async span: remembered, decided on in `endAsync`. */
+export function ret<T>(span: AsyncSpan, value: T): T {
+  if (span.id !== 0) span.returned = value;
   return value;
 }
 
 /**
- * `return value` in a function compiled with a thread span: the run-time check. A native promise
- * here means static detection missed it: the thread span covers the synchronous part, and an
- * async span runs from the return until the promise settles. The function is noted once.
+ * Called by `endAsync` with what the function returned: a native promise keeps the span open
+ * until it settles; a foreign thenable ends it detached. Returns whether the span now waits.
  */
-export function threadReturn<T>(token: number, value: T): T {
-  if (token >= 0 && value instanceof Promise) {
-    const s = state;
-    if (!s.promiseReturningSync.has(token)) s.promiseReturningSync.add(token);
-    const span = beginAsync(token);
-    suspend(span, undefined);
-    if (span.id !== 0) {
-      span.settling = true;
-      observe(value, span);
-    }
+export function settleReturned(span: AsyncSpan, value: unknown): boolean {
+  if (!isObject(value)) return false;
+  if (state.isPromise(value)) {
+    span.settling = true;
+    observe(value as Promise<unknown>, span);
+    return true;
   }
-  return value;
+  if (isThenable(value)) span.outcome = EventKind.asyncDetached;
+  return false;
+}
+
+/**
+ * Ends the thread span of a function that returned `value`. A native promise here means static
+ * detection missed it: the thread span covers the synchronous part, and an async span runs from
+ * the return until the promise settles. The function is noted once, for the summary.
+ */
+export function endReturn(token: number, value: unknown): void {
+  end(token);
+  if (token < 0 || !isObject(value) || !state.isPromise(value)) return;
+  const s = state;
+  if (!s.promiseReturningSync.has(token)) s.promiseReturningSync.add(token);
+  const span = beginAsync(token);
+  suspend(span, undefined);
+  if (span.id !== 0) {
+    span.settling = true;
+    observe(value as Promise<unknown>, span);
+  }
 }
 
 /** Records the end of a span whose promise settled. */
@@ -70,21 +63,30 @@ function observe(promise: Promise<unknown>, span: AsyncSpan): void {
 }
 
 /**
- * Where no exact observer is installed (outside Node): one reaction. Its cost is one promise
- * reaction, and it leaves the promise marked handled, so a rejection nobody else handles is not
- * reported by the platform; Node installs an exact observer instead (node/settlement.ts).
+ * Where no exact observer is installed (outside Node): one reaction, through the intrinsic
+ * `then`. It leaves the promise marked handled, so a rejection nobody else handles goes
+ * unreported by the platform; Node installs an exact observer instead (node/settlement.ts).
  */
 export function observeByReaction(promise: Promise<unknown>, span: AsyncSpan): void {
-  promise.then(
+  PROMISE_THEN.call(
+    promise,
     () => settled(span, EventKind.asyncFulfilled),
     () => settled(span, EventKind.asyncRejected),
   );
 }
 
+const PROMISE_THEN = Promise.prototype.then;
+
 function isObject(value: unknown): value is object {
   return value !== null && (typeof value === "object" || typeof value === "function");
 }
 
+/** Looks for `then` through descriptors, so no getter runs; proxies are left alone. */
 function isThenable(value: object): boolean {
-  return typeof (value as { then?: unknown }).then === "function";
+  if (state.isProxy(value)) return false;
+  for (let o: object | null = value; o !== null; o = Object.getPrototypeOf(o)) {
+    const descriptor = Object.getOwnPropertyDescriptor(o, "then");
+    if (descriptor !== undefined) return typeof descriptor.value === "function" || descriptor.get !== undefined;
+  }
+  return false;
 }

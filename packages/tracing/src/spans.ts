@@ -5,6 +5,7 @@
 import { now } from "./clock.js";
 import { rotate } from "./dispatch.js";
 import { growThreadStack, linkOpen, unlinkOpen } from "./open.js";
+import { settleReturned } from "./settle.js";
 import { EventKind, KIND_BITS } from "./events.js";
 import { AsyncSpan, ROOT, UNRECORDED, state, type RuntimeState } from "./state.js";
 
@@ -144,11 +145,18 @@ export function fail(span: AsyncSpan): void {
 export function endAsync(span: AsyncSpan): void {
   if (span.id === 0 || span.ended) return;
   const s = state;
-  if (span.settling) {
-    if (s.current === span && span.prev !== null) setCurrent(s, span.prev);
-    return;
+  const returned = span.returned;
+  if (returned !== undefined) {
+    span.returned = undefined;
+    if (span.outcome === EventKind.asyncFulfilled) settleReturned(span, returned);
   }
-  recordAsyncEnd(s, span, now());
+  if (!span.settling) recordAsyncEnd(s, span, now());
+  leave(span);
+}
+
+/** Hands "current" back from `span` if it is still current (its body is done or suspended). */
+export function leave(span: AsyncSpan): void {
+  const s = state;
   if (s.current === span && span.prev !== null) setCurrent(s, span.prev);
 }
 

@@ -16,6 +16,8 @@ export class AsyncSpan {
   ended = false;
   /** Its end waits for a returned promise to settle; the body's `finally` must not end it. */
   settling = false;
+  /** What the function returned (settle.ts decides at its end whether that is a promise). */
+  returned: unknown = undefined;
   /** Links in the thread's list of open async spans (open.ts). */
   openNext: AsyncSpan | null = null;
   openPrev: AsyncSpan | null = null;
@@ -59,6 +61,9 @@ export interface RuntimeState {
   nextSpanId: number;
   contextHook: ContextHook | null;
   observeSettlement: SettlementObserver | null;
+  /** Native promise (or subclass) test; Node's needs no prototype walk a proxy could trap. */
+  isPromise: (value: object) => boolean;
+  isProxy: (value: object) => boolean;
   /** Metadata ids of functions compiled as sync that returned a promise, noted once each. */
   promiseReturningSync: Set<number>;
 
@@ -126,6 +131,8 @@ function createState(): RuntimeState {
     nextSpanId: 1,
     contextHook: null,
     observeSettlement: null,
+    isPromise: (value) => value instanceof Promise,
+    isProxy: () => false,
     promiseReturningSync: new Set(),
     thread: { id: 0, name: "main" },
     clock: clockInfo(),

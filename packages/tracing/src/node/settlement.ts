@@ -5,7 +5,7 @@
  * promise is pending. The outcome is read from the settled promise without touching it.
  */
 import { promiseHooks } from "node:v8";
-import { inspect } from "node:util";
+import { inspect, types } from "node:util";
 import { EventKind } from "../events.js";
 import { settled } from "../settle.js";
 import { state, type AsyncSpan } from "../state.js";
@@ -17,11 +17,18 @@ let stop: (() => void) | null = null;
 
 const INSPECT = { depth: 0, customInspect: false, maxArrayLength: 0, maxStringLength: 0, breakLength: Infinity } as const;
 
+/** The state marker util.inspect prints inside the braces: `Promise { <rejected> … }` (subclasses too). */
+function stateOf(promise: Promise<unknown>): "pending" | "rejected" | "fulfilled" {
+  const text = inspect(promise, INSPECT);
+  const inside = text.slice(text.indexOf("{") + 1).trimStart();
+  return inside.startsWith("<pending>") ? "pending" : inside.startsWith("<rejected>") ? "rejected" : "fulfilled";
+}
+
 function onSettled(promise: Promise<unknown>): void {
   const spans = tracked.get(promise);
   if (spans === undefined) return;
   tracked.delete(promise);
-  const outcome = inspect(promise, INSPECT).startsWith("Promise { <rejected>") ? EventKind.asyncRejected : EventKind.asyncFulfilled;
+  const outcome = stateOf(promise) === "rejected" ? EventKind.asyncRejected : EventKind.asyncFulfilled;
   if (Array.isArray(spans)) for (const span of spans) settled(span, outcome);
   else settled(spans, outcome);
   if (--pending === 0 && stop !== null) {
@@ -37,9 +44,10 @@ export function observeWithPromiseHooks(promise: Promise<unknown>, span: AsyncSp
     else tracked.set(promise, [already, span]);
     return;
   }
-  if (inspect(promise, INSPECT) !== "Promise { <pending> }") {
+  const now = stateOf(promise);
+  if (now !== "pending") {
     // Already settled: no hook will fire for it.
-    settled(span, inspect(promise, INSPECT).startsWith("Promise { <rejected>") ? EventKind.asyncRejected : EventKind.asyncFulfilled);
+    settled(span, now === "rejected" ? EventKind.asyncRejected : EventKind.asyncFulfilled);
     return;
   }
   tracked.set(promise, span);
@@ -47,7 +55,12 @@ export function observeWithPromiseHooks(promise: Promise<unknown>, span: AsyncSp
   if (stop === null) stop = promiseHooks.onSettled(onSettled as (promise: Promise<unknown>) => void) as () => void;
 }
 
-/** Makes settlement exact in this thread (the default under Node). */
+/**
+ * Makes settlement exact in this thread (the default under Node), and promise and proxy tests
+ * that trigger no proxy trap.
+ */
 export function useExactSettlement(exact = true): void {
   state.observeSettlement = exact ? observeWithPromiseHooks : null;
+  state.isPromise = types.isPromise;
+  state.isProxy = types.isProxy;
 }
