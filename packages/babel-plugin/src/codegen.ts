@@ -324,7 +324,9 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
           ]);
       }
       // An async generator's span changes at every yield: its loops look it up when they suspend.
-      const loopSpan = asyncGenerator ? () => types.arrowFunctionExpression([], ref()) : ref;
+      const loopSpan = asyncGenerator
+        ? () => types.functionExpression(null, [], types.blockStatement([types.returnStatement(ref())]))
+        : ref;
       const done = new WeakSet<t.Node>();
       const resume = asyncGenerator
         ? () => statement(refs, assign(span, runtimeCall("reenterAsync", ref(), types.cloneNode(site))))

@@ -74,7 +74,8 @@ function isHelperBinding(name: string, path: NodePath, types: Types, helpers: Re
     if (init && requiredModule(init, types) !== null) return HELPER_MODULES.test(requiredModule(init, types)!);
     return init != null && isTscHelperInit(init, name, types);
   }
-  if (types.isFunctionDeclaration(declaration)) return looksLikeBabelHelper(declaration, types);
+  // tsc never emits its helpers as function declarations; Babel always does.
+  if (types.isFunctionDeclaration(declaration)) return helpers === BABEL_HELPERS && looksLikeBabelHelper(declaration, types);
   return false;
 }
 

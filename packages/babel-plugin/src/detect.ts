@@ -205,8 +205,10 @@ function classMemberVerdict(cls: t.Class, member: string, context: DetectContext
 function contractOfClass(cls: t.Class, member: string, context: DetectContext, seen: Set<t.Node>): Verdict {
   const { types } = context;
   for (const heritage of cls.implements ?? []) {
-    if (types.isTSExpressionWithTypeArguments(heritage) && types.isIdentifier(heritage.expression)) {
-      const verdict = interfaceMemberVerdict(heritage.expression.name, member, context, new Set());
+    // Babel 7: TSExpressionWithTypeArguments; Babel 8: TSClassImplements. Both hold `expression`.
+    const expression = (heritage as { expression?: t.Node }).expression;
+    if (types.isIdentifier(expression)) {
+      const verdict = interfaceMemberVerdict(expression.name, member, context, new Set());
       if (verdict !== "other") return verdict;
     }
   }

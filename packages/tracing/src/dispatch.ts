@@ -208,6 +208,10 @@ export function report(): RuntimeReport {
     lostEvents: s.lostEvents,
     sinkErrors: s.sinkErrors,
     unfinished: openSpans(),
+    promiseReturningSync: [...s.promiseReturningSync].map((id) => {
+      const meta = s.metadata[id];
+      return { name: meta?.name ?? `#${id}`, file: meta?.file ?? "", line: meta?.line ?? 0 };
+    }),
     at: now(),
     clock: s.clock,
   };

@@ -69,7 +69,15 @@ export function describeLosses(report: RuntimeReport): string {
     const shown = names.slice(0, 5).join(", ") + (names.length > 5 ? `, +${names.length - 5} more` : "");
     parts.push(`${report.unfinished.length} spans unfinished at exit (${shown})`);
   }
-  return parts.length === 0 ? "" : `spanfn: ${parts.join("; ")}`;
+  const lines = parts.length === 0 ? [] : [`spanfn: ${parts.join("; ")}`];
+  const missed = report.promiseReturningSync;
+  if (missed.length > 0) {
+    const shown = missed.slice(0, 5).map((f) => `${f.name} (${f.file}:${f.line})`).join(", ") + (missed.length > 5 ? `, +${missed.length - 5} more` : "");
+    lines.push(
+      `spanfn: ${missed.length} functions without async returned promises (${shown}); their spans began at the return: annotate the return type as Promise<…> to time them from the call`,
+    );
+  }
+  return lines.join("\n");
 }
 
 /**

@@ -132,6 +132,7 @@ export class ChromeTraceWriter {
         lostEvents: report.lostEvents,
         sinkErrors: report.sinkErrors,
         unfinished: report.unfinished.map((s) => s.name),
+        promiseReturningSync: report.promiseReturningSync.map((f) => `${f.name} (${f.file}:${f.line})`),
       },
     });
     this.write("\n]\n");

@@ -17,6 +17,11 @@ export interface RuntimeReport {
   readonly sinkErrors: number;
   /** Spans begun and never ended, at the time of the report. */
   readonly unfinished: readonly OpenSpan[];
+  /**
+   * Functions compiled with a thread span that returned a promise: static detection missed them
+   * (each got an async span from its return to settlement). Annotating them fixes that.
+   */
+  readonly promiseReturningSync: readonly { name: string; file: string; line: number }[];
   /** Tick of the report on the reporting thread. */
   readonly at: number;
   readonly clock: ClockInfo;

@@ -1,0 +1,73 @@
+/**
+ * "The generated code never lies": a function the plugin compiled as sync (its promise comes
+ * from another module, out of sight of static detection) still gets an async span from its
+ * return until the promise settles, is noted once in the trace, and is named once on stderr.
+ * Runs a real Node program built by the plugin, against the built runtime.
+ */
+import { afterAll, expect, test } from "@jest/globals";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseChromeTrace } from "../../tracing/src/index.js";
+import { compile } from "./run-output.js";
+
+const dir = mkdtempSync(join(__dirname, ".run-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const LIBRARY = `
+export function fetchLater(value) {
+  return new Promise((resolve) => setTimeout(() => resolve(value), 15));
+}
+`;
+
+const PROGRAM = `
+import { install } from "@spanfn/tracing/node";
+import { fetchLater } from "./library.mjs";
+
+install({ out: process.argv[2] });
+
+// Nothing here says "promise": the call goes to another module.
+function load(key) {
+  return fetchLater(key.toUpperCase());
+}
+
+function unrelated() {
+  return 1;
+}
+
+const values = [];
+for (const key of ["a", "b", "c"]) values.push(await load(key));
+unrelated();
+process.stdout.write(values.join(",") + "\\n");
+`;
+
+test("a promise returned where none was expected gets an async span, and is named once", () => {
+  writeFileSync(join(dir, "library.mjs"), LIBRARY);
+  writeFileSync(join(dir, "main.mjs"), compile(PROGRAM, join(dir, "main.mjs"), { instrument: "all" }, { root: dir }).code!);
+  const out = join(dir, "trace.json");
+  const result = spawnSync(process.execPath, [join(dir, "main.mjs"), out], { encoding: "utf8", timeout: 15000 });
+  expect(result.stdout).toBe("A,B,C\n");
+  expect(result.status).toBe(0);
+  const named = result.stderr.split("\n").filter((line) => line.includes("returned promises"));
+  expect(named).toEqual([
+    "spanfn: 1 functions without async returned promises (main::load (main.mjs:8)); their spans began at the return: annotate the return type as Promise<…> to time them from the call",
+  ]);
+
+  const events = parseChromeTrace(readFileSync(out, "utf8"));
+  const load = events.filter((e) => e.name === "main::load");
+  // Per call: the synchronous part as a thread span, then an async span until the promise settles.
+  // (E events carry no name in the Chrome format, so only B, b and e show here.)
+  expect(load.map((e) => e.ph).join("")).toBe("BbeBbeBbe");
+  const begins = load.filter((e) => e.ph === "b");
+  const ends = load.filter((e) => e.ph === "e");
+  expect(begins).toHaveLength(3);
+  for (const [i, b] of begins.entries()) {
+    expect(ends[i].id).toBe(b.id);
+    expect(ends[i].args).toEqual({ outcome: "fulfilled" });
+    expect(ends[i].ts! - b.ts!).toBeGreaterThanOrEqual(13000);
+  }
+  const report = events.find((e) => e.name === "spanfn_report")!;
+  expect((report.args as { promiseReturningSync: string[] }).promiseReturningSync).toEqual(["main::load (main.mjs:8)"]);
+  expect(events.filter((e) => e.name === "main::unrelated").map((e) => e.ph)).toEqual(["B"]);
+  expect(events.filter((e) => e.ph === "B")).toHaveLength(events.filter((e) => e.ph === "E").length);
+});
