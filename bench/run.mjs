@@ -32,6 +32,9 @@ const CASES = [
   { name: "async-span", file: "async.mjs", baselines: ["bare-async-call"] },
   { name: "then-baseline", file: "async.mjs" },
   { name: "instrument-promise", file: "async.mjs", baselines: ["then-baseline"] },
+  { name: "promise-fn", file: "async.mjs" },
+  { name: "promise-span-exact", file: "async.mjs", baselines: ["promise-fn"] },
+  { name: "promise-span-reaction", file: "async.mjs", baselines: ["promise-fn"] },
   { name: "memory-thread-span", file: "memory.mjs", once: true },
 ];
 

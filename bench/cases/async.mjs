@@ -9,9 +9,11 @@ import {
   NullSink,
   registerSpans,
   resume,
+  ret,
   setSink,
   suspend,
 } from "@spanfn/tracing";
+import { useExactSettlement } from "@spanfn/tracing/node";
 import { main, work } from "../harness.mjs";
 
 // Discards full blocks, so recording runs at full cost while memory stays bounded.
@@ -20,9 +22,11 @@ setSink(new NullSink());
 const FIRST = registerSpans("bench/async", "bench/cases/async.mjs", [
   ["traced", 1],
   ["produce", 2],
+  ["pending", 3],
 ]);
 const TRACED = FIRST;
 const PRODUCE = FIRST + 1;
+const PENDING = FIRST + 2;
 
 const READY = Promise.resolve(1);
 
@@ -51,7 +55,43 @@ function produce(x) {
   return Promise.resolve(work(x));
 }
 
+// A function without `async` that returns a promise still pending at return: the case the
+// plugin gives an async span ending at settlement (detect.ts "promise" route).
+function pending(x) {
+  return READY.then(() => work(x));
+}
+
+// Its generated shape.
+function pendingTraced(x) {
+  const s = beginAsync(PENDING);
+  try {
+    return ret(s, READY.then(() => work(x)));
+  } catch (e) {
+    fail(s);
+    throw e;
+  } finally {
+    endAsync(s);
+  }
+}
+
+async function loopPending(n, fn) {
+  let acc = 0;
+  for (let i = 0; i < n; i++) acc = (acc + (await fn(i))) | 0;
+  return acc;
+}
+
 const cases = {
+  "promise-fn": { iterations: 300_000, loop: (n) => loopPending(n, pending) },
+  // Node's default: v8.promiseHooks, registered only while a tracked promise is pending.
+  "promise-span-exact": { iterations: 300_000, loop: (n) => loopPending(n, pendingTraced) },
+  // Outside Node: one reaction through the intrinsic `then` (marks the promise handled).
+  "promise-span-reaction": {
+    iterations: 300_000,
+    loop(n) {
+      useExactSettlement(false);
+      return loopPending(n, pendingTraced);
+    },
+  },
   "bare-async-call": {
     iterations: 300_000,
     async loop(n) {

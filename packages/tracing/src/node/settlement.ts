@@ -31,10 +31,26 @@ function onSettled(promise: Promise<unknown>): void {
   const outcome = stateOf(promise) === "rejected" ? EventKind.asyncRejected : EventKind.asyncFulfilled;
   if (Array.isArray(spans)) for (const span of spans) settled(span, outcome);
   else settled(spans, outcome);
-  if (--pending === 0 && stop !== null) {
-    stop();
-    stop = null;
-  }
+  if (--pending === 0) scheduleStop();
+}
+
+/**
+ * Registering a hook and removing it costs more than a promise does, so the hook stays while
+ * tracked promises keep coming, and goes after a quiet moment with none pending.
+ */
+const IDLE_MS = 250;
+let idleTimer: ReturnType<typeof setTimeout> | null = null;
+
+function scheduleStop(): void {
+  if (idleTimer !== null) return;
+  idleTimer = setTimeout(() => {
+    idleTimer = null;
+    if (pending === 0 && stop !== null) {
+      stop();
+      stop = null;
+    }
+  }, IDLE_MS);
+  idleTimer.unref();
 }
 
 export function observeWithPromiseHooks(promise: Promise<unknown>, span: AsyncSpan): void {
@@ -61,6 +77,6 @@ export function observeWithPromiseHooks(promise: Promise<unknown>, span: AsyncSp
  */
 export function useExactSettlement(exact = true): void {
   state.observeSettlement = exact ? observeWithPromiseHooks : null;
-  state.isPromise = types.isPromise;
-  state.isProxy = types.isProxy;
+  state.isPromise = types.isPromise as (value: object) => boolean;
+  state.isProxy = types.isProxy as (value: object) => boolean;
 }
