@@ -13,7 +13,7 @@ import {
   setSink,
   suspend,
 } from "@spanfn/tracing";
-import { useExactSettlement } from "@spanfn/tracing/node";
+import { enableAsyncContext, useExactSettlement } from "@spanfn/tracing/node";
 import { main, work } from "../harness.mjs";
 
 // Discards full blocks, so recording runs at full cost while memory stays bounded.
@@ -105,6 +105,28 @@ const cases = {
     async loop(n) {
       let acc = 0;
       for (let i = 0; i < n; i++) acc = (acc + (await traced(i))) | 0;
+      return acc;
+    },
+  },
+  // The opt-in full-propagation mode: the current span also lives in an AsyncLocalStorage.
+  "async-span-als": {
+    iterations: 300_000,
+    async loop(n) {
+      enableAsyncContext();
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc = (acc + (await traced(i))) | 0;
+      return acc;
+    },
+  },
+  // What ALS mode does to code that records nothing, once a span has entered the storage:
+  // Node's async-context cost on every promise of the process.
+  "bare-async-call-als": {
+    iterations: 300_000,
+    async loop(n) {
+      enableAsyncContext();
+      await traced(0);
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc = (acc + (await bare(i))) | 0;
       return acc;
     },
   },

@@ -1,6 +1,6 @@
 // Thread spans: the cost of begin/end around a small synchronous function, against a plain call
 // and against a hand-written floor that does the unavoidable part (two clock reads, two stores).
-import { begin, configure, end, NullSink, registerSpans, setSink } from "@spanfn/tracing";
+import { begin, configure, end, endReturn, NullSink, registerSpans, setSink } from "@spanfn/tracing";
 import { main, work } from "../harness.mjs";
 
 // Discards full blocks, so recording runs at full cost while memory stays bounded.
@@ -42,6 +42,18 @@ function traced(x) {
     return work(x);
   } finally {
     end(t);
+  }
+}
+
+// What the plugin actually emits for a function with a return value: the return is kept, and
+// the outer finally checks it once for a promise that static detection missed.
+function tracedReturn(x) {
+  var t = begin(TRACED),
+    r;
+  try {
+    return (r = work(x));
+  } finally {
+    endReturn(t, r);
   }
 }
 
@@ -158,6 +170,14 @@ const cases = {
     loop(n) {
       let acc = 0;
       for (let i = 0; i < n; i++) acc = (acc + traced(i)) | 0;
+      return acc;
+    },
+  },
+  "thread-span-checked": {
+    iterations: 1_000_000,
+    loop(n) {
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc = (acc + tracedReturn(i)) | 0;
       return acc;
     },
   },
