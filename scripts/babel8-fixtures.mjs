@@ -45,5 +45,6 @@ for (const dir of listCases()) {
     console.error(`✕ ${c.name}: ${error.stack ?? error}`);
   }
 }
-console.log(`fixtures on babel ${babel.version}, node ${process.version}: ${passed} passed, ${failed} failed`);
+console.log(`fixtures on babel ${babel.version}, node ${process.version}`);
+console.log(`babel8: ${passed} passed, ${failed} failed`);
 process.exitCode = failed > 0 ? 1 : 0;
