@@ -4,7 +4,7 @@ import { CheckoutService } from "./service.js";
 
 function renderInWorker(lines: unknown[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./report-worker.js", import.meta.url), { workerData: lines });
+    const worker = new Worker(new URL("./report-worker.ts", import.meta.url), { workerData: lines });
     let report = "";
     worker.once("message", (text: string) => (report = text));
     worker.once("error", reject);

@@ -1,0 +1,152 @@
+/** The command line: `spanfn run …` and `spanfn report …`; errors are one line naming the fix. */
+import { SORT_KEYS, type SortKey } from "./summary.js";
+
+export const HELP = `spanfn: function-level tracing for Node programs
+
+usage:
+  spanfn run [options] <script> [args...]   run a program with spanfn instrumentation
+  spanfn report [options] <trace.json>      summarise a Chrome trace file
+  spanfn --help
+
+run options:
+  --all                 instrument every function (default: only /** @spanFn */ and @spanFn)
+  --out <file>          trace file to write (default: spanfn-trace.json)
+  --include <glob>      only instrument matching files (repeatable; relative to the cwd)
+  --exclude <glob>      never instrument matching files (repeatable)
+  --node-modules        also instrument files under node_modules
+  --top <n>             rows in the summary printed at exit (default 15)
+  --quiet               no summary at exit (the trace file is still written)
+
+report options:
+  --json                the summary as JSON
+  --sort <key>          one table, sorted by ${SORT_KEYS.join("|")} (default: total, then self)
+  --top <n>             rows per table (default 15)
+`;
+
+export class UsageError extends Error {}
+
+export interface RunOptions {
+  command: "run";
+  script: string;
+  args: string[];
+  all: boolean;
+  out: string;
+  include: string[];
+  exclude: string[];
+  nodeModules: boolean;
+  top: number;
+  quiet: boolean;
+}
+
+export interface ReportOptions {
+  command: "report";
+  file: string;
+  json: boolean;
+  sort: SortKey | undefined;
+  top: number;
+}
+
+export type Command = RunOptions | ReportOptions | { command: "help" };
+
+function positiveInteger(flag: string, value: string | undefined): number {
+  const n = Number(value);
+  if (value === undefined || !Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} takes a positive whole number; got ${value ?? "nothing"}`);
+  return n;
+}
+
+function valueOf(flag: string, argv: string[], i: number): string {
+  const value = argv[i + 1];
+  if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+  return value;
+}
+
+export function parseArgs(argv: string[]): Command {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") return { command: "help" };
+  if (command === "run") return parseRun(rest);
+  if (command === "report") return parseReport(rest);
+  throw new UsageError(`unknown command "${command}"; use "spanfn run <script>" or "spanfn report <trace.json>"`);
+}
+
+function parseRun(argv: string[]): RunOptions {
+  const options: RunOptions = {
+    command: "run",
+    script: "",
+    args: [],
+    all: false,
+    out: "spanfn-trace.json",
+    include: [],
+    exclude: [],
+    nodeModules: false,
+    top: 15,
+    quiet: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    // Everything from the script on belongs to the program.
+    if (!arg.startsWith("-")) {
+      options.script = arg;
+      options.args = argv.slice(i + 1);
+      return options;
+    }
+    switch (arg) {
+      case "--all":
+        options.all = true;
+        break;
+      case "--out":
+        options.out = valueOf(arg, argv, i++);
+        break;
+      case "--include":
+        options.include.push(valueOf(arg, argv, i++));
+        break;
+      case "--exclude":
+        options.exclude.push(valueOf(arg, argv, i++));
+        break;
+      case "--node-modules":
+        options.nodeModules = true;
+        break;
+      case "--top":
+        options.top = positiveInteger(arg, argv[++i]);
+        break;
+      case "--quiet":
+        options.quiet = true;
+        break;
+      case "--help":
+      case "-h":
+        throw new UsageError("see spanfn --help");
+      default:
+        throw new UsageError(`unknown option ${arg} for spanfn run; see spanfn --help`);
+    }
+  }
+  throw new UsageError("spanfn run needs a script: spanfn run [options] <script> [args...]");
+}
+
+function parseReport(argv: string[]): ReportOptions {
+  const options: ReportOptions = { command: "report", file: "", json: false, sort: undefined, top: 15 };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith("-")) {
+      if (options.file !== "") throw new UsageError(`spanfn report takes one trace file; got ${options.file} and ${arg}`);
+      options.file = arg;
+      continue;
+    }
+    switch (arg) {
+      case "--json":
+        options.json = true;
+        break;
+      case "--sort": {
+        const key = valueOf(arg, argv, i++);
+        if (!(SORT_KEYS as readonly string[]).includes(key)) throw new UsageError(`--sort takes one of ${SORT_KEYS.join(", ")}; got ${key}`);
+        options.sort = key as SortKey;
+        break;
+      }
+      case "--top":
+        options.top = positiveInteger(arg, argv[++i]);
+        break;
+      default:
+        throw new UsageError(`unknown option ${arg} for spanfn report; see spanfn --help`);
+    }
+  }
+  if (options.file === "") throw new UsageError("spanfn report needs a trace file: spanfn report <trace.json>");
+  return options;
+}

@@ -1,0 +1,94 @@
+/**
+ * ESM hooks (registered with `module.register` by preload.ts): resolve the relative imports
+ * TypeScript accepts (extensionless, `.js` naming a `.ts` file), and pass the program's own
+ * modules through the spanfn plugin. CommonJS files are left to the require hook.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, extname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { instrument, isTypeScript, wanted, type InstrumentOptions } from "./transform.js";
+
+let options: InstrumentOptions;
+
+export function initialize(data: InstrumentOptions): void {
+  options = data;
+}
+
+type Next<C, R> = (specifier: string, context: C) => Promise<R>;
+interface ResolveContext {
+  parentURL?: string;
+}
+interface ResolveResult {
+  url: string;
+  format?: string | null;
+  shortCircuit?: boolean;
+}
+interface LoadContext {
+  format?: string | null;
+}
+interface LoadResult {
+  format: string;
+  source?: string | ArrayBuffer | null;
+  shortCircuit?: boolean;
+}
+
+const TS_FOR_JS: Record<string, string[]> = { ".js": [".ts", ".tsx"], ".mjs": [".mts"], ".cjs": [".cts"], ".jsx": [".tsx"] };
+const EXTENSIONLESS = [".ts", ".tsx", ".mts", ".js", ".mjs", "/index.ts", "/index.js"];
+
+function isFile(path: string): boolean {
+  return existsSync(path) && statSync(path).isFile();
+}
+
+function candidates(specifier: string, parentURL: string): string[] {
+  const base = fileURLToPath(new URL(specifier, parentURL));
+  const extension = extname(base);
+  if (TS_FOR_JS[extension]) return TS_FOR_JS[extension].map((e) => base.slice(0, -extension.length) + e);
+  if (extension === "") return EXTENSIONLESS.map((e) => base + e);
+  return [];
+}
+
+export async function resolve(specifier: string, context: ResolveContext, next: Next<ResolveContext, ResolveResult>): Promise<ResolveResult> {
+  try {
+    return await next(specifier, context);
+  } catch (error) {
+    const parent = context.parentURL;
+    if (!(specifier.startsWith("./") || specifier.startsWith("../")) || !parent?.startsWith("file:")) throw error;
+    for (const candidate of candidates(specifier, parent)) {
+      if (isFile(candidate)) return { url: pathToFileURL(candidate).href, shortCircuit: true };
+    }
+    throw error;
+  }
+}
+
+/** `module` or `commonjs`, as Node decides it: by extension, else by the nearest package.json. */
+function formatOf(path: string): "module" | "commonjs" {
+  const extension = extname(path);
+  if (extension === ".mjs" || extension === ".mts") return "module";
+  if (extension === ".cjs" || extension === ".cts") return "commonjs";
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest)) {
+      try {
+        return (JSON.parse(readFileSync(manifest, "utf8")) as { type?: string }).type === "module" ? "module" : "commonjs";
+      } catch {
+        return "commonjs";
+      }
+    }
+    if (dirname(dir) === dir) return "commonjs";
+  }
+}
+
+export async function load(url: string, context: LoadContext, next: Next<LoadContext, LoadResult>): Promise<LoadResult> {
+  if (!url.startsWith("file:")) return next(url, context);
+  const path = fileURLToPath(url);
+  if (!wanted(path, options)) return next(url, context);
+  const format = formatOf(path);
+  if (format === "commonjs") {
+    // Node's CommonJS loader reads the file; the require hook instruments it.
+    return { format: "commonjs", shortCircuit: true };
+  }
+  const source = readFileSync(path, "utf8");
+  return { format: "module", source: instrument(source, path, options, false), shortCircuit: true };
+}
+
+export { isTypeScript };

@@ -1,0 +1,44 @@
+/**
+ * `spanfn run`: the program runs in a child Node process with the preload, so its own output,
+ * arguments and exit code are untouched; spanfn writes only to stderr and the trace file.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { RunOptions } from "./args.js";
+import { UsageError } from "./args.js";
+import type { PreloadOptions } from "./preload.js";
+
+const PRELOAD = fileURLToPath(new URL("./preload.js", import.meta.url));
+
+export function run(options: RunOptions): Promise<number> {
+  const script = resolve(options.script);
+  if (!existsSync(script)) throw new UsageError(`no such script: ${options.script}`);
+  const preload: PreloadOptions = {
+    all: options.all,
+    include: options.include,
+    exclude: options.exclude,
+    nodeModules: options.nodeModules,
+    root: process.cwd(),
+    out: resolve(options.out),
+    top: options.top,
+    quiet: options.quiet,
+  };
+  const child = spawn(process.execPath, ["--enable-source-maps", "--import", PRELOAD, script, ...options.args], {
+    stdio: "inherit",
+    env: { ...process.env, SPANFN_RUN: JSON.stringify(preload) },
+  });
+  // The child gets terminal signals itself; spanfn waits for it and mirrors how it ended.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => {});
+  return new Promise((done) => {
+    child.on("exit", (code, signal) => {
+      if (signal !== null) {
+        process.removeAllListeners(signal);
+        process.kill(process.pid, signal);
+        return;
+      }
+      done(code ?? 1);
+    });
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * What `spanfn run` does to each module the program loads: the spanfn plugin (plus TypeScript
+ * and, for CommonJS that uses `import`, the module transform), inline source maps so stack
+ * traces keep the original lines, and the runtime imported from spanfn's own copy.
+ */
+import { transformSync, type PluginItem } from "@babel/core";
+import spanfn from "@spanfn/babel-plugin";
+import { createRequire } from "node:module";
+import { dirname, join, sep } from "node:path";
+
+const require = createRequire(import.meta.url);
+
+export interface InstrumentOptions {
+  all: boolean;
+  include: string[];
+  exclude: string[];
+  nodeModules: boolean;
+  root: string;
+}
+
+/** The runtime the generated code imports: this CLI's own, whatever the program has installed. */
+export const RUNTIME = require.resolve("@spanfn/tracing");
+
+const TYPESCRIPT = /\.[cm]?tsx?$/;
+
+export function isTypeScript(filename: string): boolean {
+  return TYPESCRIPT.test(filename);
+}
+
+export function instrument(source: string, filename: string, options: InstrumentOptions, commonjs: boolean): string {
+  const presets: PluginItem[] = [];
+  if (isTypeScript(filename)) presets.push([require.resolve("@babel/preset-typescript"), { onlyRemoveTypeImports: false }]);
+  const plugins: PluginItem[] = [
+    [
+      spanfn,
+      {
+        instrument: options.all ? "all" : "marked",
+        include: includeGlobs(options),
+        exclude: options.exclude,
+        root: options.root,
+        runtimeModule: RUNTIME,
+      },
+    ],
+  ];
+  if (commonjs) plugins.push(require.resolve("@babel/plugin-transform-modules-commonjs"));
+  const result = transformSync(source, {
+    filename,
+    babelrc: false,
+    configFile: false,
+    sourceType: commonjs ? "unambiguous" : "module",
+    presets,
+    plugins,
+    sourceMaps: "inline",
+    retainLines: false,
+  });
+  return result?.code ?? source;
+}
+
+function includeGlobs(options: InstrumentOptions): string[] | undefined {
+  const globs = [...options.include];
+  // The plugin leaves node_modules alone unless an include glob names it.
+  if (options.nodeModules) globs.push(...(globs.length === 0 ? ["**"] : []), "**/node_modules/**");
+  return globs.length > 0 ? globs : undefined;
+}
+
+/** spanfn's own code: never instrumented (the runtime would trace itself). */
+const OWN = ["@spanfn/tracing", "@spanfn/babel-plugin", "@spanfn/cli"].flatMap((name) => {
+  const root = dirname(require.resolve(`${name}/package.json`));
+  return [join(root, "dist") + sep, join(root, "src") + sep];
+});
+
+/** Files spanfn passes through Babel: the program's own, and node_modules only when asked. */
+export function wanted(filename: string, options: InstrumentOptions): boolean {
+  if (!/\.(?:[cm]?[jt]sx?)$/.test(filename)) return false;
+  if (OWN.some((dir) => filename.startsWith(dir))) return false;
+  if (filename.includes(`${"/"}node_modules${"/"}`) && !options.nodeModules) return isTypeScript(filename);
+  return true;
+}

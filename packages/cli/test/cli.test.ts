@@ -1,0 +1,132 @@
+/**
+ * `spanfn run` and `spanfn report` end to end: the built CLI spawned on small programs (ESM
+ * TypeScript with extensionless and `.js`-naming-`.ts` imports, CommonJS), checking the program's
+ * own output and exit code, the trace file, and the summary against the events.
+ */
+import { afterAll, describe, expect, test } from "@jest/globals";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseChromeTrace, type ChromeTraceEvent } from "../../tracing/src/index.js";
+
+const BIN = join(__dirname, "../dist/esm/bin.js");
+const PROGRAMS = join(__dirname, "programs");
+const scratch = mkdtempSync(join(tmpdir(), "spanfn-cli-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function spanfn(args: string[], env: Record<string, string> = {}, cwd = PROGRAMS) {
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", timeout: 30000, env: { ...process.env, ...env } });
+  if (result.error) throw result.error;
+  return result;
+}
+
+function trace(file: string): ChromeTraceEvent[] {
+  return parseChromeTrace(readFileSync(file, "utf8"));
+}
+
+describe("spanfn run", () => {
+  test("a TypeScript ESM program: same output and exit code, a trace with its spans, a summary on stderr", () => {
+    const out = join(scratch, "esm.json");
+    const result = spanfn(["run", "--all", "--out", out, "main.ts", "one", "two"], { EXIT_CODE: "3" }, join(PROGRAMS, "esm-ts"));
+    expect(result.stdout).toBe("HELLO ADA\nHELLO LINUS\nargs: one two\n");
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain(`spanfn: trace written to ${out}`);
+    expect(result.stderr).toMatch(/top \d+ spans by total time/);
+
+    const events = trace(out);
+    const greets = events.filter((e) => e.ph === "b" && e.name === "main::SlowGreeter.greet");
+    expect(greets).toHaveLength(2);
+    const main = events.find((e) => e.ph === "b" && e.name === "main::main")!;
+    for (const g of greets) expect((g.args as { parent: number }).parent).toBe(Number(main.id));
+    const shout = events.filter((e) => e.ph === "B" && e.name === "text::shout");
+    expect(shout).toHaveLength(2);
+    // The summary's numbers are the trace's: greet count and its max, in ms.
+    const ends = new Map(events.filter((e) => e.ph === "e").map((e) => [e.id, e.ts!]));
+    const durations = greets.map((g) => (ends.get(g.id)! - g.ts!) / 1000);
+    const row = result.stderr.split("\n").find((l) => l.startsWith("main::SlowGreeter.greet"))!;
+    const cells = row.trim().split(/\s+/);
+    expect(cells.slice(1, 3)).toEqual(["async", "2"]);
+    expect(Number(cells[8])).toBeCloseTo(Math.max(...durations), 2);
+    expect(Math.min(...durations)).toBeGreaterThanOrEqual(8);
+  });
+
+  test("an uncaught error: Node's own report, its exit code, and the trace still written", () => {
+    const out = join(scratch, "fail.json");
+    const result = spanfn(["run", "--all", "--out", out, "main.ts", "--fail"], {}, join(PROGRAMS, "esm-ts"));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("Error: failing on purpose");
+    // Source maps keep the original file and line in the stack.
+    expect(result.stderr).toMatch(/esm-ts\/main\.ts:19/);
+    expect(trace(out).some((e) => e.name === "main::main")).toBe(true);
+  });
+
+  test("a CommonJS program, marked functions only, process.exit", () => {
+    const out = join(scratch, "cjs.json");
+    const result = spanfn(["run", "--out", out, "--quiet", "main.js", "4"], {}, join(PROGRAMS, "cjs"));
+    expect(result.stdout).toBe("12\n");
+    expect(result.status).toBe(4);
+    expect(result.stderr).toBe("");
+    const names = trace(out).filter((e) => e.ph === "B").map((e) => e.name);
+    expect(names).toEqual(["main::compute", "math::sum"]);
+  });
+
+  test("bad command lines fail with one line and status 2", () => {
+    for (const [args, message] of [
+      [["run"], "spanfn run needs a script"],
+      [["run", "--bogus", "x.js"], "unknown option --bogus for spanfn run"],
+      [["run", join(scratch, "missing.js")], "no such script"],
+      [["frobnicate"], 'unknown command "frobnicate"'],
+      [["report"], "spanfn report needs a trace file"],
+      [["report", "--sort", "speed", "x.json"], "--sort takes one of"],
+    ] as const) {
+      const result = spanfn([...args]);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain(message);
+      expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    }
+    expect(spanfn(["--help"]).stdout).toContain("spanfn run [options] <script> [args...]");
+  });
+});
+
+describe("spanfn report", () => {
+  const file = join(scratch, "hand.json");
+  writeFileSync(
+    file,
+    JSON.stringify({
+      traceEvents: [
+        { ph: "B", pid: 1, tid: 1, ts: 0, name: "outer" },
+        { ph: "B", pid: 1, tid: 1, ts: 1000, name: "inner" },
+        { ph: "E", pid: 1, tid: 1, ts: 3000 },
+        { ph: "E", pid: 1, tid: 1, ts: 10000 },
+        { ph: "X", pid: 1, tid: 2, ts: 0, dur: 500, name: "inner" },
+        { ph: "b", pid: 1, tid: 1, ts: 0, id: "1", cat: "x", name: "job" },
+        { ph: "e", pid: 1, tid: 1, ts: 4000, id: "1", cat: "x", name: "job" },
+      ],
+    }),
+  );
+
+  test("summarises any Chrome trace: total and self time per span", () => {
+    const result = spanfn(["report", "--json", file]);
+    expect(result.status).toBe(0);
+    const summary = JSON.parse(result.stdout) as { spans: Array<Record<string, unknown>> };
+    const byName = Object.fromEntries(summary.spans.map((s) => [`${s.kind} ${s.name}`, s]));
+    expect(byName["thread outer"]).toMatchObject({ count: 1, total: 10000, self: 8000 });
+    expect(byName["thread inner"]).toMatchObject({ count: 2, total: 2500, self: 2500, max: 2000 });
+    expect(byName["async job"]).toMatchObject({ count: 1, total: 4000 });
+  });
+
+  test("prints tables, sorted as asked", () => {
+    const result = spanfn(["report", "--sort", "count", "--top", "1", file]);
+    expect(result.stdout).toContain("top 1 spans by count");
+    expect(result.stdout.split("\n")[2]).toMatch(/^inner\s+thread\s+2\s/);
+  });
+
+  test("refuses what is not a trace", () => {
+    const bogus = join(scratch, "bogus.json");
+    writeFileSync(bogus, '{"hello": 1}');
+    const result = spanfn(["report", bogus]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("is not a Chrome trace");
+  });
+});
