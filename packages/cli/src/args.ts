@@ -15,12 +15,14 @@ run options:
   --exclude <glob>      never instrument matching files (repeatable)
   --node-modules        also instrument files under node_modules
   --top <n>             rows in the summary printed at exit (default 15)
+  --html <file>         also write the self-contained HTML report at exit
   --quiet               no summary at exit (the trace file is still written)
 
 report options:
   --json                the summary as JSON
   --sort <key>          one table, sorted by ${SORT_KEYS.join("|")} (default: total, then self)
   --top <n>             rows per table (default 15)
+  --html <file>         write a self-contained HTML report: timeline and summary table
 `;
 
 export class UsageError extends Error {}
@@ -36,6 +38,7 @@ export interface RunOptions {
   nodeModules: boolean;
   top: number;
   quiet: boolean;
+  html: string | undefined;
 }
 
 export interface ReportOptions {
@@ -44,6 +47,7 @@ export interface ReportOptions {
   json: boolean;
   sort: SortKey | undefined;
   top: number;
+  html: string | undefined;
 }
 
 export type Command = RunOptions | ReportOptions | { command: "help" };
@@ -80,6 +84,7 @@ function parseRun(argv: string[]): RunOptions {
     nodeModules: false,
     top: 15,
     quiet: false,
+    html: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -111,6 +116,9 @@ function parseRun(argv: string[]): RunOptions {
       case "--quiet":
         options.quiet = true;
         break;
+      case "--html":
+        options.html = valueOf(arg, argv, i++);
+        break;
       case "--help":
       case "-h":
         throw new UsageError("see spanfn --help");
@@ -122,7 +130,7 @@ function parseRun(argv: string[]): RunOptions {
 }
 
 function parseReport(argv: string[]): ReportOptions {
-  const options: ReportOptions = { command: "report", file: "", json: false, sort: undefined, top: 15 };
+  const options: ReportOptions = { command: "report", file: "", json: false, sort: undefined, top: 15, html: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith("-")) {
@@ -142,6 +150,9 @@ function parseReport(argv: string[]): ReportOptions {
       }
       case "--top":
         options.top = positiveInteger(arg, argv[++i]);
+        break;
+      case "--html":
+        options.html = valueOf(arg, argv, i++);
         break;
       default:
         throw new UsageError(`unknown option ${arg} for spanfn report; see spanfn --help`);

@@ -8,6 +8,7 @@ import Module, { register } from "node:module";
 import { install } from "@spanfn/tracing/node";
 import { isMainThread } from "node:worker_threads";
 import { formatSummary, summarize } from "./summary.js";
+import { writeHtml } from "./report.js";
 import { parseChromeTrace } from "@spanfn/tracing";
 import { instrument, wanted, type InstrumentOptions } from "./transform.js";
 
@@ -15,6 +16,7 @@ export interface PreloadOptions extends InstrumentOptions {
   out: string;
   top: number;
   quiet: boolean;
+  html: string | undefined;
 }
 
 const options = JSON.parse(process.env.SPANFN_RUN ?? "null") as PreloadOptions | null;
@@ -24,10 +26,14 @@ if (options !== null) {
     out: options.out,
     processName: process.argv[1] ?? "node",
     onExit: (report) => {
-      if (!isMainThread || options.quiet) return;
+      if (!isMainThread || (options.quiet && options.html === undefined)) return;
       try {
-        const summary = summarize(parseChromeTrace(readFileSync(options.out, "utf8")));
-        process.stderr.write(`\nspanfn: trace written to ${options.out}\n${formatSummary(summary, { top: options.top })}`);
+        const events = parseChromeTrace(readFileSync(options.out, "utf8"));
+        const summary = summarize(events);
+        if (options.html !== undefined) writeHtml(options.html, events, summary);
+        if (options.quiet) return;
+        const html = options.html === undefined ? "" : ` and ${options.html}`;
+        process.stderr.write(`\nspanfn: trace written to ${options.out}${html}\n${formatSummary(summary, { top: options.top })}`);
       } catch (error) {
         process.stderr.write(`spanfn: could not summarise ${options.out}: ${(error as Error).message}\n`);
       }

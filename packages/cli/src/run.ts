@@ -24,6 +24,7 @@ export function run(options: RunOptions): Promise<number> {
     out: resolve(options.out),
     top: options.top,
     quiet: options.quiet,
+    html: options.html === undefined ? undefined : resolve(options.html),
   };
   const child = spawn(process.execPath, ["--enable-source-maps", "--import", PRELOAD, script, ...options.args], {
     stdio: "inherit",

@@ -74,7 +74,7 @@ export function summarize(events: readonly ChromeTraceEvent[]): Summary {
 
   for (const e of events) {
     const thread = `${e.pid}:${e.tid}`;
-    switch (e.ph as string) {
+    switch (e.ph) {
       case "B": {
         let stack = stacks.get(thread);
         if (stack === undefined) stacks.set(thread, (stack = []));
@@ -95,7 +95,7 @@ export function summarize(events: readonly ChromeTraceEvent[]): Summary {
         break;
       }
       case "X": {
-        const duration = (e as { dur?: number }).dur ?? 0;
+        const duration = e.dur ?? 0;
         add(e.name ?? "?", "thread", duration, duration);
         break;
       }

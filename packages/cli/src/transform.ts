@@ -43,7 +43,9 @@ export function instrument(source: string, filename: string, options: Instrument
     ],
   ];
   if (commonjs) plugins.push(require.resolve("@babel/plugin-transform-modules-commonjs"));
-  const result = transformSync(source, {
+  let result;
+  try {
+    result = transformSync(source, {
     filename,
     babelrc: false,
     configFile: false,
@@ -53,6 +55,12 @@ export function instrument(source: string, filename: string, options: Instrument
     sourceMaps: "inline",
     retainLines: false,
   });
+  } catch (error) {
+    // A syntax error in JavaScript is the program's own: let Node report it, with its file and
+    // line, as it would without spanfn. TypeScript Node cannot parse: Babel's message says where.
+    if ((error as { code?: string }).code === "BABEL_PARSE_ERROR" && !isTypeScript(filename)) return source;
+    throw error;
+  }
   return result?.code ?? source;
 }
 

@@ -71,6 +71,23 @@ describe("spanfn run", () => {
     expect(names).toEqual(["main::compute", "math::sum"]);
   });
 
+  test("a syntax error in the program is reported as Node reports it", () => {
+    const dir = join(PROGRAMS, "syntax");
+    const plain = spawnSync(process.execPath, ["bad.js"], { cwd: dir, encoding: "utf8" });
+    const traced = spanfn(["run", "--quiet", "--out", join(scratch, "syntax.json"), "bad.js"], {}, dir);
+    expect(traced.status).toBe(plain.status);
+    expect(traced.stderr).toContain("bad.js:3");
+    expect(traced.stderr).toContain("SyntaxError: Unexpected token ';'");
+  });
+
+  test("--html at exit writes the report beside the trace", () => {
+    const html = join(scratch, "run.html");
+    const result = spanfn(["run", "--all", "--out", join(scratch, "run.json"), "--html", html, "main.ts"], {}, join(PROGRAMS, "esm-ts"));
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain(`and ${html}`);
+    expect(readFileSync(html, "utf8")).toContain("main::SlowGreeter.greet");
+  });
+
   test("bad command lines fail with one line and status 2", () => {
     for (const [args, message] of [
       [["run"], "spanfn run needs a script"],
@@ -120,6 +137,38 @@ describe("spanfn report", () => {
     const result = spanfn(["report", "--sort", "count", "--top", "1", file]);
     expect(result.stdout).toContain("top 1 spans by count");
     expect(result.stdout.split("\n")[2]).toMatch(/^inner\s+thread\s+2\s/);
+  });
+
+  test("--html writes one self-contained page: no network, the spans and the summary inside", () => {
+    const html = join(scratch, "report.html");
+    const result = spanfn(["report", "--html", html, file]);
+    expect(result.status).toBe(0);
+    const page = readFileSync(html, "utf8");
+    expect(page).not.toMatch(/(?:src|href)=["']?https?:/);
+    expect(page).not.toMatch(/https?:\/\//);
+    const json = /<script type="application\/json" id="data">(.*?)<\/script>/s.exec(page)![1];
+    const data = JSON.parse(json) as { spans: number[]; names: string[]; summary: unknown[]; tracks: Array<{ label: string }> };
+    expect(data.spans.length / 10).toBe(4);
+    expect(new Set(data.names)).toEqual(new Set(["outer", "inner", "job"]));
+    expect(data.summary).toHaveLength(3);
+    expect(data.tracks.map((t) => t.label)).toEqual(["thread 1 (pid 1)", "thread 2 (pid 1)", "async spans of thread 1 (pid 1)"]);
+  });
+
+  test("--html copes with a large trace (300,000 events)", () => {
+    const events: object[] = [];
+    for (let i = 0; i < 75_000; i++) {
+      events.push({ ph: "B", pid: 1, tid: 1, ts: i * 10, name: `f${i % 50}` }, { ph: "E", pid: 1, tid: 1, ts: i * 10 + 4 });
+      events.push({ ph: "b", pid: 1, tid: 1, ts: i * 10, id: String(i), cat: "x", name: "a" }, { ph: "e", pid: 1, tid: 1, ts: i * 10 + 25, id: String(i), cat: "x", name: "a" });
+    }
+    const big = join(scratch, "big.json");
+    writeFileSync(big, JSON.stringify(events));
+    const html = join(scratch, "big.html");
+    const result = spanfn(["report", "--html", html, "--top", "3", big]);
+    expect(result.status).toBe(0);
+    const data = JSON.parse(/id="data">(.*?)<\/script>/s.exec(readFileSync(html, "utf8"))![1]) as { spans: number[]; tracks: Array<{ rows: number }> };
+    expect(data.spans.length / 10).toBe(150_000);
+    // Overlapping async spans are packed into lanes: 25 µs long, one every 10 µs, so 3 lanes.
+    expect(data.tracks[1].rows).toBe(3);
   });
 
   test("refuses what is not a trace", () => {

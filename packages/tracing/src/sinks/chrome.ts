@@ -16,10 +16,12 @@ export const TRACE_CATEGORY = "spanfn";
 
 /** One Chrome trace event as spanfn writes it. */
 export interface ChromeTraceEvent {
-  ph: "B" | "E" | "b" | "e" | "M";
+  ph: "B" | "E" | "X" | "b" | "e" | "M";
   pid: number;
   tid: number;
   ts?: number;
+  /** `X` events: duration in microseconds. */
+  dur?: number;
   name?: string;
   cat?: string;
   id?: string;
