@@ -30,8 +30,13 @@ export function run(options: RunOptions): Promise<number> {
     stdio: "inherit",
     env: { ...process.env, SPANFN_RUN: JSON.stringify(preload) },
   });
-  // The child gets terminal signals itself; spanfn waits for it and mirrors how it ended.
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => {});
+  // A terminal sends signals to both; one sent to spanfn alone is passed on. Either way spanfn
+  // waits for the program, which flushes its trace, and then ends the way it ended.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    });
+  }
   return new Promise((done) => {
     child.on("exit", (code, signal) => {
       if (signal !== null) {

@@ -4,7 +4,7 @@
  * own output and exit code, the trace file, and the summary against the events.
  */
 import { afterAll, describe, expect, test } from "@jest/globals";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -69,6 +69,31 @@ describe("spanfn run", () => {
     expect(result.stderr).toBe("");
     const names = trace(out).filter((e) => e.ph === "B").map((e) => e.name);
     expect(names).toEqual(["main::compute", "math::sum"]);
+  });
+
+  test("TypeScript with import syntax in a CommonJS package", () => {
+    const out = join(scratch, "cjs-ts.json");
+    const result = spanfn(["run", "--all", "--quiet", "--out", out, "main.ts"], {}, join(PROGRAMS, "cjs-ts"));
+    expect(result.stdout).toBe("41\n");
+    expect(result.status).toBe(0);
+    expect(trace(out).filter((e) => e.ph === "B").map((e) => e.name)).toEqual(["main::run", "lib::twice"]);
+  });
+
+  test("SIGINT: the program is interrupted, its trace written with the open span unfinished, the signal kept", async () => {
+    const out = join(scratch, "sigint.json");
+    const child = spawn(process.execPath, [BIN, "run", "--all", "--quiet", "--out", out, "main.js"], { cwd: join(PROGRAMS, "forever") });
+    let stdout = "";
+    await new Promise<void>((ready) =>
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk;
+        if (stdout.includes("ready")) ready();
+      }),
+    );
+    child.kill("SIGINT");
+    const [code, signal] = await new Promise<[number | null, string | null]>((done) => child.on("exit", (c, s) => done([c, s])));
+    expect([code, signal]).toEqual([null, "SIGINT"]);
+    const events = trace(out);
+    expect(events.find((e) => e.ph === "e" && e.name === "main::serve")!.args).toEqual({ outcome: "unfinished" });
   });
 
   test("a syntax error in the program is reported as Node reports it", () => {
