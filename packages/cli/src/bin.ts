@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+// The `spanfn` command (bin/spanfn.js loads this).
 import { HELP, parseArgs, UsageError } from "./args.js";
 import { report } from "./report.js";
 import { run } from "./run.js";

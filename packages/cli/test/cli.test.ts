@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseChromeTrace, type ChromeTraceEvent } from "../../tracing/src/index.js";
 
-const BIN = join(__dirname, "../dist/esm/bin.js");
+const BIN = join(__dirname, "../bin/spanfn.js");
 const PROGRAMS = join(__dirname, "programs");
 const scratch = mkdtempSync(join(tmpdir(), "spanfn-cli-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
