@@ -9,10 +9,16 @@ import type { Route } from "./detect.js";
 
 type Types = typeof t;
 
-/** What a file's generated code refers to: the runtime namespace. */
+/** What a file's generated code refers to: the runtime namespace, and its locals' names. */
 export interface FileRefs {
   readonly types: Types;
   readonly runtime: t.Identifier;
+  /**
+   * A generated function-local variable. Every function declares its own, so one name per role
+   * serves the whole file: the prefix is chosen once per file to appear nowhere in its source
+   * (asking the scope for a fresh name per function is quadratic in the number of functions).
+   */
+  local(role: "t" | "r" | "y" | "s" | "a" | "e"): t.Identifier;
 }
 
 /** `runtime.name(args…)` */
@@ -161,9 +167,9 @@ function wrapBody(
 }
 
 /** `catch (e) { runtime.fail(span); throw e; }` */
-function failHandler(refs: FileRefs, scope: NodePath["scope"], span: t.Identifier): t.CatchClause {
+function failHandler(refs: FileRefs, span: t.Identifier): t.CatchClause {
   const { types } = refs;
-  const error = scope.generateUidIdentifier("e");
+  const error = refs.local("e");
   return types.catchClause(
     error,
     types.blockStatement([
@@ -249,13 +255,12 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
   const { types } = refs;
   const body = ensureBlock(path, types);
   const own = collectOwnSites(body);
-  const scope = path.scope;
   const runtimeCall = (name: string, ...args: t.Expression[]) => call(refs, name, args);
   const assign = (id: t.Identifier, value: t.Expression) => types.assignmentExpression("=", types.cloneNode(id), value);
 
   switch (route) {
     case "thread": {
-      const token = scope.generateUidIdentifier("t");
+      const token = refs.local("t");
       if (own.returns.length === 0) {
         wrapBody(types, body, varDeclaration(types, [[token, runtimeCall("begin", site)]]), null, [
           statement(refs, runtimeCall("end", types.cloneNode(token))),
@@ -264,7 +269,7 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
       }
       // The value actually returned decides whether a promise escapes: a `finally` may override
       // a return, so it is read in the outer `finally`, not at the `return`.
-      const returned = scope.generateUidIdentifier("r");
+      const returned = refs.local("r");
       for (const r of own.returns) r.get("argument").replaceWith(assign(returned, r.node.argument!));
       const reset = own.hasFinally ? [statement(refs, assign(returned, types.unaryExpression("void", types.numericLiteral(0))))] : [];
       wrapBody(
@@ -278,8 +283,8 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
       return;
     }
     case "generator": {
-      const token = scope.generateUidIdentifier("t");
-      const temp = scope.generateUidIdentifier("y");
+      const token = refs.local("t");
+      const temp = refs.local("y");
       for (const h of own.handlers) {
         h.body.unshift(statement(refs, assign(token, runtimeCall("reenter", types.cloneNode(token), types.cloneNode(site)))));
       }
@@ -300,11 +305,11 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
     case "async":
     case "promise":
     case "async-generator": {
-      const span = scope.generateUidIdentifier("s");
+      const span = refs.local("s");
       const ref = () => types.cloneNode(span);
       const asyncGenerator = route === "async-generator";
-      const temp = asyncGenerator ? scope.generateUidIdentifier("y") : null;
-      const awaitTemp = asyncGenerator ? scope.generateUidIdentifier("a") : null;
+      const temp = asyncGenerator ? refs.local("y") : null;
+      const awaitTemp = asyncGenerator ? refs.local("a") : null;
       for (const s of own.suspensions) {
         if (s.isAwaitExpression() && awaitTemp !== null) {
           // `(a = x, a = await suspend(s, a), resume(s), a)`: x may hold a yield that replaces s.
@@ -341,7 +346,7 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
       const declarations: Array<[t.Identifier, t.Expression | null]> = [[span, runtimeCall("beginAsync", site)]];
       if (temp !== null) declarations.push([temp, null]);
       if (awaitTemp !== null) declarations.push([awaitTemp, null]);
-      wrapBody(types, body, varDeclaration(types, declarations), failHandler(refs, scope, span), [
+      wrapBody(types, body, varDeclaration(types, declarations), failHandler(refs, span), [
         statement(refs, runtimeCall("endAsync", ref())),
       ], reset);
       return;
@@ -362,7 +367,7 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
 export function instrumentCompiledBody(path: NodePath<t.Function>, refs: FileRefs): t.Identifier {
   const { types } = refs;
   const body = ensureBlock(path, types);
-  const span = path.scope.generateUidIdentifier("s");
+  const span = refs.local("s");
   const ref = () => types.cloneNode(span);
   if (!path.node.generator) {
     body.node.body.unshift(varDeclaration(types, [[span, call(refs, "adopt", [])]]));

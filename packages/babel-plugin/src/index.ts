@@ -38,6 +38,7 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
           if (filename && !options.matches(module, filename)) return;
           if (alreadyInstrumented(program, types)) return;
 
+          const source = file.code ?? "";
           const context: DetectContext = {
             types,
             promiseTypes: options.promiseTypes,
@@ -46,17 +47,17 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
             knownPromise: new WeakSet(),
           };
           const detections = analyzeFile(program, context);
-          let fileHasWith = false;
-          program.traverse({
-            WithStatement(p) {
-              fileHasWith = true;
-              p.stop();
-            },
-          });
+          const fileHasWith = /\bwith\s*\(/.test(source);
           const compiledBodies = new WeakMap<t.Node, t.Identifier>();
           let compiledCode = false;
           const sites: SiteTable = [];
-          const refs: FileRefs = { types, runtime: program.scope.generateUidIdentifier("spanfn") };
+          let prefix = "_sf$";
+          for (let n = 2; source.includes(prefix); n++) prefix = `_sf${n}$`;
+          const refs: FileRefs = {
+            types,
+            runtime: program.scope.generateUidIdentifier("spanfn"),
+            local: (role) => types.identifier(`${prefix}${role}`),
+          };
           const sitesId = program.scope.generateUidIdentifier("spanfnSites");
           const consumed = new Set<t.Comment>();
           const removedDecorators: NodePath<t.Decorator>[] = [];
@@ -147,8 +148,8 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
           hoistSites(program, types, refs.runtime, sitesId, module, filename ? relativeFile(module, filename) : module, sites);
           addRuntimeImport(program, types, refs.runtime, options.runtimeModule);
           // Register the generated references, or preset-typescript's import elision (which
-          // runs after this) would take the runtime import for unused and remove it.
-          program.scope.crawl();
+          // runs after this, on TypeScript files) would take the runtime import for unused.
+          if (filename === null || /\.[cm]?tsx?$/.test(filename)) program.scope.crawl();
         },
       },
     },
