@@ -19,6 +19,8 @@ export interface FileRefs {
    * (asking the scope for a fresh name per function is quadratic in the number of functions).
    */
   local(role: "t" | "r" | "y" | "s" | "a" | "e"): t.Identifier;
+  /** Functions the codegen itself wrote: never instrumented in their turn. */
+  readonly generated: WeakSet<t.Node>;
 }
 
 /** `runtime.name(args…)` */
@@ -330,7 +332,11 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
       }
       // An async generator's span changes at every yield: its loops look it up when they suspend.
       const loopSpan = asyncGenerator
-        ? () => types.functionExpression(null, [], types.blockStatement([types.returnStatement(ref())]))
+        ? () => {
+            const getter = types.functionExpression(null, [], types.blockStatement([types.returnStatement(ref())]));
+            refs.generated.add(getter);
+            return getter;
+          }
         : ref;
       const done = new WeakSet<t.Node>();
       const resume = asyncGenerator

@@ -57,6 +57,7 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
             types,
             runtime: program.scope.generateUidIdentifier("spanfn"),
             local: (role) => types.identifier(`${prefix}${role}`),
+            generated: new WeakSet(),
           };
           const sitesId = program.scope.generateUidIdentifier("spanfnSites");
           const consumed = new Set<t.Comment>();
@@ -80,7 +81,7 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
 
           program.traverse({
             Function(path) {
-              if (done.has(path.node)) return;
+              if (done.has(path.node) || refs.generated.has(path.node)) return;
               done.add(path.node);
               const detection = detections.get(path.node) ?? { route: "thread", rule: "default" };
               if (detection.route === "plumbing") return;
