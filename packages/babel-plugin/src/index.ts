@@ -37,8 +37,11 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
           const module = modulePath(filename, root);
           if (filename && !options.matches(module, filename)) return;
           if (alreadyInstrumented(program, types)) return;
-
           const source = file.code ?? "";
+          // Marked mode and nothing marked, nor compiled async code to keep parents through: the
+          // file is left as it is, at the cost of two text searches.
+          if (options.instrument === "marked" && !source.includes("spanFn") && !COMPILED_ASYNC.test(source)) return;
+
           const context: DetectContext = {
             types,
             promiseTypes: options.promiseTypes,
@@ -156,6 +159,8 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
     },
   };
 }
+
+const COMPILED_ASYNC = /__awaiter|_asyncToGenerator|_regenerator|regeneratorRuntime/;
 
 const FIX = "Put /** @spanFn */ on a function with a body (the implementation, not a signature), or remove it.";
 const MALFORMED = 'malformed @spanFn tag: write /** @spanFn */, /** @spanFn "name" */ or /** @spanFn ignore */.';
