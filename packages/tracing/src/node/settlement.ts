@@ -24,10 +24,16 @@ function stateOf(promise: Promise<unknown>): "pending" | "rejected" | "fulfilled
   return inside.startsWith("<pending>") ? "pending" : inside.startsWith("<rejected>") ? "rejected" : "fulfilled";
 }
 
+/** A tracked promise that is collected unsettled no longer holds the hook on. */
+const collected = new FinalizationRegistry<null>(() => {
+  if (--pending === 0) scheduleStop();
+});
+
 function onSettled(promise: Promise<unknown>): void {
   const spans = tracked.get(promise);
   if (spans === undefined) return;
   tracked.delete(promise);
+  collected.unregister(promise);
   const outcome = stateOf(promise) === "rejected" ? EventKind.asyncRejected : EventKind.asyncFulfilled;
   if (Array.isArray(spans)) for (const span of spans) settled(span, outcome);
   else settled(spans, outcome);
@@ -67,6 +73,7 @@ export function observeWithPromiseHooks(promise: Promise<unknown>, span: AsyncSp
     return;
   }
   tracked.set(promise, span);
+  collected.register(promise, null, promise);
   pending++;
   if (stop === null) stop = promiseHooks.onSettled(onSettled as (promise: Promise<unknown>) => void) as () => void;
 }
