@@ -105,10 +105,6 @@ function looksLikeBabelHelper(fn: t.FunctionDeclaration, types: Types): boolean 
   return fn.params.every((p) => types.isIdentifier(p) && p.name.length <= 2);
 }
 
-export function isTscHelper(name: string, path: NodePath, types: Types): boolean {
-  return isHelperBinding(name, path, types, TSC_HELPERS);
-}
-
 /** The helper a call goes to: `__awaiter(…)`, `tslib_1.__awaiter(…)`, `(0, tslib.__awaiter)(…)`. */
 export function calledHelper(call: t.CallExpression, path: NodePath, types: Types): string | null {
   const callee = unwrap(call.callee, types);

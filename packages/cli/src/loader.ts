@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { instrument, isTypeScript, wanted, type InstrumentOptions } from "./transform.js";
+import { instrument, wanted, type InstrumentOptions } from "./transform.js";
 
 let options: InstrumentOptions;
 
@@ -90,5 +90,3 @@ export async function load(url: string, context: LoadContext, next: Next<LoadCon
   const source = readFileSync(path, "utf8");
   return { format: "module", source: instrument(source, path, options, false), shortCircuit: true };
 }
-
-export { isTypeScript };

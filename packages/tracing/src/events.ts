@@ -56,11 +56,3 @@ export interface EventBlock {
   /** Position of this block in its thread's stream, from 0. */
   readonly sequence: number;
 }
-
-export function headKind(head: number): number {
-  return head % KIND_BITS;
-}
-
-export function headMetadata(head: number): number {
-  return Math.floor(head / KIND_BITS);
-}
