@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { ChromeTraceEvent } from "@spanfn/tracing";
+import { pairSpans, type CompletedSpan } from "./spans.js";
 import type { Summary } from "./summary.js";
 
 const TEMPLATE = new URL("../../assets/viewer.html", import.meta.url);
@@ -49,58 +50,39 @@ export function renderHtml(events: readonly ChromeTraceEvent[], summary: Summary
     return spans.length / FIELDS - 1;
   };
 
-  const stacks = new Map<string, Array<{ e: ChromeTraceEvent; index: number }>>();
-  const asyncOpen = new Map<string, ChromeTraceEvent>();
-  const asyncDone: Array<{ b: ChromeTraceEvent; e: ChromeTraceEvent }> = [];
-  events.forEach((e, n) => {
-    if (progress && n % 100_000 === 0) progress(n, events.length);
-    const thread = `${e.pid}:${e.tid}`;
-    if (e.ph === "B") {
-      let stack = stacks.get(thread);
-      if (!stack) stacks.set(thread, (stack = []));
-      stack.push({ e, index: -1 });
-    } else if (e.ph === "E") {
-      const stack = stacks.get(thread);
-      const frame = stack?.pop();
-      if (!frame || !stack) return;
-      const track = trackOf(`t${thread}`, `${threadNames.get(thread) ?? `thread ${e.tid}`} (pid ${e.pid})`);
-      const outcome = (e.args as { unfinished?: boolean } | undefined)?.unfinished ? 4 : 0;
-      frame.index = push(0, frame.e.name ?? "?", track, stack.length, frame.e.ts ?? 0, (e.ts ?? 0) - (frame.e.ts ?? 0), -1, frame.e.args, outcome);
-    } else if (e.ph === "X") {
-      const depth = stacks.get(thread)?.length ?? 0;
-      const track = trackOf(`t${thread}`, `${threadNames.get(thread) ?? `thread ${e.tid}`} (pid ${e.pid})`);
-      push(0, e.name ?? "?", track, depth, e.ts ?? 0, e.dur ?? 0, -1, e.args, 0);
-    } else if (e.ph === "b") {
-      asyncOpen.set(`${e.pid}:${e.id}`, e);
-    } else if (e.ph === "e") {
-      const b = asyncOpen.get(`${e.pid}:${e.id}`);
-      if (!b) return;
-      asyncOpen.delete(`${e.pid}:${e.id}`);
-      asyncDone.push({ b, e });
-    }
-  });
+  const asyncDone: CompletedSpan[] = [];
+  pairSpans(
+    events,
+    (span) => {
+      if (span.kind === "async") {
+        asyncDone.push(span);
+        return;
+      }
+      const thread = `${span.pid}:${span.tid}`;
+      const track = trackOf(`t${thread}`, `${threadNames.get(thread) ?? `thread ${span.tid}`} (pid ${span.pid})`);
+      push(0, span.name, track, span.depth, span.start, span.duration, -1, span.args, span.outcome === "unfinished" ? 4 : 0);
+    },
+    progress,
+  );
 
   // Async spans overlap: each goes into the first lane of its thread's async track that is free.
-  asyncDone.sort((x, y) => (x.b.ts ?? 0) - (y.b.ts ?? 0));
+  asyncDone.sort((x, y) => x.start - y.start);
   const lanes = new Map<number, number[]>();
   const indexById = new Map<string, number>();
   const parents: Array<[number, string]> = [];
-  for (const { b, e } of asyncDone) {
-    const thread = `${b.pid}:${b.tid}`;
-    const track = trackOf(`a${thread}`, `async spans of ${threadNames.get(thread) ?? `thread ${b.tid}`} (pid ${b.pid})`);
+  for (const span of asyncDone) {
+    const thread = `${span.pid}:${span.tid}`;
+    const track = trackOf(`a${thread}`, `async spans of ${threadNames.get(thread) ?? `thread ${span.tid}`} (pid ${span.pid})`);
     let ends = lanes.get(track);
     if (!ends) lanes.set(track, (ends = []));
-    let lane = ends.findIndex((laneEnd) => laneEnd <= (b.ts ?? 0));
+    let lane = ends.findIndex((laneEnd) => laneEnd <= span.start);
     if (lane < 0) lane = ends.push(0) - 1;
-    ends[lane] = e.ts ?? 0;
-    const outcome = OUTCOMES.indexOf(String((e.args as { outcome?: string } | undefined)?.outcome ?? ""));
-    const index = push(1, b.name ?? "?", track, lane, b.ts ?? 0, (e.ts ?? 0) - (b.ts ?? 0), -1, b.args, Math.max(0, outcome));
-    indexById.set(`${b.pid}:${b.id}`, index);
-    const parent = (b.args as { parent?: number } | undefined)?.parent;
-    if (parent) parents.push([index, `${b.pid}:${parent}`]);
+    ends[lane] = span.start + span.duration;
+    const index = push(1, span.name, track, lane, span.start, span.duration, -1, span.args, Math.max(0, OUTCOMES.indexOf(span.outcome)));
+    indexById.set(span.key!, index);
+    if (span.parent !== null) parents.push([index, span.parent]);
   }
   for (const [index, parentKey] of parents) spans[index * FIELDS + 6] = indexById.get(parentKey) ?? -1;
-  progress?.(events.length, events.length);
 
   const data = {
     names: [...names.keys()],

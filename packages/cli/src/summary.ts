@@ -3,6 +3,7 @@
  * and kind, count, total and self time, mean, p50, p99, max; plus what the trace says it lost.
  */
 import type { ChromeTraceEvent } from "@spanfn/tracing";
+import { pairSpans } from "./spans.js";
 
 export interface SpanStats {
   name: string;
@@ -26,33 +27,6 @@ export interface Summary {
   promiseReturningSync: string[];
 }
 
-interface Frame {
-  name: string;
-  ts: number;
-  children: number;
-}
-
-interface OpenAsync {
-  name: string;
-  ts: number;
-  parent: string | null;
-  /** Children overlap (they run concurrently): self time subtracts their union, not their sum. */
-  children: Array<[number, number]>;
-}
-
-function unionLength(intervals: Array<[number, number]>): number {
-  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
-  let total = 0;
-  let [start, end] = sorted[0] ?? [0, 0];
-  for (const [s, e] of sorted.slice(1)) {
-    if (s > end) {
-      total += end - start;
-      [start, end] = [s, e];
-    } else if (e > end) end = e;
-  }
-  return total + (end - start);
-}
-
 export function summarize(events: readonly ChromeTraceEvent[]): Summary {
   const durations = new Map<string, { name: string; kind: "thread" | "async"; total: number[]; self: number[] }>();
   const add = (name: string, kind: "thread" | "async", total: number, self: number) => {
@@ -65,74 +39,23 @@ export function summarize(events: readonly ChromeTraceEvent[]): Summary {
     row.total.push(total);
     row.self.push(Math.max(0, self));
   };
-  const stacks = new Map<string, Frame[]>();
-  const open = new Map<string, OpenAsync>();
   let unfinished = 0;
   let droppedSpans = 0;
   let lostEvents = 0;
   let promiseReturningSync: string[] = [];
-
   for (const e of events) {
-    const thread = `${e.pid}:${e.tid}`;
-    switch (e.ph) {
-      case "B": {
-        let stack = stacks.get(thread);
-        if (stack === undefined) stacks.set(thread, (stack = []));
-        stack.push({ name: e.name ?? "?", ts: e.ts ?? 0, children: 0 });
-        break;
-      }
-      case "E": {
-        const frame = stacks.get(thread)?.pop();
-        if (frame === undefined) break;
-        if ((e.args as { unfinished?: boolean } | undefined)?.unfinished) {
-          unfinished++;
-          break;
-        }
-        const duration = (e.ts ?? 0) - frame.ts;
-        add(frame.name, "thread", duration, duration - frame.children);
-        const parent = stacks.get(thread)?.at(-1);
-        if (parent) parent.children += duration;
-        break;
-      }
-      case "X": {
-        const duration = e.dur ?? 0;
-        add(e.name ?? "?", "thread", duration, duration);
-        break;
-      }
-      case "b": {
-        const args = e.args as { parent?: number } | undefined;
-        const parent = args?.parent ? `${e.pid}:${args.parent}` : null;
-        open.set(`${e.pid}:${e.id}`, { name: e.name ?? "?", ts: e.ts ?? 0, parent, children: [] });
-        break;
-      }
-      case "e": {
-        const key = `${e.pid}:${e.id}`;
-        const span = open.get(key);
-        if (span === undefined) break;
-        open.delete(key);
-        if ((e.args as { outcome?: string } | undefined)?.outcome === "unfinished") {
-          unfinished++;
-          break;
-        }
-        const end = e.ts ?? 0;
-        const duration = end - span.ts;
-        add(span.name, "async", duration, duration - unionLength(span.children));
-        if (span.parent !== null) open.get(span.parent)?.children.push([span.ts, end]);
-        break;
-      }
-      case "M": {
-        if (e.name === "spanfn_report") {
-          const args = e.args as { droppedSpans?: number; lostEvents?: number; promiseReturningSync?: string[] };
-          droppedSpans += args.droppedSpans ?? 0;
-          lostEvents += args.lostEvents ?? 0;
-          promiseReturningSync = args.promiseReturningSync ?? [];
-        }
-        break;
-      }
+    if (e.ph === "M" && e.name === "spanfn_report") {
+      const args = e.args as { droppedSpans?: number; lostEvents?: number; promiseReturningSync?: string[] };
+      droppedSpans += args.droppedSpans ?? 0;
+      lostEvents += args.lostEvents ?? 0;
+      promiseReturningSync = args.promiseReturningSync ?? [];
     }
   }
-  for (const stack of stacks.values()) unfinished += stack.length;
-  unfinished += open.size;
+  const stillOpen = pairSpans(events, (span) => {
+    if (span.outcome === "unfinished") unfinished++;
+    else add(span.name, span.kind, span.duration, span.duration - span.childTime);
+  });
+  unfinished += stillOpen;
 
   const spans = [...durations.values()].map(({ name, kind, total, self }) => {
     const sorted = [...total].sort((a, b) => a - b);

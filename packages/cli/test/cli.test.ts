@@ -94,6 +94,10 @@ describe("spanfn run", () => {
     expect([code, signal]).toEqual([null, "SIGINT"]);
     const events = trace(out);
     expect(events.find((e) => e.ph === "e" && e.name === "main::serve")!.args).toEqual({ outcome: "unfinished" });
+    // The summary counts it as unfinished, not as a finished span of that length.
+    const summary = JSON.parse(spanfn(["report", "--json", out]).stdout) as { unfinished: number; spans: Array<{ name: string }> };
+    expect(summary.unfinished).toBe(1);
+    expect(summary.spans.map((s) => s.name)).not.toContain("main::serve");
   });
 
   test("a syntax error in the program is reported as Node reports it", () => {
