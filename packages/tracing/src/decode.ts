@@ -13,7 +13,10 @@ export interface SpanEvent {
   readonly metadataId: number;
   /** Async spans: the span's id; thread spans: 0. */
   readonly spanId: number;
-  /** Async begin: the span current at the call (0 = root). */
+  /**
+   * Async begin: the span current at the call (0 = root). Outermost thread begin: the async span
+   * current then. Negative: an outside context (see `linkRootSpans`).
+   */
   readonly parentId: number;
   /** Async begin: 1 + the parent's depth. */
   readonly depth: number;
@@ -29,6 +32,7 @@ export interface SpanEvent {
 
 const KIND_NAMES: Readonly<Record<number, SpanEventKind>> = {
   [EventKind.threadBegin]: "thread-begin",
+  [EventKind.threadBeginInside]: "thread-begin",
   [EventKind.threadEnd]: "thread-end",
   [EventKind.asyncBegin]: "async-begin",
   [EventKind.asyncFulfilled]: "async-end",
@@ -60,7 +64,7 @@ export function decodeBlock(block: EventBlock): SpanEvent[] {
   const { data, metadata, thread, clock } = block;
   forEachRecord(block, (kind, metadataId, i) => {
     const meta = metadata[metadataId];
-    const isAsync = kind >= EventKind.asyncBegin;
+    const isAsync = kind >= EventKind.asyncBegin && kind <= EventKind.asyncDetached;
     const time = data[i + 1];
     events.push({
       kind: KIND_NAMES[kind],
@@ -71,13 +75,13 @@ export function decodeBlock(block: EventBlock): SpanEvent[] {
       level: meta?.level ?? 0,
       metadataId,
       spanId: isAsync ? data[i + 2] : 0,
-      parentId: kind === EventKind.asyncBegin ? data[i + 3] : 0,
+      parentId: kind === EventKind.asyncBegin ? data[i + 3] : kind === EventKind.threadBeginInside ? data[i + 2] : 0,
       depth: kind === EventKind.asyncBegin ? data[i + 4] : 0,
       thread: thread.id,
       threadName: thread.name,
       time,
       timestamp: clock.timeOrigin + time,
-      ...(kind > EventKind.asyncBegin ? { outcome: OUTCOME_BY_KIND[kind] } : {}),
+      ...(isAsync && kind !== EventKind.asyncBegin ? { outcome: OUTCOME_BY_KIND[kind] } : {}),
     });
   });
   return events;

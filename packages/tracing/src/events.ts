@@ -7,6 +7,12 @@
  *   thread end    [head, tick]                         2 slots
  *   async begin   [head, tick, spanId, parentId, depth] 5 slots
  *   async end     [head, tick, spanId]                 3 slots (the kind carries the outcome)
+ *   thread begin  [head, tick, parentId]               3 slots, when no thread span was open and
+ *     inside       an async span was current: order alone cannot tell which one (it may have
+ *                  suspended since it began), so the parent is written down.
+ *
+ * A negative parent id is not a spanfn span: it names a context from outside (an OpenTelemetry
+ * span current when a root span began), as returned by the hook set with `linkRootSpans`.
  */
 import type { ClockInfo } from "./clock.js";
 import type { SpanMetadata } from "./metadata.js";
@@ -19,13 +25,14 @@ export const EventKind = {
   asyncRejected: 5,
   /** A foreign thenable was returned: spanfn never calls its `then`, so the span ends at return. */
   asyncDetached: 6,
+  threadBeginInside: 7,
 } as const;
 
 export type EventKindValue = (typeof EventKind)[keyof typeof EventKind];
 
 export const KIND_BITS = 8;
 
-export const RECORD_SLOTS: readonly number[] = [0, 2, 2, 5, 3, 3, 3];
+export const RECORD_SLOTS: readonly number[] = [0, 2, 2, 5, 3, 3, 3, 3];
 
 /** The largest record: a writer that has this many free slots can write any event. */
 export const MAX_RECORD_SLOTS = 5;

@@ -17,6 +17,7 @@ export {
   adopt,
   leave,
   currentSpanId,
+  linkRootSpans,
   NOT_RECORDED,
 } from "./spans.js";
 export { registerSpans, defineSpan, getMetadata, type SpanMetadata, type SpanSite, type SpanOptions } from "./metadata.js";

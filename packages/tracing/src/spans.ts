@@ -16,16 +16,39 @@ export const NOT_RECORDED = -1;
 export function begin(metadata: number): number {
   const s = state;
   if (!s.recording || s.levels[metadata] > s.maxLevel) return refuse(s, metadata);
+  const d = s.depth;
+  if (d === 0 && (s.current !== ROOT || s.contextHook !== null || s.linkRoot !== null)) return beginOutermost(s, metadata);
   let p = s.position;
   if (p + 2 > s.blockSlots) p = rotate();
   const b = s.buffer;
   b[p] = metadata * KIND_BITS + EventKind.threadBegin;
   b[p + 1] = now();
   s.position = p + 2;
-  const d = s.depth;
   if (d === s.openThread.length) growThreadStack(s);
   s.openThread[d] = metadata;
   s.depth = d + 1;
+  return metadata;
+}
+
+/** The outermost thread span inside an async span (or an outside context) records its parent. */
+function beginOutermost(s: RuntimeState, metadata: number): number {
+  const current = s.contextHook === null ? s.current : (s.contextHook.get() ?? ROOT);
+  const parent = current.id !== 0 ? current.id : s.linkRoot === null ? 0 : -s.linkRoot();
+  let p = s.position;
+  if (p + 3 > s.blockSlots) p = rotate();
+  const b = s.buffer;
+  if (parent === 0) {
+    b[p] = metadata * KIND_BITS + EventKind.threadBegin;
+    b[p + 1] = now();
+    s.position = p + 2;
+  } else {
+    b[p] = metadata * KIND_BITS + EventKind.threadBeginInside;
+    b[p + 2] = parent;
+    b[p + 1] = now();
+    s.position = p + 3;
+  }
+  s.openThread[0] = metadata;
+  s.depth = 1;
   return metadata;
 }
 
@@ -77,7 +100,7 @@ export function beginAsync(metadata: number): AsyncSpan {
   const b = s.buffer;
   b[p] = metadata * KIND_BITS + EventKind.asyncBegin;
   b[p + 2] = span.id;
-  b[p + 3] = span.parent;
+  b[p + 3] = parent.id === 0 && s.linkRoot !== null ? -s.linkRoot() : span.parent;
   b[p + 4] = span.depth;
   b[p + 1] = now();
   s.position = p + 5;
@@ -184,6 +207,15 @@ export function detachAsync(span: AsyncSpan): void {
 function setCurrent(s: RuntimeState, span: AsyncSpan): void {
   s.current = span;
   if (s.contextHook !== null) s.contextHook.set(span);
+}
+
+/**
+ * Lets an exporter join spanfn's root spans to another tracer's trace: `hook` is asked as each
+ * span with no spanfn parent begins, and returns a positive number naming the outside context
+ * then current (the exporter keeps the table) or 0 for none. Recorded as a negative parent id.
+ */
+export function linkRootSpans(hook: (() => number) | null): void {
+  state.linkRoot = hook;
 }
 
 /** Id of the current async span; 0 at the root. */

@@ -60,6 +60,11 @@ export interface RuntimeState {
   current: AsyncSpan;
   nextSpanId: number;
   contextHook: ContextHook | null;
+  /**
+   * Asked when a span begins with no spanfn parent: a positive number naming an outside context
+   * (recorded negated as the parent id) or 0. Set by an exporter that joins another tracer's trace.
+   */
+  linkRoot: (() => number) | null;
   observeSettlement: SettlementObserver | null;
   /** Native promise (or subclass) test; Node's needs no prototype walk a proxy could trap. */
   isPromise: (value: object) => boolean;
@@ -130,6 +135,7 @@ function createState(): RuntimeState {
     current: ROOT,
     nextSpanId: 1,
     contextHook: null,
+    linkRoot: null,
     observeSettlement: null,
     isPromise: (value) => value instanceof Promise,
     isProxy: () => false,

@@ -86,13 +86,19 @@ export class ChromeTraceWriter {
         case EventKind.threadBegin:
           out += `${head}B","pid":${pid},"tid":${tid},"ts":${ts},${this.fragment(meta, metadataId)}}`;
           break;
+        case EventKind.threadBeginInside: {
+          // An outside parent (negative) means nothing to a trace viewer: such a span is a root here.
+          const parent = data[i + 2] > 0 ? `,"parent":${data[i + 2]}` : "";
+          out += `${head}B","pid":${pid},"tid":${tid},"ts":${ts},${this.fragment(meta, metadataId, parent)}}`;
+          break;
+        }
         case EventKind.threadEnd:
           out += `${head}E","pid":${pid},"tid":${tid},"ts":${ts}}`;
           break;
         case EventKind.asyncBegin:
           out +=
             `${head}b","pid":${pid},"tid":${tid},"ts":${ts},"id":"${data[i + 2]}",` +
-            `${this.fragment(meta, metadataId, `,"parent":${data[i + 3]},"depth":${data[i + 4]}`)}}`;
+            `${this.fragment(meta, metadataId, `,"parent":${Math.max(0, data[i + 3])},"depth":${data[i + 4]}`)}}`;
           break;
         default:
           out +=
