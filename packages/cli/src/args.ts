@@ -16,6 +16,9 @@ run options:
   --node-modules        also instrument files under node_modules
   --top <n>             rows in the summary printed at exit (default 15)
   --html <file>         also write the self-contained HTML report at exit
+  --otlp [url]          export spans to an OpenTelemetry collector over OTLP/HTTP as they end
+                        (url default: OTEL_EXPORTER_OTLP_* variables, else http://localhost:4318);
+                        no trace file then unless --out or --html is given
   --quiet               no summary at exit (the trace file is still written)
 
 report options:
@@ -39,6 +42,10 @@ export interface RunOptions {
   top: number;
   quiet: boolean;
   html: string | undefined;
+  /** Export over OTLP: "" = the endpoint the OTEL_* variables name (or the default). */
+  otlp: string | undefined;
+  /** Write a trace file: always without --otlp; with it, only when --out or --html asks. */
+  writeTrace: boolean;
 }
 
 export interface ReportOptions {
@@ -85,13 +92,17 @@ function parseRun(argv: string[]): RunOptions {
     top: 15,
     quiet: false,
     html: undefined,
+    otlp: undefined,
+    writeTrace: true,
   };
+  let outGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     // Everything from the script on belongs to the program.
     if (!arg.startsWith("-")) {
       options.script = arg;
       options.args = argv.slice(i + 1);
+      options.writeTrace = options.otlp === undefined || outGiven || options.html !== undefined;
       return options;
     }
     switch (arg) {
@@ -100,7 +111,20 @@ function parseRun(argv: string[]): RunOptions {
         break;
       case "--out":
         options.out = valueOf(arg, argv, i++);
+        outGiven = true;
         break;
+      case "--otlp": {
+        // The URL is optional, and the script comes next: only an http(s) URL is taken as it.
+        const next = argv[i + 1];
+        if (next !== undefined && /^https?:\/\//i.test(next)) {
+          if (!URL.canParse(next)) throw new UsageError(`--otlp takes a URL like http://localhost:4318/v1/traces; got ${next}`);
+          options.otlp = next;
+          i++;
+        } else if (next !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(next)) {
+          throw new UsageError(`--otlp exports over HTTP: the URL must start with http:// or https://; got ${next}`);
+        } else options.otlp = "";
+        break;
+      }
       case "--include":
         options.include.push(valueOf(arg, argv, i++));
         break;

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import Module, { register } from "node:module";
 import { install } from "@spanfn/tracing/node";
 import { isMainThread } from "node:worker_threads";
-import { formatSummary, summarize } from "./summary.js";
+import { formatSummary, summarize as summarizeEvents } from "./summary.js";
 import { writeHtml } from "./report.js";
 import { parseChromeTrace } from "@spanfn/tracing";
 import { instrument, wanted, type InstrumentOptions } from "./transform.js";
@@ -17,31 +17,63 @@ export interface PreloadOptions extends InstrumentOptions {
   top: number;
   quiet: boolean;
   html: string | undefined;
+  /** Export over OTLP to this URL ("" = as the OTEL_* variables say). */
+  otlp: string | undefined;
+  writeTrace: boolean;
+  /** service.name when OTEL_SERVICE_NAME does not give one. */
+  serviceName: string;
 }
 
 const options = JSON.parse(process.env.SPANFN_RUN ?? "null") as PreloadOptions | null;
 
 if (options !== null) {
-  install({
-    out: options.out,
-    processName: process.argv[1] ?? "node",
-    onExit: (report) => {
-      if (!isMainThread || (options.quiet && options.html === undefined)) return;
-      try {
-        const events = parseChromeTrace(readFileSync(options.out, "utf8"));
-        const summary = summarize(events);
-        if (options.html !== undefined) writeHtml(options.html, events, summary);
-        if (options.quiet) return;
-        const html = options.html === undefined ? "" : ` and ${options.html}`;
-        process.stderr.write(`\nspanfn: trace written to ${options.out}${html}\n${formatSummary(summary, { top: options.top })}`);
-      } catch (error) {
-        process.stderr.write(`spanfn: could not summarise ${options.out}: ${(error as Error).message}\n`);
-      }
-      void report;
-    },
-  });
+  const processName = process.argv[1] ?? "node";
+  // Workers forward their blocks to the main thread, which exports them with its own.
+  if (options.otlp !== undefined && isMainThread) await installExport(options, processName);
+  else install({ out: options.out, processName, onExit: () => summarize(options) });
   register(new URL("./loader.js", import.meta.url), { data: options });
   installRequireHook(options);
+}
+
+/** `--otlp`: spans go to the collector as they end; a trace file too when one was asked for. */
+async function installExport(options: PreloadOptions, processName: string): Promise<void> {
+  const { installOtel } = await import("@spanfn/otel");
+  let otel;
+  try {
+    otel = installOtel({
+      url: options.otlp === "" ? undefined : options.otlp,
+      serviceName: options.serviceName,
+      out: options.writeTrace ? options.out : undefined,
+      processName,
+      onExit: (_report, sink) => {
+        const stats = sink.stats();
+        if (!options.quiet) process.stderr.write(`\nspanfn: ${stats.exported} spans exported to ${sink.destinationName}\n`);
+        if (options.writeTrace) summarize(options);
+      },
+    });
+  } catch (error) {
+    // A bad endpoint or protocol: say so once and run the program untraced rather than not at all.
+    process.stderr.write(`${(error as Error).message}; running without OpenTelemetry export\n`);
+    if (options.writeTrace) install({ out: options.out, processName, onExit: () => summarize(options) });
+    else install({ processName, enabled: false, onExit: () => {} });
+    return;
+  }
+  if (otel === null && !options.quiet) process.stderr.write("spanfn: OTEL_SDK_DISABLED=true: not exporting spans\n");
+}
+
+/** At exit: the summary on stderr and the HTML report, read back from the trace file. */
+function summarize(options: PreloadOptions): void {
+  if (!isMainThread || (options.quiet && options.html === undefined)) return;
+  try {
+    const events = parseChromeTrace(readFileSync(options.out, "utf8"));
+    const summary = summarizeEvents(events);
+    if (options.html !== undefined) writeHtml(options.html, events, summary);
+    if (options.quiet) return;
+    const html = options.html === undefined ? "" : ` and ${options.html}`;
+    process.stderr.write(`\nspanfn: trace written to ${options.out}${html}\n${formatSummary(summary, { top: options.top })}`);
+  } catch (error) {
+    process.stderr.write(`spanfn: could not summarise ${options.out}: ${(error as Error).message}\n`);
+  }
 }
 
 /** CommonJS modules (and `.ts` files of CommonJS packages) go through the plugin as they are required. */

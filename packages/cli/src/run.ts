@@ -4,7 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RunOptions } from "./args.js";
 import { UsageError } from "./args.js";
@@ -25,6 +25,9 @@ export function run(options: RunOptions): Promise<number> {
     top: options.top,
     quiet: options.quiet,
     html: options.html === undefined ? undefined : resolve(options.html),
+    otlp: options.otlp,
+    writeTrace: options.writeTrace,
+    serviceName: basename(script).replace(/\.[^.]*$/, ""),
   };
   const child = spawn(process.execPath, ["--enable-source-maps", "--import", PRELOAD, script, ...options.args], {
     stdio: "inherit",

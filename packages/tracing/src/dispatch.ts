@@ -200,7 +200,7 @@ function optionError(name: string, expected: string, got: unknown): TypeError {
 }
 
 /** Counters and open spans, as of now (flushes first so the count covers everything). */
-export function report(): RuntimeReport {
+export function report(atExit = false): RuntimeReport {
   flush();
   const s = state;
   return {
@@ -212,6 +212,7 @@ export function report(): RuntimeReport {
       const meta = s.metadata[id];
       return { name: meta?.name ?? `#${id}`, file: meta?.file ?? "", line: meta?.line ?? 0 };
     }),
+    atExit,
     at: now(),
     clock: s.clock,
   };
@@ -219,10 +220,11 @@ export function report(): RuntimeReport {
 
 /**
  * Flushes and lets the sink finish (its `shutdown` gets the report). Synchronous sinks finish
- * before this returns, so it is safe in a process `exit` handler. Idempotent per sink.
+ * before this returns, so it is safe in a process `exit` handler (pass `atExit` there, so an
+ * asynchronous sink knows to do its last work synchronously). Idempotent per sink.
  */
-export function shutdown(): RuntimeReport {
-  const result = report();
+export function shutdown(atExit = false): RuntimeReport {
+  const result = report(atExit);
   const s = state;
   const sink = s.sink;
   if (sink !== null && typeof sink.shutdown === "function") {

@@ -7,9 +7,9 @@
  *   thread end    [head, tick]                         2 slots
  *   async begin   [head, tick, spanId, parentId, depth] 5 slots
  *   async end     [head, tick, spanId]                 3 slots (the kind carries the outcome)
- *   thread begin  [head, tick, parentId]               3 slots, when no thread span was open and
- *     inside       an async span was current: order alone cannot tell which one (it may have
- *                  suspended since it began), so the parent is written down.
+ *   thread begin  [head, tick, parentId]               3 slots: the outermost thread span since
+ *     inside       async span `parentId` last became current. Order alone cannot tell whether
+ *                  that span was still running or had suspended, so the parent is written down.
  *
  * A negative parent id is not a spanfn span: it names a context from outside (an OpenTelemetry
  * span current when a root span began), as returned by the hook set with `linkRootSpans`.

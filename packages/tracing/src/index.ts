@@ -45,6 +45,7 @@ export type { OpenSpan } from "./open.js";
 export type { Sink, ProcessInfo, RuntimeReport } from "./sinks/sink.js";
 export { InMemorySink } from "./sinks/memory.js";
 export { NullSink } from "./sinks/null.js";
+export { TeeSink } from "./sinks/tee.js";
 export {
   ChromeTraceSink,
   ChromeTraceWriter,

@@ -17,7 +17,9 @@ export function begin(metadata: number): number {
   const s = state;
   if (!s.recording || s.levels[metadata] > s.maxLevel) return refuse(s, metadata);
   const d = s.depth;
-  if (d === 0 && (s.current !== ROOT || s.contextHook !== null || s.linkRoot !== null)) return beginOutermost(s, metadata);
+  if ((d === s.floor || d === 0) && (s.current !== ROOT || s.contextHook !== null || s.linkRoot !== null)) {
+    return beginOutermost(s, metadata, d);
+  }
   let p = s.position;
   if (p + 2 > s.blockSlots) p = rotate();
   const b = s.buffer;
@@ -30,8 +32,12 @@ export function begin(metadata: number): number {
   return metadata;
 }
 
-/** The outermost thread span inside an async span (or an outside context) records its parent. */
-function beginOutermost(s: RuntimeState, metadata: number): number {
+/**
+ * The outermost thread span of an async span's activation (or under an outside context) records
+ * its parent: the trace's order cannot say whether the async span it nests in was still running
+ * or had suspended. Deeper thread spans nest in the thread span around them.
+ */
+function beginOutermost(s: RuntimeState, metadata: number, d: number): number {
   const current = s.contextHook === null ? s.current : (s.contextHook.get() ?? ROOT);
   const parent = current.id !== 0 ? current.id : s.linkRoot === null ? 0 : -s.linkRoot();
   let p = s.position;
@@ -47,8 +53,9 @@ function beginOutermost(s: RuntimeState, metadata: number): number {
     b[p + 1] = now();
     s.position = p + 3;
   }
-  s.openThread[0] = metadata;
-  s.depth = 1;
+  if (d === s.openThread.length) growThreadStack(s);
+  s.openThread[d] = metadata;
+  s.depth = d + 1;
   return metadata;
 }
 
@@ -105,6 +112,7 @@ export function beginAsync(metadata: number): AsyncSpan {
   b[p + 1] = now();
   s.position = p + 5;
   linkOpen(s, span);
+  span.floor = s.depth;
   setCurrent(s, span);
   return span;
 }
@@ -124,6 +132,7 @@ export function resume<T>(span: AsyncSpan, value?: T): T {
   const s = state;
   if (span.id !== 0 && s.current !== span) {
     span.prev = s.contextHook === null ? s.current : (s.contextHook.get() ?? ROOT);
+    span.floor = s.depth;
     setCurrent(s, span);
   }
   return value as T;
@@ -206,6 +215,7 @@ export function detachAsync(span: AsyncSpan): void {
 
 function setCurrent(s: RuntimeState, span: AsyncSpan): void {
   s.current = span;
+  s.floor = span.floor;
   if (s.contextHook !== null) s.contextHook.set(span);
 }
 

@@ -21,6 +21,8 @@ export class AsyncSpan {
   /** Links in the thread's list of open async spans (open.ts). */
   openNext: AsyncSpan | null = null;
   openPrev: AsyncSpan | null = null;
+  /** Thread-span depth when it last became current: a thread span begun there is its child. */
+  floor = 0;
   constructor(
     readonly id: number,
     readonly parent: number,
@@ -58,6 +60,8 @@ export interface RuntimeState {
   sequence: number;
 
   current: AsyncSpan;
+  /** `current.floor`, kept beside it so `begin` reads one field. */
+  floor: number;
   nextSpanId: number;
   contextHook: ContextHook | null;
   /**
@@ -133,6 +137,7 @@ function createState(): RuntimeState {
     blockSlots: DEFAULT_BLOCK_SLOTS,
     sequence: 0,
     current: ROOT,
+    floor: 0,
     nextSpanId: 1,
     contextHook: null,
     linkRoot: null,

@@ -12,6 +12,7 @@ import {
   report,
   setSink,
   shutdown,
+  TeeSink,
   type EventBlock,
   type Sink,
 } from "../src/index.js";
@@ -19,6 +20,7 @@ import { state } from "../src/state.js";
 import { shape, sites } from "./helpers.js";
 
 const s = sites(["span", "open", "pending"]);
+const teeSite = sites(["tee"]).tee;
 const warnings: string[] = [];
 configure({ warn: (m) => warnings.push(m) });
 
@@ -177,5 +179,45 @@ describe("configure", () => {
     expect(() => configure({ maxBufferedBytes: -1 })).toThrow(/"maxBufferedBytes" must be a positive integer/);
     expect(() => configure({ blockSlots: 3 })).toThrow(/"blockSlots" must be an integer >= 20/);
     expect(() => configure({ enabled: "yes" as never })).toThrow(/"enabled" must be true or false/);
+  });
+});
+
+describe("TeeSink", () => {
+  test("every sink sees every block; a throwing one is counted and does not starve the others", () => {
+    const good = new InMemorySink();
+    const other = new InMemorySink();
+    const broken = {
+      block(): void {
+        throw new Error("disk full");
+      },
+    };
+    const warnings: string[] = [];
+    configure({ sink: new TeeSink([good, broken, other]), warn: (m) => warnings.push(m) });
+    state.sinkErrors = 0;
+    const before = state.sinkErrors;
+    const t = begin(teeSite);
+    end(t);
+    flush();
+    expect(shape(good.events())).toEqual(["thread-begin:tee", "thread-end:tee"]);
+    expect(shape(other.events())).toEqual(["thread-begin:tee", "thread-end:tee"]);
+    expect(report().sinkErrors).toBe(before + 1);
+    expect(warnings.join("\n")).toContain("disk full");
+  });
+
+  test("waits for asynchronous sinks and passes a rejection on", async () => {
+    let release!: () => void;
+    const slow = { block: () => new Promise<void>((resolve) => (release = resolve)) };
+    const failing = { block: () => Promise.reject(new Error("collector down")) };
+    const tee = new TeeSink([slow, failing]);
+    const result = tee.block({} as never) as Promise<void>;
+    let settled = false;
+    result.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+    release();
+    await expect(result).rejects.toThrow("collector down");
   });
 });

@@ -69,6 +69,24 @@ describe("the parent of an outermost thread span", () => {
     expect(begins(events, "inner").every((e) => e.parentId === 0)).toBe(true);
   });
 
+  test("inside an async function called from a sync one: the async function, before and after its await", async () => {
+    // outer (thread) -> task (async) -> helper (thread) -> inner (thread); task awaits; helper again.
+    const t = begin(s.outer);
+    let running: Promise<void>;
+    try {
+      running = task();
+      inner(); // back in outer after task suspended: nests under outer, no parent written
+    } finally {
+      end(t);
+    }
+    await running;
+    const events = take(sink);
+    const taskId = begins(events, "task")[0].spanId;
+    expect(begins(events, "helper").map((e) => e.parentId)).toEqual([taskId, taskId]);
+    const innerParents = begins(events, "inner").map((e) => e.parentId);
+    expect(innerParents).toEqual([0, 0, 0]); // inside helper, inside outer, inside helper
+  });
+
   test("is the root (0) outside any async span, in the compact two-slot record", () => {
     take(sink);
     const recorded: EventBlock[] = [];

@@ -26,6 +26,7 @@ export function disableAsyncContext(): void {
   storage = null;
   state.contextHook = null;
   state.current = ROOT;
+  state.floor = 0;
 }
 
 export function asyncContextEnabled(): boolean {

@@ -16,7 +16,7 @@ let onReport: ((report: RuntimeReport) => void) | null = null;
 function finish(): void {
   if (done) return;
   done = true;
-  const report = shutdown();
+  const report = shutdown(true);
   onReport?.(report);
 }
 

@@ -22,6 +22,11 @@ export interface RuntimeReport {
    * (each got an async span from its return to settlement). Annotating them fixes that.
    */
   readonly promiseReturningSync: readonly { name: string; file: string; line: number }[];
+  /**
+   * The process is exiting (the report comes from its `exit` event or a fatal signal): no
+   * callback, timer or I/O completion will run again, so a sink must finish synchronously.
+   */
+  readonly atExit: boolean;
   /** Tick of the report on the reporting thread. */
   readonly at: number;
   readonly clock: ClockInfo;

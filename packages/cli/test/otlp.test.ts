@@ -1,0 +1,94 @@
+/**
+ * `spanfn run --otlp`: the built CLI exports a TypeScript program's spans to an OTLP/HTTP
+ * endpoint on loopback, which decodes what arrived.
+ */
+import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseChromeTrace } from "../../tracing/src/index.js";
+import { OtlpReceiver } from "../../otel/test/receiver.js";
+
+const BIN = join(__dirname, "../bin/spanfn.js");
+const ESM_TS = join(__dirname, "programs", "esm-ts");
+
+function spanfn(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ESM_TS, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => (stdout += c));
+    child.stderr.on("data", (c) => (stderr += c));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+let receiver: OtlpReceiver;
+beforeEach(() => {
+  receiver = new OtlpReceiver();
+});
+afterEach(() => receiver.stop());
+
+describe("spanfn run --otlp", () => {
+  test("the program runs as it would; its spans arrive with true parents, named after the script", async () => {
+    const url = await receiver.start();
+    const result = await spanfn(["run", "--all", "--otlp", url, "main.ts", "one", "two"], { EXIT_CODE: "3" });
+    expect(result.stdout).toBe("HELLO ADA\nHELLO LINUS\nargs: one two\n");
+    expect(result.status).toBe(3);
+    const spans = receiver.spans;
+    expect(result.stderr).toBe(`\nspanfn: ${spans.length} spans exported to ${url}\n`);
+    // No trace file unless asked for.
+    expect(existsSync(join(ESM_TS, "spanfn-trace.json"))).toBe(false);
+
+    const main = spans.find((s) => s.name === "main::main")!;
+    const greets = spans.filter((s) => s.name === "main::SlowGreeter.greet");
+    expect(greets).toHaveLength(2);
+    for (const g of greets) {
+      expect(g.parentSpanId).toBe(main.spanId);
+      expect(g.traceId).toBe(main.traceId);
+      expect(g.attributes["spanfn.kind"]).toBe("async");
+      expect(g.attributes["code.filepath"]).toBe("main.ts"); // relative to where spanfn ran
+    }
+    // shout (sync) is called by main after its awaits: main is its parent, not the root.
+    const shouts = spans.filter((s) => s.name === "text::shout");
+    expect(shouts).toHaveLength(2);
+    for (const s of shouts) expect(s.parentSpanId).toBe(main.spanId);
+    expect(main.resource["service.name"]).toBe("main");
+  });
+
+  test("--otlp with --out: the trace file and the summary as well, the same spans in both", async () => {
+    const url = await receiver.start();
+    const out = join(mkdtempSync(join(tmpdir(), "spanfn-otlp-")), "trace.json");
+    const result = await spanfn(["run", "--all", "--otlp", url, "--out", out, "main.ts"], { OTEL_SERVICE_NAME: "greeter" });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain(`spans exported to ${url}`);
+    expect(result.stderr).toContain(`spanfn: trace written to ${out}`);
+    const begins = parseChromeTrace(readFileSync(out, "utf8")).filter((e) => e.ph === "B" || e.ph === "b");
+    expect(receiver.spans.map((s) => s.name).sort()).toEqual(begins.map((e) => e.name).sort());
+    expect(receiver.spans[0].resource["service.name"]).toBe("greeter");
+  });
+
+  test("--otlp without a URL follows OTEL_EXPORTER_OTLP_ENDPOINT; the script is not taken for a URL", async () => {
+    const url = await receiver.start();
+    const result = await spanfn(["run", "--all", "--otlp", "main.ts"], { OTEL_EXPORTER_OTLP_ENDPOINT: url.replace(/\/v1\/traces$/, "") });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("HELLO ADA");
+    expect(receiver.spans.some((s) => s.name === "main::main")).toBe(true);
+  });
+
+  test("a collector that is down costs the program nothing but a line on stderr", async () => {
+    const url = await receiver.start();
+    await receiver.stop();
+    const result = await spanfn(["run", "--all", "--otlp", url, "main.ts"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe("HELLO ADA\nHELLO LINUS\nargs: \n");
+    expect(result.stderr).toMatch(/spanfn: (\d+) of \1 spans were not exported to .*ECONNREFUSED/);
+  });
+
+  test("a URL that is not http(s) is a usage error", () => {
+    const result = spawnSync(process.execPath, [BIN, "run", "--otlp", "grpc://localhost:4317", "main.ts"], { cwd: ESM_TS, encoding: "utf8" });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("--otlp exports over HTTP");
+  });
+});

@@ -1,0 +1,12 @@
+/**
+ * @spanfn/otel: spanfn spans exported to OpenTelemetry. `installOtel()` traces a Node program
+ * into an OTLP collector; `OtelSink` is the sink itself, for any exporter.
+ */
+export { OtelSink, type OtelSinkOptions } from "./sink.js";
+export { installOtel, type InstallOtelOptions } from "./node.js";
+export { SpanAssembler, type FinishedSpan, type SpanOutcome } from "./assemble.js";
+export { ExportedSpan, ATTRIBUTES, SCOPE } from "./convert.js";
+export { resolveUrl, resolveProtocol, type OtlpProtocol, type OtlpConfig } from "./exporter.js";
+export type { ExportStats } from "./pipeline.js";
+export type { PipelineSettings } from "./settings.js";
+export { tickToHrTime, millisToHrTime, hrTimeToNanosString } from "./time.js";
