@@ -54,6 +54,9 @@ export function instrument(source: string, filename: string, options: Instrument
     plugins,
     sourceMaps: "inline",
     retainLines: false,
+    // Babel's default ("auto") prints a note on the program's stderr for every file over 500 KB
+    // (typescript.js, bundles) before compacting it; deciding here says the same without a word.
+    compact: source.length > 500_000,
   });
   } catch (error) {
     // A syntax error in JavaScript is the program's own: let Node report it, with its file and
