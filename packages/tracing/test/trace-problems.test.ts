@@ -54,6 +54,14 @@ describe("traceProblems", () => {
     expect(checker.finish()).toEqual(["f returned a promise (async span #1) that never settled: its thread span ended, nothing covers the rest"]);
   });
 
+  test("two functions of one name are told apart by where they are", () => {
+    const checker = new TraceChecker();
+    const at = (event: CheckedEvent, line: number): CheckedEvent => ({ ...event, file: "m.js", line });
+    for (const event of [at(B("value"), 3), at(E("value"), 3), at(b("value", 1), 9), e("value", 1)]) checker.add(event);
+    expect([...checker.promiseReturning]).toEqual([]);
+    expect(checker.finish()).toEqual([]);
+  });
+
   test("spans a program leaves open on purpose are counted, not reported", () => {
     const checker = new TraceChecker();
     for (const event of [b("forever", 1), b("forever", 2), b("lost", 3)]) checker.add(event);

@@ -20,13 +20,23 @@ export interface CheckedEvent {
   readonly parentId: number;
   readonly depth: number;
   readonly outcome?: string;
+  /** Where the function is: two functions may share a name (`{ a: { value() {} }, b: { value() {} } }`). */
+  readonly file?: string;
+  readonly line?: number;
 }
 
 interface OpenAsync {
+  /** `name (file:line)`. */
   readonly name: string;
   readonly depth: number;
   /** Opened by the runtime at a function's return, to last until its promise settles. */
   readonly fromReturn: boolean;
+}
+
+/** A function as the checker names it: `name (file:line)` where the event says where. */
+function site(e: CheckedEvent): string {
+  const name = e.name ?? "?";
+  return e.file === undefined ? name : `${name} (${e.file}:${e.line ?? "?"})`;
 }
 
 /** Past this many, problems are counted, not listed: a broken trace of millions would flood. */
@@ -38,9 +48,9 @@ export class TraceChecker {
   private readonly threadStacks = new Map<number, string[]>();
   private readonly open = new Map<number, OpenAsync>();
   private readonly ended = new Set<number>();
-  /** Per thread: the name of a thread span that just ended, until the thread's next event. */
+  /** Per thread: the function whose thread span just ended, until the thread's next event. */
   private readonly justEnded = new Map<number, string>();
-  /** Functions whose thread span was followed by an async span from their return. */
+  /** Functions (`name (file:line)`) whose thread span was followed by an async span from their return. */
   readonly promiseReturning = new Set<string>();
   /** Async spans `finish` was told may stay open, by name: how many did. */
   readonly leftOpen = new Map<string, number>();
@@ -62,19 +72,19 @@ export class TraceChecker {
       case "thread-begin": {
         let stack = this.threadStacks.get(e.thread);
         if (stack === undefined) this.threadStacks.set(e.thread, (stack = []));
-        stack.push(e.name ?? "?");
+        stack.push(site(e));
         this.threadSpans++;
         break;
       }
       case "thread-end": {
         const innermost = this.threadStacks.get(e.thread)?.pop();
-        if (innermost === undefined || (e.name !== undefined && innermost !== e.name)) {
+        if (innermost === undefined || (e.name !== undefined && innermost !== site(e))) {
           this.problem(`thread-end ${e.name ?? ""} on thread ${e.thread} while the innermost open thread span is ${innermost ?? "none"}`);
         } else this.justEnded.set(e.thread, innermost);
         break;
       }
       case "async-begin": {
-        const name = e.name ?? "?";
+        const name = site(e);
         if (this.open.has(e.spanId) || this.ended.has(e.spanId) || this.begunBefore.has(e.spanId)) {
           this.problem(`async span #${e.spanId} (${name}) begun twice`);
         }
@@ -143,9 +153,9 @@ const KINDS: Partial<Record<ChromeTraceEvent["ph"], SpanEventKind>> = { B: "thre
  * An `E` the runtime wrote at exit for a thread span still open (`unfinished`) is no end.
  */
 export function fromChrome(e: ChromeTraceEvent): CheckedEvent[] {
-  const args = (e.args ?? {}) as { parent?: number; depth?: number; outcome?: string; unfinished?: boolean };
+  const args = (e.args ?? {}) as { parent?: number; depth?: number; outcome?: string; unfinished?: boolean; file?: string; line?: number };
   if (e.ph === "X") {
-    const base = { name: e.name, thread: e.tid, spanId: 0, parentId: 0, depth: 0 };
+    const base = { name: e.name, thread: e.tid, spanId: 0, parentId: 0, depth: 0, file: args.file, line: args.line };
     return [{ kind: "thread-begin", ...base }, { kind: "thread-end", ...base }];
   }
   const kind = KINDS[e.ph];
@@ -159,6 +169,8 @@ export function fromChrome(e: ChromeTraceEvent): CheckedEvent[] {
       parentId: args.parent ?? 0,
       depth: args.depth ?? 0,
       outcome: args.outcome,
+      file: args.file,
+      line: args.line,
     },
   ];
 }
