@@ -61,6 +61,9 @@ function run(args: string[], name: string): Promise<Run> {
   });
 }
 
+/** What an error report on stderr says, without where: `RangeError: …` lines (name and message). */
+const errorLines = (text: string) => text.split("\n").filter((line) => /^[A-Z]\w*(Error|Exception)\b[^:]*: /.test(line));
+
 /** stderr without the lines spanfn writes itself. */
 const programStderr = (text: string) => text.split("\n").filter((line) => !line.startsWith("spanfn: ")).join("\n");
 
@@ -176,12 +179,16 @@ describe.each(WORKLOADS)("$name", (workload) => {
     expect(plain.status).toBe(workload.exitCode ?? 0);
   });
 
-  check("output", "same stdout bytes, stderr and exit code plain and instrumented", () => {
+  check("output", "same stdout bytes, exit code, and errors reported on stderr plain and instrumented", () => {
     expect(instrumented.stdout.toString("utf8")).toBe(plain.stdout.toString("utf8"));
     expect(Buffer.compare(instrumented.stdout, plain.stdout)).toBe(0);
-    expect(programStderr(instrumented.stderr)).toBe(plain.stderr);
+    expect(errorLines(programStderr(instrumented.stderr))).toEqual(errorLines(plain.stderr));
     expect(instrumented.signal).toBe(plain.signal);
     expect(instrumented.status).toBe(plain.status);
+  });
+
+  check("stderr", "same stderr, line for line (spanfn's own lines aside)", () => {
+    expect(programStderr(instrumented.stderr)).toBe(plain.stderr);
   });
 
   test("every function of the packages was instrumented", () => {

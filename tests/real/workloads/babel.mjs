@@ -5,6 +5,9 @@
  * on gensync generators). Prints a digest of every output and every error message.
  */
 import { createHash } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import babel from "@babel/core";
 import { corpus, deepSource } from "./corpus.mjs";
 import { startClock } from "./timing.mjs";
@@ -56,5 +59,26 @@ try {
 } catch (error) {
   console.log(`broken.js threw ${error.constructor.name}: ${error.message.split("\n")[0]}`);
 }
+// A config file found on disk and imported (an ES module config can only load asynchronously),
+// its function called with Babel's API: the async side of Babel's gensync generators.
+const configDir = join(dirname(fileURLToPath(import.meta.url)), "../.work/babel-config");
+mkdirSync(configDir, { recursive: true });
+writeFileSync(
+  join(configDir, "babel.config.mjs"),
+  'export default (api) => { api.cache.never(); return { presets: [["@babel/preset-env", { targets: "ie 11", modules: false }]] }; };\n',
+);
+const configured = await babel.transformAsync("export const f = async (xs) => [...new Set(xs)].map((x) => x ** 2);\n", {
+  filename: join(configDir, "input.js"),
+  cwd: configDir,
+  root: configDir,
+  babelrc: false,
+});
+console.log(`babel.config.mjs ${configured.code.length} ${digest(configured.code)}`);
+try {
+  await babel.transformAsync("x;", { filename: join(configDir, "input.js"), cwd: configDir, configFile: join(configDir, "missing.config.mjs") });
+} catch (error) {
+  console.log(`missing config threw ${error.message.split("\n")[0].replace(configDir, "<dir>")}`);
+}
+
 console.log(`total ${total}`);
 stop();

@@ -5,7 +5,7 @@
  * result and each error message.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as prettier from "prettier";
 import { corpus, REPO } from "./corpus.mjs";
@@ -52,4 +52,21 @@ try {
   console.log(`unknown parser threw ${error.name}: ${error.message}`);
 }
 console.log(`languages ${(await prettier.getSupportInfo()).languages.length}`);
+
+// Configuration and ignore files searched for on disk, through prettier's async file system code.
+const configDir = join(REPO, "tests/real/.work/prettier-config");
+mkdirSync(join(configDir, "nested"), { recursive: true });
+writeFileSync(join(configDir, ".prettierrc.json"), '{ "semi": false, "overrides": [{ "files": "*.ts", "options": { "singleQuote": true } }] }\n');
+writeFileSync(join(configDir, ".prettierignore"), "ignored.js\n");
+writeFileSync(join(configDir, ".editorconfig"), "root = true\n[*]\nindent_style = tab\n");
+for (const file of ["nested/a.ts", "b.js"]) {
+  const options = await prettier.resolveConfig(join(configDir, file), { editorconfig: true });
+  console.log(`config ${file} ${JSON.stringify(options)}`);
+  console.log(`formatted ${file} ${JSON.stringify(await prettier.format('const a = "x";\n', { ...options, filepath: join(configDir, file) }))}`);
+}
+for (const file of ["ignored.js", "kept.js", "README.unknown"]) {
+  const info = await prettier.getFileInfo(join(configDir, file), { ignorePath: join(configDir, ".prettierignore") });
+  console.log(`file info ${file} ${JSON.stringify(info)}`);
+}
+await prettier.clearConfigCache();
 stop();
