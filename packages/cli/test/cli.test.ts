@@ -83,6 +83,20 @@ describe("spanfn run", () => {
     expect([...names]).toEqual(["main::compute", "math::sum", "math::<anonymous>:3"]);
   });
 
+  test("--include with --node-modules instruments the files the globs name, and no other package", () => {
+    const dir = join(scratch, "include");
+    rmSync(dir, { recursive: true, force: true });
+    for (const name of ["chosen", "other"]) {
+      mkdirSync(join(dir, "node_modules", name), { recursive: true });
+      writeFileSync(join(dir, "node_modules", name, "index.js"), `module.exports = function ${name}() { return 1; };\n`);
+    }
+    writeFileSync(join(dir, "main.js"), 'const chosen = require("chosen");\nconst other = require("other");\nfunction main() { return chosen() + other(); }\nconsole.log(main());\n');
+    const out = join(scratch, "include.json");
+    const result = spanfn(["run", "--all", "--node-modules", "--include", "node_modules/chosen/**", "--quiet", "--out", out, "main.js"], {}, dir);
+    expect(result.stdout).toBe("2\n");
+    expect(trace(out).filter((e) => e.ph === "B").map((e) => e.name)).toEqual(["node_modules/chosen/index::chosen"]);
+  });
+
   test("a file over 500 KB: no note from Babel on the program's stderr", () => {
     // Found by the real-code suite (typescript.js, @babel/parser): Babel's default `compact: "auto"`
     // printed "[BABEL] Note: The code generator has deoptimised the styling of …" for each.
