@@ -181,6 +181,32 @@ function failHandler(refs: FileRefs, span: t.Identifier): t.CatchClause {
   );
 }
 
+/**
+ * `id = value`, for a value the function returns, yields or awaits. An anonymous function or
+ * class assigned to a plain identifier takes that identifier as its `name` (the spec's
+ * NamedEvaluation), so `return () => {}` would return a function named "_sf$r": such a value is
+ * assigned as `(0, value)`, which names nothing, and keeps the name it had ("").
+ */
+function store(types: Types, id: t.Identifier, value: t.Expression): t.AssignmentExpression {
+  return types.assignmentExpression("=", types.cloneNode(id), isAnonymousDefinition(types, value) ? types.sequenceExpression([types.numericLiteral(0), value]) : value);
+}
+
+/** What NamedEvaluation names: an anonymous function, arrow or class, through parentheses and type wrappers. */
+function isAnonymousDefinition(types: Types, node: t.Expression): boolean {
+  let n: t.Node = node;
+  while (
+    types.isParenthesizedExpression(n) ||
+    types.isTSAsExpression(n) ||
+    types.isTSSatisfiesExpression(n) ||
+    types.isTSNonNullExpression(n) ||
+    types.isTSTypeAssertion(n) ||
+    types.isTypeCastExpression(n)
+  ) {
+    n = n.expression;
+  }
+  return types.isArrowFunctionExpression(n) || ((types.isFunctionExpression(n) || types.isClassExpression(n)) && n.id == null);
+}
+
 /** `(tmp = value, before…, tmp = yield tmp, after…, tmp)`: a yield with work around it. */
 function aroundYield(
   types: Types,
@@ -191,7 +217,7 @@ function aroundYield(
 ): void {
   const { argument, delegate } = yieldPath.node;
   const sequence: t.Expression[] = [];
-  if (argument) sequence.push(types.assignmentExpression("=", types.cloneNode(temp), argument));
+  if (argument) sequence.push(store(types, temp, argument));
   sequence.push(...before);
   const resumed = types.yieldExpression(argument ? types.cloneNode(temp) : null, delegate);
   sequence.push(types.assignmentExpression("=", types.cloneNode(temp), resumed), ...after, types.cloneNode(temp));
@@ -272,7 +298,7 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
       // The value actually returned decides whether a promise escapes: a `finally` may override
       // a return, so it is read in the outer `finally`, not at the `return`.
       const returned = refs.local("r");
-      for (const r of own.returns) r.get("argument").replaceWith(assign(returned, r.node.argument!));
+      for (const r of own.returns) r.get("argument").replaceWith(store(types, returned, r.node.argument!));
       const reset = own.hasFinally ? [statement(refs, assign(returned, types.unaryExpression("void", types.numericLiteral(0))))] : [];
       wrapBody(
         types,
@@ -317,7 +343,7 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
           // `(a = x, a = await suspend(s, a), resume(s), a)`: x may hold a yield that replaces s.
           s.replaceWith(
             types.sequenceExpression([
-              assign(awaitTemp, s.node.argument),
+              store(types, awaitTemp, s.node.argument),
               assign(awaitTemp, types.awaitExpression(runtimeCall("suspend", ref(), types.cloneNode(awaitTemp)))),
               runtimeCall("resume", ref()),
               types.cloneNode(awaitTemp),

@@ -69,7 +69,7 @@ function className(path: NodePath<t.Class>, types: Types): string {
   if (node.id) return node.id.name;
   const parent = path.parentPath?.node;
   if (types.isVariableDeclarator(parent) && types.isIdentifier(parent.id)) return parent.id.name;
-  if (types.isAssignmentExpression(parent)) return memberName(parent.left, types) ?? "<class>";
+  if (types.isAssignmentExpression(parent) && !isGenerated(parent.left)) return memberName(parent.left, types) ?? "<class>";
   if (types.isExportDefaultDeclaration(parent)) return "default";
   return "<class>";
 }
@@ -78,9 +78,17 @@ function qualifyByObject(object: NodePath<t.ObjectExpression>, member: string, t
   const parent = object.parentPath?.node;
   let owner: string | null = null;
   if (types.isVariableDeclarator(parent) && types.isIdentifier(parent.id)) owner = parent.id.name;
-  else if (types.isAssignmentExpression(parent)) owner = memberName(parent.left, types);
+  else if (types.isAssignmentExpression(parent) && !isGenerated(parent.left)) owner = memberName(parent.left, types);
   else if (types.isExportDefaultDeclaration(parent)) owner = "default";
   return owner === null ? member : `${owner}.${member}`;
+}
+
+/**
+ * A local the codegen wrote (`_sf$r = { f() {} }` holds a returned object): it names nothing the
+ * program wrote. Generated nodes carry no source location; parsed ones always do.
+ */
+function isGenerated(node: t.Node): boolean {
+  return node.loc == null;
 }
 
 /** `Pool.prototype.acquire = …` names `Pool.acquire`; `exports.x = …` names `x`; `this.x` in a class, `Class.x`. */

@@ -29,6 +29,7 @@ import { useExactSettlement } from "../../tracing/src/node/settlement.js";
 // As under Node, where the runtime's main entry observes returned promises exactly.
 useExactSettlement();
 import { compile, evaluate } from "./run-output.js";
+import { traceProblems } from "../../tracing/test/trace-problems.js";
 
 const DIR = join(__dirname, "semantics");
 
@@ -161,51 +162,6 @@ async function execute(code: string): Promise<Outcome> {
   }
   await turns(3);
   return { lines, parents };
-}
-
-/** What is wrong with a trace; empty when it is well-formed. */
-function traceProblems(events: readonly SpanEvent[], begunBefore: ReadonlySet<number>): string[] {
-  const problems: string[] = [];
-  const threadStack: string[] = [];
-  const depthOf = new Map<number, number>();
-  const open = new Map<number, SpanEvent>();
-  const ended = new Set<number>();
-  const names = new Map<number, string>();
-  for (const e of events) {
-    switch (e.kind) {
-      case "thread-begin":
-        threadStack.push(e.name);
-        break;
-      case "thread-end": {
-        const innermost = threadStack.pop();
-        if (innermost !== e.name) problems.push(`thread-end ${e.name} while the innermost open thread span is ${innermost ?? "none"}`);
-        break;
-      }
-      case "async-begin": {
-        if (depthOf.has(e.spanId) || begunBefore.has(e.spanId)) problems.push(`async span #${e.spanId} (${e.name}) begun twice`);
-        // A parent is a span whose code is running (or waiting on this child): begun, not ended.
-        if (e.parentId !== 0 && !open.has(e.parentId)) {
-          const status = ended.has(e.parentId) ? "had already ended" : begunBefore.has(e.parentId) ? "belongs to an earlier program" : "never began before it";
-          problems.push(`async span #${e.spanId} (${e.name}) has parent #${e.parentId} (${names.get(e.parentId) ?? "?"}), which ${status}`);
-        }
-        names.set(e.spanId, e.name);
-        const parentDepth = e.parentId === 0 ? 0 : depthOf.get(e.parentId);
-        if (parentDepth !== undefined && e.depth !== parentDepth + 1) {
-          problems.push(`async span #${e.spanId} (${e.name}) has depth ${e.depth}; its parent's is ${parentDepth}`);
-        }
-        depthOf.set(e.spanId, e.depth);
-        open.set(e.spanId, e);
-        break;
-      }
-      case "async-end":
-        if (open.delete(e.spanId)) ended.add(e.spanId);
-        else problems.push(`async span #${e.spanId} (${e.name}) ${ended.has(e.spanId) ? "ended twice" : "ended without a begin"}`);
-        break;
-    }
-  }
-  if (threadStack.length > 0) problems.push(`thread spans never ended: ${threadStack.join(" > ")}`);
-  for (const e of open.values()) problems.push(`async span #${e.spanId} (${e.name}) never ended`);
-  return problems;
 }
 
 /** The function part of a span name (`module::function`). */

@@ -80,12 +80,22 @@ function summarize(options: PreloadOptions): void {
 function installRequireHook(instrumentOptions: InstrumentOptions): void {
   const extensions = (Module as unknown as { _extensions: Record<string, (module: unknown, filename: string) => void> })._extensions;
   const javascript = extensions[".js"];
+  // Babel requires parts of itself and its plugins lazily, in the middle of a transform. Those
+  // modules are spanfn's toolchain, not the program: instrumenting them would record spanfn's own
+  // work, and Babel refuses to compile a plugin it is loading ("Reentrant plugin detected").
+  let transforming = false;
   for (const extension of [".js", ".cjs", ".ts", ".cts", ".tsx"]) {
     const original = extensions[extension] ?? javascript;
     extensions[extension] = (module, filename) => {
-      if (!wanted(filename, instrumentOptions)) return original(module, filename);
+      if (transforming || !wanted(filename, instrumentOptions)) return original(module, filename);
       const source = readFileSync(filename, "utf8");
-      const code = instrument(source, filename, instrumentOptions, true);
+      let code: string;
+      transforming = true;
+      try {
+        code = instrument(source, filename, instrumentOptions, true);
+      } finally {
+        transforming = false;
+      }
       (module as { _compile(code: string, filename: string): void })._compile(code, filename);
     };
   }

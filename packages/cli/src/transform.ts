@@ -54,6 +54,9 @@ export function instrument(source: string, filename: string, options: Instrument
     plugins,
     sourceMaps: "inline",
     retainLines: false,
+    // Babel's default ("auto") prints a note on the program's stderr for every file over 500 KB
+    // (typescript.js, bundles) before compacting it; deciding here says the same without a word.
+    compact: source.length > 500_000,
   });
   } catch (error) {
     // A syntax error in JavaScript is the program's own: let Node report it, with its file and
@@ -65,10 +68,11 @@ export function instrument(source: string, filename: string, options: Instrument
 }
 
 function includeGlobs(options: InstrumentOptions): string[] | undefined {
-  const globs = [...options.include];
-  // The plugin leaves node_modules alone unless an include glob names it.
-  if (options.nodeModules) globs.push(...(globs.length === 0 ? ["**"] : []), "**/node_modules/**");
-  return globs.length > 0 ? globs : undefined;
+  // --include globs alone select the files (`--include 'node_modules/p-map/**'` is p-map, not all
+  // of node_modules); the plugin instruments node_modules only where a glob names it. Without
+  // globs, --node-modules means every file, node_modules included.
+  if (options.include.length > 0) return [...options.include];
+  return options.nodeModules ? ["**", "**/node_modules/**"] : undefined;
 }
 
 /** spanfn's own code: never instrumented (the runtime would trace itself). */

@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, test } from "@jest/globals";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseChromeTrace, type ChromeTraceEvent } from "../../tracing/src/index.js";
@@ -69,6 +69,48 @@ describe("spanfn run", () => {
     expect(result.stderr).toBe("");
     const names = trace(out).filter((e) => e.ph === "B").map((e) => e.name);
     expect(names).toEqual(["main::compute", "math::sum"]);
+  });
+
+  test("--node-modules: spanfn's own Babel, loading its plugins mid-transform, is left alone", () => {
+    // Found by the real-code suite: the first CommonJS module made Babel load its CommonJS plugin,
+    // the require hook sent that plugin through Babel, and Babel refused ("Reentrant plugin").
+    const out = join(scratch, "cjs-node-modules.json");
+    const result = spanfn(["run", "--all", "--node-modules", "--quiet", "--out", out, "main.js", "4"], {}, join(PROGRAMS, "cjs"));
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("12\n");
+    expect(result.status).toBe(4);
+    const names = new Set(trace(out).filter((e) => e.ph === "B").map((e) => e.name));
+    expect([...names]).toEqual(["main::compute", "math::sum", "math::<anonymous>:3"]);
+  });
+
+  test("--include with --node-modules instruments the files the globs name, and no other package", () => {
+    const dir = join(scratch, "include");
+    rmSync(dir, { recursive: true, force: true });
+    for (const name of ["chosen", "other"]) {
+      mkdirSync(join(dir, "node_modules", name), { recursive: true });
+      writeFileSync(join(dir, "node_modules", name, "index.js"), `module.exports = function ${name}() { return 1; };\n`);
+    }
+    writeFileSync(join(dir, "main.js"), 'const chosen = require("chosen");\nconst other = require("other");\nfunction main() { return chosen() + other(); }\nconsole.log(main());\n');
+    const out = join(scratch, "include.json");
+    const result = spanfn(["run", "--all", "--node-modules", "--include", "node_modules/chosen/**", "--quiet", "--out", out, "main.js"], {}, dir);
+    expect(result.stdout).toBe("2\n");
+    expect(trace(out).filter((e) => e.ph === "B").map((e) => e.name)).toEqual(["node_modules/chosen/index::chosen"]);
+  });
+
+  test("a file over 500 KB: no note from Babel on the program's stderr", () => {
+    // Found by the real-code suite (typescript.js, @babel/parser): Babel's default `compact: "auto"`
+    // printed "[BABEL] Note: The code generator has deoptimised the styling of …" for each.
+    const dir = join(scratch, "large");
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+    const body = Array.from({ length: 12_000 }, (_, i) => `function fn${i}(x) { return x + ${i} * 2; }`).join("\n");
+    writeFileSync(join(dir, "large.js"), `${body}\nconsole.log(fn11999(1));\n`);
+    const out = join(scratch, "large.json");
+    const result = spanfn(["run", "--all", "--quiet", "--out", out, "large.js"], {}, dir);
+    expect(body.length).toBeGreaterThan(500_000);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("23999\n");
+    expect(trace(out).filter((e) => e.ph === "B").map((e) => e.name)).toEqual(["large::fn11999"]);
   });
 
   test("TypeScript with import syntax in a CommonJS package", () => {
