@@ -139,7 +139,11 @@ afterAll(() => {
   writeFileSync(join(WORK, "results.json"), JSON.stringify(rows, null, 2));
 });
 
-describe.each(WORKLOADS)("$name", (workload) => {
+/** `SPANFN_REAL_ONLY=async,crash npm run test:real` runs those workloads alone. */
+const only = process.env.SPANFN_REAL_ONLY?.split(",");
+for (const name of only ?? []) if (!WORKLOADS.some((w) => w.name === name)) throw new Error(`SPANFN_REAL_ONLY: no workload ${name}`);
+
+describe.each(WORKLOADS.filter((w) => only === undefined || only.includes(w.name)))("$name", (workload) => {
   const trace = join(WORK, `${workload.name}.trace.json`);
   const script = join("workloads", workload.script);
   let plain: Run;
@@ -148,6 +152,8 @@ describe.each(WORKLOADS)("$name", (workload) => {
 
   beforeAll(async () => {
     plain = await run([script], `${workload.name}.plain`);
+    // A trace left by an earlier run must not pass for this one's.
+    rmSync(trace, { force: true });
     instrumented = await run([BIN, "run", "--all", "--node-modules", "--quiet", "--out", trace, script], `${workload.name}.instrumented`);
     result = await checkTrace(trace, workload);
     const size = existsSync(trace) ? statSync(trace).size : 0;
