@@ -8,11 +8,10 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { spawn, spawnSync } from "node:child_process";
-import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { fromChrome, TraceChecker } from "../../packages/tracing/test/trace-problems.js";
-import type { ChromeTraceEvent } from "../../packages/tracing/src/index.js";
+import { readTrace } from "./read-trace.js";
 import { WORKLOADS, type Workload } from "./workloads.js";
 
 const SUITE = __dirname;
@@ -81,24 +80,19 @@ interface TraceResult {
   names: Set<string>;
 }
 
-/** Reads the trace line by line (spanfn writes one event a line): traces run to gigabytes. */
+/** Checks the trace as it is read: traces run to gigabytes. */
 async function checkTrace(file: string, workload: Workload): Promise<TraceResult> {
   const checker = new TraceChecker();
   const names = new Set<string>();
   let report: RuntimeReportArgs | undefined;
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  for await (const line of lines) {
-    const text = line.endsWith(",") ? line.slice(0, -1) : line;
-    if (text === "[" || text === "]" || text === "") continue;
-    const event = JSON.parse(text) as ChromeTraceEvent;
+  await readTrace(file, (event) => {
     if (event.ph === "M") {
       if (event.name === "spanfn_report") report = event.args as unknown as RuntimeReportArgs;
-      continue;
+      return;
     }
-    if (event.ph === "b" && event.name !== undefined) names.add(event.name);
-    else if (event.ph === "B" && event.name !== undefined) names.add(event.name);
+    if ((event.ph === "b" || event.ph === "B") && event.name !== undefined) names.add(event.name);
     for (const e of fromChrome(event)) checker.add(e);
-  }
+  });
   const problems = checker.finish((name) => Object.hasOwn(workload.neverSettles, name));
   return { checker, problems, report, names };
 }
@@ -116,6 +110,8 @@ interface Row {
   threadSpans: number;
   asyncSpans: number;
   traceMB: number;
+  /** Reading and checking the trace. */
+  checkMs: number;
 }
 const rows: Row[] = [];
 
@@ -128,18 +124,22 @@ afterAll(() => {
   if (rows.length === 0) return;
   const table = [
     "real-code suite: the workload's own time (after warm-up), then the whole process (instrumenting at load included)",
-    `${"workload".padEnd(11)} ${"plain ms".padStart(9)} ${"instr. ms".padStart(10)} ${"ratio".padStart(6)}   ${"wall plain".padStart(10)} ${"wall instr.".padStart(11)}   ${"events".padStart(11)} ${"thread sp.".padStart(11)} ${"async sp.".padStart(9)} ${"trace MB".padStart(8)}`,
+    `${"workload".padEnd(11)} ${"plain ms".padStart(9)} ${"instr. ms".padStart(10)} ${"ratio".padStart(6)}   ${"wall plain".padStart(10)} ${"wall instr.".padStart(11)}   ${"events".padStart(11)} ${"thread sp.".padStart(11)} ${"async sp.".padStart(9)} ${"trace MB".padStart(8)} ${"check s".padStart(7)}`,
     ...rows.map(
       (r) =>
         `${r.workload.padEnd(11)} ${r.plainMs.toFixed(0).padStart(9)} ${r.instrumentedMs.toFixed(0).padStart(10)} ${(r.instrumentedMs / r.plainMs).toFixed(1).padStart(5)}x   ` +
-        `${r.plainWallMs.toFixed(0).padStart(10)} ${r.instrumentedWallMs.toFixed(0).padStart(11)}   ${String(r.events).padStart(11)} ${String(r.threadSpans).padStart(11)} ${String(r.asyncSpans).padStart(9)} ${r.traceMB.toFixed(0).padStart(8)}`,
+        `${r.plainWallMs.toFixed(0).padStart(10)} ${r.instrumentedWallMs.toFixed(0).padStart(11)}   ${String(r.events).padStart(11)} ${String(r.threadSpans).padStart(11)} ${String(r.asyncSpans).padStart(9)} ${r.traceMB.toFixed(0).padStart(8)} ${(r.checkMs / 1000).toFixed(1).padStart(7)}`,
     ),
   ].join("\n");
   process.stdout.write(`\n${table}\n\n`);
   writeFileSync(join(WORK, "results.json"), JSON.stringify(rows, null, 2));
 });
 
-describe.each(WORKLOADS)("$name", (workload) => {
+/** `SPANFN_REAL_ONLY=async,crash npm run test:real` runs those workloads alone. */
+const only = process.env.SPANFN_REAL_ONLY?.split(",");
+for (const name of only ?? []) if (!WORKLOADS.some((w) => w.name === name)) throw new Error(`SPANFN_REAL_ONLY: no workload ${name}`);
+
+describe.each(WORKLOADS.filter((w) => only === undefined || only.includes(w.name)))("$name", (workload) => {
   const trace = join(WORK, `${workload.name}.trace.json`);
   const script = join("workloads", workload.script);
   let plain: Run;
@@ -148,8 +148,12 @@ describe.each(WORKLOADS)("$name", (workload) => {
 
   beforeAll(async () => {
     plain = await run([script], `${workload.name}.plain`);
+    // A trace left by an earlier run must not pass for this one's.
+    rmSync(trace, { force: true });
     instrumented = await run([BIN, "run", "--all", "--node-modules", "--quiet", "--out", trace, script], `${workload.name}.instrumented`);
+    const checkStart = performance.now();
     result = await checkTrace(trace, workload);
+    const checkMs = performance.now() - checkStart;
     const size = existsSync(trace) ? statSync(trace).size : 0;
     // The traces run to hundreds of megabytes: kept only when asked (to look at a failure).
     if (!process.env.SPANFN_REAL_KEEP) rmSync(trace, { force: true });
@@ -163,6 +167,7 @@ describe.each(WORKLOADS)("$name", (workload) => {
       threadSpans: result.checker.threadSpans,
       asyncSpans: result.checker.asyncSpans,
       traceMB: size / 1e6,
+      checkMs,
     });
   }, 900_000);
 

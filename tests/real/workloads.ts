@@ -51,6 +51,18 @@ export const WORKLOADS: Workload[] = [
     },
   },
   {
+    name: "deep",
+    script: "deep.mjs",
+    packages: ["@babel/parser"],
+    neverSettles: {},
+    knownDifferences: {
+      // Every instrumented function keeps a span's locals and a try/finally on its frame.
+      output:
+        "recursion near the stack limit overflows sooner: @babel/parser parses an expression nested 300 deep plain, " +
+        "and throws RangeError: Maximum call stack size exceeded instrumented (about 30% fewer frames fit)",
+    },
+  },
+  {
     name: "crash",
     script: "crash.mjs",
     packages: ["p-map", "p-retry"],

@@ -343,9 +343,13 @@ export function isPromiseExpression(path: NodePath<t.Expression>, context: Detec
       isGlobal(path, "Promise")
     );
   }
+  // `import(…)` always returns a promise: Babel 8 parses it as an ImportExpression, Babel 7 as a
+  // call of `import` (below). Plugin registries load this way (prettier's `load: () => import(…)`).
+  if (types.isImportExpression(node)) return true;
   if (!types.isCallExpression(node)) return false;
   const callee = node.callee;
   const calleePath = path.get("callee") as NodePath;
+  if (types.isImport(callee)) return true;
 
   // An async IIFE, or the call of what `_asyncToGenerator(…)` returns.
   if ((types.isArrowFunctionExpression(callee) || types.isFunctionExpression(callee)) && callee.async && !callee.generator) return true;

@@ -68,6 +68,7 @@ const ROWS: Row[] = [
   { shape: "async IIFE", code: "function f() { return (async () => 1)(); }", fn: "f", route: "promise" },
   { shape: "both branches promise", code: "function f(c, p) { if (c) return p.then(g); else return Promise.resolve(0); }", fn: "f", route: "promise" },
   { shape: "fetch", code: "function f(u) { return fetch(u); }", fn: "f", route: "promise" },
+  { shape: "dynamic import()", code: 'const plugin = { load: () => import("./babel.mjs") };', fn: "load", route: "promise" },
   { shape: "fs/promises", code: 'import { readFile } from "fs/promises"; function f(p) { return readFile(p); }', fn: "f", route: "promise" },
   { shape: "timers/promises", code: 'const { setTimeout: sleep } = require("node:timers/promises"); function f() { return sleep(1); }', fn: "f", route: "promise" },
   { shape: "timers/promises, required whole", code: 'const timers = require("node:timers/promises"); function f() { return timers.setTimeout(1); }', fn: "f", route: "promise" },
