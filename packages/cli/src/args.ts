@@ -17,6 +17,8 @@ run options:
   --top <n>             rows in the summary printed at exit (default 15)
   --html <file>         also write the self-contained HTML report at exit
   --quiet               no summary at exit (the trace file is still written)
+  --no-demote           keep every span: hot functions whose calls are all tiny (under 1 µs)
+                        otherwise become exact call counters after 1000 calls
 
 report options:
   --json                the summary as JSON
@@ -39,6 +41,7 @@ export interface RunOptions {
   top: number;
   quiet: boolean;
   html: string | undefined;
+  demote: boolean;
 }
 
 export interface ReportOptions {
@@ -85,6 +88,7 @@ function parseRun(argv: string[]): RunOptions {
     top: 15,
     quiet: false,
     html: undefined,
+    demote: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -115,6 +119,9 @@ function parseRun(argv: string[]): RunOptions {
         break;
       case "--quiet":
         options.quiet = true;
+        break;
+      case "--no-demote":
+        options.demote = false;
         break;
       case "--html":
         options.html = valueOf(arg, argv, i++);

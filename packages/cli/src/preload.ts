@@ -17,6 +17,7 @@ export interface PreloadOptions extends InstrumentOptions {
   top: number;
   quiet: boolean;
   html: string | undefined;
+  demote: boolean;
 }
 
 const options = JSON.parse(process.env.SPANFN_RUN ?? "null") as PreloadOptions | null;
@@ -24,6 +25,7 @@ const options = JSON.parse(process.env.SPANFN_RUN ?? "null") as PreloadOptions |
 if (options !== null) {
   install({
     out: options.out,
+    demote: options.demote,
     processName: process.argv[1] ?? "node",
     onExit: (report) => {
       if (!isMainThread || (options.quiet && options.html === undefined)) return;

@@ -25,6 +25,7 @@ export function run(options: RunOptions): Promise<number> {
     top: options.top,
     quiet: options.quiet,
     html: options.html === undefined ? undefined : resolve(options.html),
+    demote: options.demote,
   };
   const child = spawn(process.execPath, ["--enable-source-maps", "--import", PRELOAD, script, ...options.args], {
     stdio: "inherit",

@@ -7,6 +7,7 @@ import { MAX_RECORD_SLOTS, type EventBlock } from "./events.js";
 import { forEachRecord } from "./decode.js";
 import { parseLevel } from "./levels.js";
 import { openSpans } from "./open.js";
+import { demotedSites, scanForDemotion, setDemotion, type DemoteOptions } from "./demote.js";
 import type { RuntimeReport, Sink } from "./sinks/sink.js";
 import { state, type RuntimeState } from "./state.js";
 
@@ -18,6 +19,7 @@ export function rotate(): number {
 
 function seal(s: RuntimeState): void {
   if (s.position === 0) return;
+  scanForDemotion(s, s.buffer, s.position);
   const block: EventBlock = {
     thread: s.thread,
     clock: s.clock,
@@ -151,6 +153,11 @@ export interface RuntimeOptions {
   sink?: Sink | null;
   /** Where the runtime's own warnings go (default `console.warn`). */
   warn?: (message: string) => void;
+  /**
+   * Hot, consistently tiny sync functions become call counters (demote.ts): `false` turns it off,
+   * `{ after, belowNs }` tunes it (default: 99% of 1000 calls under 1000 ns).
+   */
+  demote?: boolean | DemoteOptions;
 }
 
 export function configure(options: RuntimeOptions): void {
@@ -158,7 +165,7 @@ export function configure(options: RuntimeOptions): void {
     throw new TypeError(`spanfn: configure() takes an options object; got ${String(options)}`);
   }
   const s = state;
-  const known = new Set(["enabled", "maxLevel", "maxBufferedBytes", "blockSlots", "sink", "warn"]);
+  const known = new Set(["enabled", "maxLevel", "maxBufferedBytes", "blockSlots", "sink", "warn", "demote"]);
   for (const key of Object.keys(options)) {
     if (!known.has(key)) {
       throw new TypeError(`spanfn: unknown runtime option "${key}"; known: ${[...known].join(", ")}`);
@@ -187,8 +194,22 @@ export function configure(options: RuntimeOptions): void {
     if (typeof options.warn !== "function") throw optionError("warn", "a function", options.warn);
     s.warn = options.warn;
   }
+  if (options.demote !== undefined) setDemotion(s, parseDemote(options.demote));
   if (options.sink !== undefined) setSink(options.sink);
   updateRecording(s);
+}
+
+function parseDemote(value: unknown): boolean | DemoteOptions {
+  if (typeof value === "boolean") return value;
+  const expected = "true, false or { after?: a positive integer, belowNs?: a positive number }";
+  if (value === null || typeof value !== "object") throw optionError("demote", expected, value);
+  const { after, belowNs, ...rest } = value as DemoteOptions;
+  if (Object.keys(rest).length > 0) throw optionError("demote", expected, value);
+  if (after !== undefined && !isPositiveInteger(after)) throw optionError("demote.after", "a positive integer", after);
+  if (belowNs !== undefined && !(typeof belowNs === "number" && belowNs > 0 && Number.isFinite(belowNs))) {
+    throw optionError("demote.belowNs", "a positive number of nanoseconds", belowNs);
+  }
+  return { after, belowNs };
 }
 
 function isPositiveInteger(value: unknown): value is number {
@@ -212,6 +233,7 @@ export function report(): RuntimeReport {
       const meta = s.metadata[id];
       return { name: meta?.name ?? `#${id}`, file: meta?.file ?? "", line: meta?.line ?? 0 };
     }),
+    demoted: [...demotedSites(s).map((site) => ({ ...site, thread: s.thread })), ...[...s.foreignDemoted.values()].flat()],
     at: now(),
     clock: s.clock,
   };

@@ -6,10 +6,14 @@ import { now } from "./clock.js";
 import { rotate } from "./dispatch.js";
 import { growThreadStack, linkOpen, unlinkOpen } from "./open.js";
 import { settleReturned } from "./settle.js";
+import { DEMOTED, demotedToken } from "./demote.js";
 import { EventKind, KIND_BITS } from "./events.js";
 import { AsyncSpan, ROOT, UNRECORDED, state, type RuntimeState } from "./state.js";
 
-/** Returned by `begin` when nothing was recorded; `end` ignores it. */
+/**
+ * Returned by `begin` when nothing was recorded; `end` ignores it, as it ignores every negative
+ * token (those below it stand for calls of demoted sites).
+ */
 export const NOT_RECORDED = -1;
 
 /** Begins a thread span; pass the result to `end` (in a `finally`). */
@@ -74,11 +78,21 @@ export function end(token: number): void {
  * `finally` that a `throw()`/`return()` resumed begins it again.
  */
 export function reenter(token: number, metadata: number): number {
-  return token >= 0 ? token : begin(metadata);
+  return token !== NOT_RECORDED ? token : begin(metadata);
 }
 
+/**
+ * Why `begin` records nothing: disabled, filtered by level, over the memory cap (a drop, counted),
+ * or a demoted site (demote.ts), whose call is counted and gets a token naming the site.
+ */
 function refuse(s: RuntimeState, metadata: number): number {
-  if (s.enabled && !(s.levels[metadata] > s.maxLevel)) s.droppedSpans++;
+  if (!s.enabled) return NOT_RECORDED;
+  const level = s.levels[metadata];
+  if (level === DEMOTED) {
+    s.demotion.counted[metadata]++;
+    return demotedToken(metadata);
+  }
+  if (!(level > s.maxLevel)) s.droppedSpans++;
   return NOT_RECORDED;
 }
 

@@ -8,6 +8,7 @@ import { EventKind, type EventBlock, type ThreadInfo } from "./events.js";
 import type { SpanMetadata } from "./metadata.js";
 import type { Sink } from "./sinks/sink.js";
 import type { OpenSpan } from "./open.js";
+import { createDemotion, type DemotedSite, type DemotionState } from "./demote.js";
 
 /** An async span in flight: what generated code holds between begin, awaits and end. */
 export class AsyncSpan {
@@ -95,6 +96,10 @@ export interface RuntimeState {
   openAsync: AsyncSpan;
   /** Spans other threads left open when they exited, by thread id. */
   foreignOpen: Map<number, OpenSpan[]>;
+  /** Hot, tiny sites that count calls instead of recording spans (demote.ts). */
+  demotion: DemotionState;
+  /** What other threads demoted, reported when they exited, by thread id. */
+  foreignDemoted: Map<number, readonly (DemotedSite & { readonly thread: ThreadInfo })[]>;
   warn: (message: string) => void;
 }
 
@@ -156,6 +161,8 @@ function createState(): RuntimeState {
     depth: 0,
     openAsync: openListSentinel(),
     foreignOpen: new Map(),
+    demotion: createDemotion(),
+    foreignDemoted: new Map(),
     warn: (message) => console.warn(message),
   };
 }

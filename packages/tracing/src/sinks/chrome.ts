@@ -141,6 +141,8 @@ export class ChromeTraceWriter {
         sinkErrors: report.sinkErrors,
         unfinished: report.unfinished.map((s) => s.name),
         promiseReturningSync: report.promiseReturningSync.map((f) => `${f.name} (${f.file}:${f.line})`),
+        // Call counts of functions demoted to counters (their spans stopped; these calls are not in the trace).
+        demoted: (report.demoted ?? []).map((d) => ({ name: d.name, file: d.file, line: d.line, tid: d.thread.id, calls: d.calls, recorded: d.recorded })),
       },
     });
     this.write("\n]\n");
