@@ -1,0 +1,64 @@
+// The real workload (bench/real.mjs): ms per compile of @babel/parser's source by @babel/core
+// with preset-env, plain and with all of @babel/* instrumented, each in its own process. The
+// instrumented runs record through the runtime as `spanfn run --all` sets it up (a sink, exact
+// settlement); the sink discards blocks, so recording is paid in full and the heap stays flat.
+import { createRequire } from "node:module";
+import { NullSink, configure, report } from "@spanfn/tracing";
+import { install, ChromeTraceFileSink } from "@spanfn/tracing/node";
+import { summarize } from "../harness.mjs";
+import { REAL_MODULES, realPrepared } from "../real.mjs";
+
+const require = createRequire(import.meta.url);
+const { workload } = require("../subjects/workload.cjs");
+const ORIGINAL = new URL("../../node_modules", import.meta.url).pathname;
+
+function measureWith(setup) {
+  return async (quick, repeats) => {
+    const modules = setup();
+    const { bytes, compile } = workload(modules);
+    // The first compiles load modules lazily and let V8 compile the hot code.
+    let checksum = compile();
+    if (!quick) checksum += compile();
+    const samples = [];
+    for (let r = 0; r < (quick ? 1 : Math.min(repeats, 3)); r++) {
+      globalThis.gc?.();
+      const start = performance.now();
+      checksum += compile();
+      samples.push(performance.now() - start);
+    }
+    const rep = modules === ORIGINAL ? null : report();
+    return {
+      unit: "ms/compile",
+      inputBytes: bytes,
+      samples,
+      ...summarize(samples),
+      checksum,
+      ...(rep === null ? {} : { demoted: rep.demoted?.length ?? 0, droppedSpans: rep.droppedSpans }),
+    };
+  };
+}
+
+function instrumented(options) {
+  return () => {
+    if (!realPrepared()) throw new Error("bench/.generated/real is missing: bench/run.mjs prepares it");
+    install({ sink: new NullSink(), flushIntervalMs: 0, ...options.install });
+    if (options.runtime !== undefined) configure(options.runtime);
+    return REAL_MODULES;
+  };
+}
+
+const cases = {
+  "real-plain": { measure: measureWith(() => ORIGINAL) },
+  "real-all": { measure: measureWith(instrumented({})) },
+  "real-all-no-demote": { measure: measureWith(instrumented({ runtime: { demote: false } })) },
+};
+
+const name = process.argv[2];
+const bench = cases[name];
+if (bench === undefined) {
+  process.stderr.write(`unknown case "${name}"; this file has: ${Object.keys(cases).join(", ")}\n`);
+  process.exit(2);
+}
+const at = process.argv.indexOf("--repeats");
+const result = await bench.measure(process.argv.includes("--quick"), at === -1 ? 3 : Number(process.argv[at + 1]));
+process.stdout.write("@@bench " + JSON.stringify({ case: name, ...result }) + "\n");
