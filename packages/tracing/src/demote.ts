@@ -95,13 +95,15 @@ export function scanForDemotion(s: RuntimeState, data: Float64Array, length: num
     d.counted = grown(d.counted, sites);
     d.recorded = grown(d.recorded, sites);
   }
-  const { window, long, recorded, after, below } = d;
   let depth = d.depth;
   for (let i = 0; i < length; ) {
     // Heads are integers far below 2^31: integer ops, where `%` on a double would call fmod.
     const head = data[i] | 0;
     const kind = head & (KIND_BITS - 1);
-    if (kind === EventKind.threadBegin || kind === EventKind.threadBeginInside) {
+    if (kind === EventKind.threadComplete) {
+      const site = head >>> 3;
+      judge(d, s, site, data[i + 2] - data[i + 1]);
+    } else if (kind === EventKind.threadBegin || kind === EventKind.threadBeginInside) {
       if (depth === d.stackSites.length) {
         d.stackSites = grown(d.stackSites, depth + 1);
         d.stackTicks = grown(d.stackTicks, depth + 1);
@@ -111,18 +113,21 @@ export function scanForDemotion(s: RuntimeState, data: Float64Array, length: num
       depth++;
     } else if (kind === EventKind.threadEnd && depth > 0) {
       depth--;
-      const site = d.stackSites[depth];
-      recorded[site]++;
-      if (data[i + 1] - d.stackTicks[depth] >= below) long[site]++;
-      if (++window[site] >= after) {
-        if (long[site] * 100 <= window[site] && s.levels[site] !== DEMOTED && !s.promiseReturningSync.has(site)) demote(s, site);
-        window[site] = 0;
-        long[site] = 0;
-      }
+      judge(d, s, d.stackSites[depth], data[i + 1] - d.stackTicks[depth]);
     }
-    i += RECORD_SLOTS[kind] || 1;
+    i += RECORD_SLOTS[kind];
   }
   d.depth = depth;
+}
+
+/** Counts one recorded call of `site` that took `ticks`; at the end of a window, decides. */
+function judge(d: DemotionState, s: RuntimeState, site: number, ticks: number): void {
+  d.recorded[site]++;
+  if (ticks >= d.below) d.long[site]++;
+  if (++d.window[site] < d.after) return;
+  if (d.long[site] * 100 <= d.window[site] && s.levels[site] !== DEMOTED && !s.promiseReturningSync.has(site)) demote(s, site);
+  d.window[site] = 0;
+  d.long[site] = 0;
 }
 
 function demote(s: RuntimeState, site: number): void {

@@ -29,9 +29,26 @@ function seal(s: RuntimeState): void {
     sequence: s.sequence++,
   };
   // The sealed buffer now belongs to the block; the writer must not touch it again.
-  s.buffer = new Float64Array(s.blockSlots);
+  s.buffer = s.spare.pop() ?? new Float64Array(s.blockSlots);
   s.position = 0;
+  s.leafAt = -1;
   submit(block);
+}
+
+/** Spare buffers kept at most: enough for a sink that recycles as it goes. */
+const MAX_SPARE = 4;
+
+/**
+ * A sink that is done with a block (it wrote it out, or drops it) hands its buffer back, so the
+ * next block reuses it instead of allocating 128 KiB that the garbage collector must then find:
+ * with a sink that keeps up, recording allocates nothing at all. A sink that keeps blocks must
+ * not call this. Buffers of another size (changed `blockSlots`) are let go.
+ */
+export function recycle(block: EventBlock): void {
+  const s = state;
+  const data = block.data;
+  if (data.length !== s.blockSlots || s.spare.length >= MAX_SPARE || data === s.buffer || s.spare.includes(data)) return;
+  s.spare.push(data);
 }
 
 /** Queues a block for the sink: this thread's own, or one forwarded from another thread. */
@@ -189,6 +206,7 @@ export function configure(options: RuntimeOptions): void {
     seal(s);
     s.blockSlots = options.blockSlots;
     s.buffer = new Float64Array(s.blockSlots);
+    s.spare.length = 0;
   }
   if (options.warn !== undefined) {
     if (typeof options.warn !== "function") throw optionError("warn", "a function", options.warn);

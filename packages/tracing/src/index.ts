@@ -31,6 +31,7 @@ export {
   setSink,
   getSink,
   setFlushInterval,
+  recycle,
   type RuntimeOptions,
 } from "./dispatch.js";
 export { threadSpan, instrumentPromise } from "./manual.js";

@@ -28,6 +28,7 @@ export function begin(metadata: number): number {
   b[p] = metadata * KIND_BITS + EventKind.threadBegin;
   b[p + 1] = now();
   s.position = p + 2;
+  s.leafAt = p;
   if (d === s.openThread.length) growThreadStack(s);
   s.openThread[d] = metadata;
   s.depth = d + 1;
@@ -45,11 +46,13 @@ function beginOutermost(s: RuntimeState, metadata: number): number {
     b[p] = metadata * KIND_BITS + EventKind.threadBegin;
     b[p + 1] = now();
     s.position = p + 2;
+    s.leafAt = p;
   } else {
     b[p] = metadata * KIND_BITS + EventKind.threadBeginInside;
     b[p + 2] = parent;
     b[p + 1] = now();
     s.position = p + 3;
+    s.leafAt = -1;
   }
   s.openThread[0] = metadata;
   s.depth = 1;
@@ -65,11 +68,21 @@ export function end(token: number): void {
   const t = now();
   const s = state;
   let p = s.position;
-  if (p + 2 > s.blockSlots) p = rotate();
-  const b = s.buffer;
-  b[p] = token * KIND_BITS + EventKind.threadEnd;
-  b[p + 1] = t;
-  s.position = p + 2;
+  if (p === s.leafAt + 2 && p < s.blockSlots) {
+    // Nothing was written since this span's begin (ends nest, so that begin is this span's):
+    // one complete record, one slot instead of two.
+    const b = s.buffer;
+    b[p - 2] = token * KIND_BITS + EventKind.threadComplete;
+    b[p] = t;
+    s.position = p + 1;
+    s.leafAt = -1;
+  } else {
+    if (p + 2 > s.blockSlots) p = rotate();
+    const b = s.buffer;
+    b[p] = token * KIND_BITS + EventKind.threadEnd;
+    b[p + 1] = t;
+    s.position = p + 2;
+  }
   if (s.depth > 0) s.depth--;
 }
 

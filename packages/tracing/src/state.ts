@@ -54,7 +54,14 @@ export interface RuntimeState {
   metadata: SpanMetadata[];
 
   buffer: Float64Array;
+  /** Buffers of blocks sinks are done with (`recycle`), reused by the next seal. */
+  spare: Float64Array[];
   position: number;
+  /**
+   * Where the last thread begin was written in `buffer`, or -1: if the next record is that span's
+   * end, the two become one complete record. Reset whenever the buffer changes.
+   */
+  leafAt: number;
   blockSlots: number;
   sequence: number;
 
@@ -134,7 +141,9 @@ function createState(): RuntimeState {
     levels: new Uint8Array(256),
     metadata: [],
     buffer: new Float64Array(DEFAULT_BLOCK_SLOTS),
+    spare: [],
     position: 0,
+    leafAt: -1,
     blockSlots: DEFAULT_BLOCK_SLOTS,
     sequence: 0,
     current: ROOT,

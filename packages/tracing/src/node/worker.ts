@@ -5,7 +5,7 @@
  */
 import { BroadcastChannel, getEnvironmentData, setEnvironmentData } from "node:worker_threads";
 import type { ClockInfo } from "../clock.js";
-import { submit } from "../dispatch.js";
+import { recycle, submit } from "../dispatch.js";
 import type { EventBlock, ThreadInfo } from "../events.js";
 import type { SpanMetadata } from "../metadata.js";
 import type { OpenSpan } from "../open.js";
@@ -61,6 +61,8 @@ export class ForwardingSink implements Sink {
     };
     this.channel.postMessage(message);
     this.sentMetadata = block.metadata.length;
+    // postMessage copied the events: the buffer is free again.
+    recycle(block);
   }
 
   /**

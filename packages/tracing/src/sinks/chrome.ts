@@ -9,6 +9,7 @@
  */
 import { EventKind, OUTCOME_BY_KIND, type EventBlock, type ThreadInfo } from "../events.js";
 import { forEachRecord } from "../decode.js";
+import { recycle } from "../dispatch.js";
 import type { SpanMetadata } from "../metadata.js";
 import type { ProcessInfo, RuntimeReport, Sink } from "./sink.js";
 
@@ -194,6 +195,7 @@ export class ChromeTraceSink implements Sink {
 
   block(block: EventBlock): void {
     this.writer.block(block);
+    recycle(block);
   }
 
   shutdown(report: RuntimeReport): void {
