@@ -41,11 +41,12 @@ const CASES = [
   { name: "gen-disabled", file: "generated.mjs", baselines: SYNC_BASELINES },
   { name: "gen-demoted", file: "generated.mjs", baselines: SYNC_BASELINES },
   { name: "bare-async-call", file: "async.mjs" },
+  { name: "floor-async", file: "async.mjs", baselines: ["bare-async-call"] },
   { name: "otel-async-drop", file: "peers.mjs", baselines: ["bare-async-call"] },
   { name: "otel-async-memory", file: "peers.mjs", baselines: ["bare-async-call"] },
   { name: "dc-trace-promise", file: "peers.mjs", baselines: ["bare-async-call"] },
   { name: "async-span", file: "async.mjs", baselines: ["bare-async-call"] },
-  { name: "gen-async-span", file: "generated.mjs", baselines: ["bare-async-call", "otel-async-drop", "otel-async-memory", "dc-trace-promise"] },
+  { name: "gen-async-span", file: "generated.mjs", baselines: ["bare-async-call", "floor-async", "otel-async-drop", "otel-async-memory", "dc-trace-promise"] },
   { name: "gen-async-span-als", file: "generated.mjs", baselines: ["bare-async-call"] },
   { name: "bare-async-call-als", file: "async.mjs", baselines: ["bare-async-call"] },
   { name: "then-baseline", file: "async.mjs" },
@@ -59,6 +60,7 @@ const CASES = [
   { name: "real-plain", file: "real.mjs", real: true },
   { name: "real-all", file: "real.mjs", real: true, baselines: ["real-plain"] },
   { name: "real-all-no-demote", file: "real.mjs", real: true, baselines: ["real-plain"] },
+  { name: "real-all-disabled", file: "real.mjs", real: true, baselines: ["real-plain"] },
   { name: "memory-thread-span", file: "memory.mjs", once: true },
   { name: "memory-otel", file: "memory.mjs", once: true },
 ];
@@ -94,6 +96,13 @@ const TARGETS = [
     unit: "x",
   },
   {
+    what: "  (its clock reads alone: (async floor - bare async) / sync floor)",
+    needs: ["floor-async", "bare-async-call", "floor-sync"],
+    value: (m) => (m("floor-async") - m("bare-async-call")) / m("floor-sync"),
+    limit: 1.2,
+    unit: "x",
+  },
+  {
     what: "promise-returning fn, reaction: overhead / (one .then + floor)",
     needs: ["gen-promise-fn-reaction", "promise-fn", "promise-fn-then", "floor-sync"],
     value: (m) => (m("gen-promise-fn-reaction") - m("promise-fn")) / (m("promise-fn-then") - m("promise-fn") + m("floor-sync")),
@@ -120,6 +129,16 @@ const TARGETS = [
     value: (_, r) => r("memory-thread-span").bytesPerSpan,
     limit: 32,
     unit: " B",
+  },
+  {
+    what: "plugin transform (all-mode) / babel-plugin-istanbul",
+    needs: ["plugin-speed"],
+    value: (_, r) => {
+      const by = new Map(r("plugin-speed").results.map((c) => [c.case, c.median]));
+      return by.get("spanfn, all") / by.get("babel-plugin-istanbul");
+    },
+    limit: 1,
+    unit: "x",
   },
   {
     what: "real workload, all-mode / plain",
@@ -151,7 +170,7 @@ function usage(error) {
     "  --quick          about 10x fewer iterations: a smoke run, not numbers to quote",
     "  --filter SUBSTR  only the cases whose name contains SUBSTR (ratios need their baseline run too)",
     "  --json FILE      also write every sample and ratio to FILE",
-    `cases: ${CASES.map((c) => c.name).join(", ")}`,
+    `cases: ${CASES.map((c) => c.name).join(", ")}, plugin-speed`,
   ].join("\n");
   if (error === undefined) {
     process.stdout.write(text + "\n");
@@ -191,6 +210,15 @@ function pool(runs) {
     ...summarize(pooled),
     runs: runs.map((r) => ({ samples: r.samples, median: r.median, checksum: r.checksum })),
   };
+}
+
+/** bench/plugin-speed.mjs in its own process: transform times of one real file, in one process. */
+function pluginSpeed() {
+  process.stderr.write("plugin speed\n");
+  const child = spawnSync(process.execPath, [fileURLToPath(new URL("./plugin-speed.mjs", import.meta.url)), "--json"], { encoding: "utf8" });
+  const line = child.stdout?.trim().split("\n").pop();
+  if (child.status !== 0 || line === undefined) return { case: "plugin-speed", error: child.stderr.trim() || `exit code ${child.status}` };
+  return { case: "plugin-speed", unit: "plugin", ...JSON.parse(line) };
 }
 
 function compare(result, spec, byName) {
@@ -236,6 +264,7 @@ function render(env, results) {
   ];
   const rows = [["case", "per", "median", "min–max", "vs baseline", "ratio", "overhead"]];
   const memory = [];
+  const plugin = [];
   const failed = [];
   for (const r of results) {
     if (r.error !== undefined) {
@@ -246,7 +275,11 @@ function render(env, results) {
       memory.push(r);
       continue;
     }
-    const per = r.unit;
+    if (r.unit === "plugin") {
+      plugin.push(r);
+      continue;
+    }
+    const per = r.clock === "cpu" ? `cpu ${r.unit}` : r.unit;
     const head = [r.case, per, fmt(r.median), `${fmt(r.min)}–${fmt(r.max)}`];
     if (r.comparisons.length === 0) rows.push([...head, "(baseline)", "", ""]);
     r.comparisons.forEach((c, i) => {
@@ -264,6 +297,14 @@ function render(env, results) {
         `(${m.spans.toLocaleString("en-US")} spans ${where}; ` +
         `V8 heap ${fmt(m.heapBytesPerSpan, 2)} + array buffers ${fmt(m.arrayBufferBytesPerSpan, 2)})`,
     );
+  }
+  for (const p of plugin) {
+    out.push("", `${p.title} (median of 5, ms; ms per MB of source; ratio to a plain Babel pass):`);
+    for (const c of p.results) {
+      out.push(
+        `  ${c.case.padEnd(24)} ${c.median.toFixed(0).padStart(6)}  (${c.min.toFixed(0)}–${c.max.toFixed(0)})  ${c.msPerMB.toFixed(0).padStart(5)} ms/MB  ${c.vsPlain.toFixed(2)}x`,
+      );
+    }
   }
   const targets = evaluateTargets(results);
   if (targets.length > 0) {
@@ -297,7 +338,8 @@ function evaluateTargets(results) {
 
 const options = parseArgs(process.argv.slice(2));
 const selected = CASES.filter((c) => options.filter === null || c.name.includes(options.filter));
-if (selected.length === 0) usage(`no case matches "${options.filter}"`);
+const withPluginSpeed = options.filter === null || "plugin-speed".includes(options.filter);
+if (selected.length === 0 && !withPluginSpeed) usage(`no case matches "${options.filter}"`);
 
 const env = environment(options);
 if (selected.some((c) => c.file === "generated.mjs")) prepareGenerated();
@@ -313,6 +355,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   }
 }
 const results = selected.map((spec) => pool(runs.get(spec.name)));
+if (withPluginSpeed) results.push(pluginSpeed());
 const byName = new Map(results.map((r) => [r.case, r]));
 selected.forEach((spec, i) => {
   const result = results[i];

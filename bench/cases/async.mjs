@@ -41,6 +41,25 @@ async function bare(x) {
   return work(x + v);
 }
 
+// The floor of an async span: the same body with two clock reads and two stores around it, the
+// end in its own `finally`, as in the sync floor (cases/sync.mjs).
+const perf = performance;
+const FLOOR_SLOTS = 1 << 14;
+const floorBuffer = new Float64Array(FLOOR_SLOTS);
+let floorPosition = 0;
+
+async function floorAsync(x) {
+  const p = floorPosition;
+  floorPosition = (p + 2) & (FLOOR_SLOTS - 1);
+  floorBuffer[p] = perf.now();
+  try {
+    const v = await READY;
+    return work(x + v);
+  } finally {
+    floorBuffer[p + 1] = perf.now();
+  }
+}
+
 // The shape the Babel plugin generates for an `async function`.
 async function traced(x) {
   const s = beginAsync(TRACED);
@@ -103,6 +122,14 @@ const cases = {
     async loop(n) {
       let acc = 0;
       for (let i = 0; i < n; i++) acc = (acc + (await bare(i))) | 0;
+      return acc;
+    },
+  },
+  "floor-async": {
+    iterations: 300_000,
+    async loop(n) {
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc = (acc + (await floorAsync(i))) | 0;
       return acc;
     },
   },

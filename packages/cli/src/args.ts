@@ -17,8 +17,8 @@ run options:
   --top <n>             rows in the summary printed at exit (default 15)
   --html <file>         also write the self-contained HTML report at exit
   --quiet               no summary at exit (the trace file is still written)
-  --no-demote           keep every span: hot functions whose calls are all tiny (under 1 µs)
-                        otherwise become exact call counters after 1000 calls
+  --no-demote           keep every span: a function whose calls are nearly all tiny (99% of
+                        200 under 1 µs) otherwise becomes an exact call counter
 
 report options:
   --json                the summary as JSON

@@ -18,7 +18,7 @@ export const DEMOTED = 255;
 /** `begin`'s token for a call of demoted site `id`: below NOT_RECORDED (-1), and reversible. */
 export const demotedToken = (id: number): number => -2 - id;
 
-export const DEFAULT_DEMOTE_AFTER = 1000;
+export const DEFAULT_DEMOTE_AFTER = 200;
 export const DEFAULT_DEMOTE_BELOW_NS = 1000;
 
 export interface DemoteOptions {

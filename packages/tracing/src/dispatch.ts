@@ -172,7 +172,7 @@ export interface RuntimeOptions {
   warn?: (message: string) => void;
   /**
    * Hot, consistently tiny sync functions become call counters (demote.ts): `false` turns it off,
-   * `{ after, belowNs }` tunes it (default: 99% of 1000 calls under 1000 ns).
+   * `{ after, belowNs }` tunes it (default: 99% of 200 calls under 1000 ns).
    */
   demote?: boolean | DemoteOptions;
 }
