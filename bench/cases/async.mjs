@@ -3,6 +3,7 @@
 // sample is the latency of one call, not the throughput of many in flight.
 import {
   beginAsync,
+  configure,
   endAsync,
   fail,
   instrumentPromise,
@@ -16,8 +17,10 @@ import {
 import { enableAsyncContext, useExactSettlement } from "@spanfn/tracing/node";
 import { main, work } from "../harness.mjs";
 
-// Discards full blocks, so recording runs at full cost while memory stays bounded.
+// Discards full blocks, so recording runs at full cost while memory stays bounded. The measured
+// function is hot and tiny, so demotion (a counter instead of spans) is off: these cases time spans.
 setSink(new NullSink());
+configure({ demote: false });
 
 const FIRST = registerSpans("bench/async", "bench/cases/async.mjs", [
   ["traced", 1],
@@ -29,12 +32,32 @@ const PRODUCE = FIRST + 1;
 const PENDING = FIRST + 2;
 
 const READY = Promise.resolve(1);
+const identity = (v) => v;
 
 // The baseline for async-span is the same body, await included, so the ratio isolates what the
 // span adds rather than what the await costs.
 async function bare(x) {
   const v = await READY;
   return work(x + v);
+}
+
+// The floor of an async span: the same body with two clock reads and two stores around it, the
+// end in its own `finally`, as in the sync floor (cases/sync.mjs).
+const perf = performance;
+const FLOOR_SLOTS = 1 << 14;
+const floorBuffer = new Float64Array(FLOOR_SLOTS);
+let floorPosition = 0;
+
+async function floorAsync(x) {
+  const p = floorPosition;
+  floorPosition = (p + 2) & (FLOOR_SLOTS - 1);
+  floorBuffer[p] = perf.now();
+  try {
+    const v = await READY;
+    return work(x + v);
+  } finally {
+    floorBuffer[p + 1] = perf.now();
+  }
 }
 
 // The shape the Babel plugin generates for an `async function`.
@@ -82,6 +105,8 @@ async function loopPending(n, fn) {
 
 const cases = {
   "promise-fn": { iterations: 300_000, loop: (n) => loopPending(n, pending) },
+  // The same with one more `.then` reaction on the returned promise: what one reaction costs.
+  "promise-fn-then": { iterations: 300_000, loop: (n) => loopPending(n, (x) => pending(x).then(identity)) },
   // Node's default: v8.promiseHooks, registered only while a tracked promise is pending.
   "promise-span-exact": { iterations: 300_000, loop: (n) => loopPending(n, pendingTraced) },
   // Outside Node: one reaction through the intrinsic `then` (marks the promise handled).
@@ -97,6 +122,14 @@ const cases = {
     async loop(n) {
       let acc = 0;
       for (let i = 0; i < n; i++) acc = (acc + (await bare(i))) | 0;
+      return acc;
+    },
+  },
+  "floor-async": {
+    iterations: 300_000,
+    async loop(n) {
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc = (acc + (await floorAsync(i))) | 0;
       return acc;
     },
   },

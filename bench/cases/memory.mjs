@@ -1,11 +1,16 @@
 // What a recorded thread span costs in memory once it sits in a sink that keeps every block.
 // Needs --expose-gc: only a full collection before each reading separates what the spans keep
 // alive from garbage the loop left behind.
-import { begin, end, flush, InMemorySink, registerSpans, setSink } from "@spanfn/tracing";
+import { context, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { begin, configure, end, flush, forEachRecord, InMemorySink, registerSpans, setSink } from "@spanfn/tracing";
 import { main, work } from "../harness.mjs";
 
 const sink = new InMemorySink();
 setSink(sink);
+// Every span is to be kept: no demotion to a counter.
+configure({ demote: false });
 
 const TRACED = registerSpans("bench/memory", "bench/cases/memory.mjs", [["traced", 1]]);
 
@@ -35,7 +40,58 @@ async function retained() {
   return { heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers, total: m.heapUsed + m.arrayBuffers };
 }
 
+/** The same span kept by OpenTelemetry JS: an in-memory exporter behind a simple processor. */
+function otelRecorder() {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const exporter = new InMemorySpanExporter();
+  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+  const tracer = trace.getTracer("bench");
+  const traced = (x) =>
+    tracer.startActiveSpan("traced", (span) => {
+      try {
+        return work(x);
+      } finally {
+        span.end();
+      }
+    });
+  return {
+    exporter,
+    record(n) {
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc = (acc + traced(i)) | 0;
+      return acc;
+    },
+  };
+}
+
+function perSpan(before, after, spans) {
+  return {
+    unit: "bytes/span",
+    spans,
+    bytesPerSpan: (after.total - before.total) / spans,
+    heapBytesPerSpan: (after.heapUsed - before.heapUsed) / spans,
+    arrayBufferBytesPerSpan: (after.arrayBuffers - before.arrayBuffers) / spans,
+    before,
+    after,
+  };
+}
+
 const cases = {
+  "memory-otel": {
+    async measure(quick) {
+      if (typeof globalThis.gc !== "function") throw new Error("memory case needs node --expose-gc");
+      const spans = quick ? 50_000 : 100_000;
+      const otel = otelRecorder();
+      let checksum = otel.record(5_000);
+      otel.exporter.reset();
+      const before = await retained();
+      checksum = (checksum + otel.record(spans)) | 0;
+      const after = await retained();
+      const kept = otel.exporter.getFinishedSpans().length;
+      if (kept !== spans) throw new Error(`the exporter kept ${kept} spans of ${spans}`);
+      return { ...perSpan(before, after, spans), checksum };
+    },
+  },
   "memory-thread-span": {
     async measure(quick) {
       if (typeof globalThis.gc !== "function") throw new Error("memory case needs node --expose-gc");
@@ -50,19 +106,8 @@ const cases = {
       // Seal the partly filled block too, so every span counted is in the sink.
       flush();
       const after = await retained();
-      const events = sink.blocks.reduce((sum, block) => sum + block.length, 0) / 2;
-      return {
-        unit: "bytes/span",
-        spans,
-        events,
-        blocks: sink.blocks.length,
-        bytesPerSpan: (after.total - before.total) / spans,
-        heapBytesPerSpan: (after.heapUsed - before.heapUsed) / spans,
-        arrayBufferBytesPerSpan: (after.arrayBuffers - before.arrayBuffers) / spans,
-        before,
-        after,
-        checksum,
-      };
+      const events = sink.blocks.reduce((sum, block) => sum + forEachRecord(block, () => {}), 0);
+      return { ...perSpan(before, after, spans), events, blocks: sink.blocks.length, checksum };
     },
   },
 };

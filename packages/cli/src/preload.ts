@@ -22,6 +22,7 @@ export interface PreloadOptions extends InstrumentOptions {
   writeTrace: boolean;
   /** service.name when OTEL_SERVICE_NAME does not give one. */
   serviceName: string;
+  demote: boolean;
 }
 
 const options = JSON.parse(process.env.SPANFN_RUN ?? "null") as PreloadOptions | null;
@@ -30,7 +31,7 @@ if (options !== null) {
   const processName = process.argv[1] ?? "node";
   // Workers forward their blocks to the main thread, which exports them with its own.
   if (options.otlp !== undefined && isMainThread) await installExport(options, processName);
-  else install({ out: options.out, processName, onExit: () => summarize(options) });
+  else install({ out: options.out, demote: options.demote, processName, onExit: () => summarize(options) });
   register(new URL("./loader.js", import.meta.url), { data: options });
   installRequireHook(options);
 }
@@ -44,6 +45,7 @@ async function installExport(options: PreloadOptions, processName: string): Prom
       url: options.otlp === "" ? undefined : options.otlp,
       serviceName: options.serviceName,
       out: options.writeTrace ? options.out : undefined,
+      demote: options.demote,
       processName,
       onExit: (_report, sink) => {
         const stats = sink.stats();
@@ -54,7 +56,7 @@ async function installExport(options: PreloadOptions, processName: string): Prom
   } catch (error) {
     // A bad endpoint or protocol: say so once and run the program untraced rather than not at all.
     process.stderr.write(`${(error as Error).message}; running without OpenTelemetry export\n`);
-    if (options.writeTrace) install({ out: options.out, processName, onExit: () => summarize(options) });
+    if (options.writeTrace) install({ out: options.out, demote: options.demote, processName, onExit: () => summarize(options) });
     else install({ processName, enabled: false, onExit: () => {} });
     return;
   }

@@ -28,6 +28,7 @@ export function run(options: RunOptions): Promise<number> {
     otlp: options.otlp,
     writeTrace: options.writeTrace,
     serviceName: basename(script).replace(/\.[^.]*$/, ""),
+    demote: options.demote,
   };
   const child = spawn(process.execPath, ["--enable-source-maps", "--import", PRELOAD, script, ...options.args], {
     stdio: "inherit",

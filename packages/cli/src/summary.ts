@@ -8,7 +8,10 @@ import { pairSpans } from "./spans.js";
 export interface SpanStats {
   name: string;
   kind: "thread" | "async";
+  /** Calls: the spans recorded plus, for a demoted function, the calls only counted. */
   count: number;
+  /** Calls of a function demoted to a counter (hot and tiny): in `count`, not in the times. */
+  demotedCalls: number;
   /** Microseconds. */
   total: number;
   self: number;
@@ -25,6 +28,8 @@ export interface Summary {
   droppedSpans: number;
   lostEvents: number;
   promiseReturningSync: string[];
+  /** Functions the runtime demoted to call counters, with the calls it counted (all threads). */
+  demoted: { name: string; calls: number }[];
 }
 
 export function summarize(events: readonly ChromeTraceEvent[]): Summary {
@@ -43,12 +48,19 @@ export function summarize(events: readonly ChromeTraceEvent[]): Summary {
   let droppedSpans = 0;
   let lostEvents = 0;
   let promiseReturningSync: string[] = [];
+  const demotedCalls = new Map<string, number>();
   for (const e of events) {
     if (e.ph === "M" && e.name === "spanfn_report") {
-      const args = e.args as { droppedSpans?: number; lostEvents?: number; promiseReturningSync?: string[] };
+      const args = e.args as {
+        droppedSpans?: number;
+        lostEvents?: number;
+        promiseReturningSync?: string[];
+        demoted?: { name: string; calls: number }[];
+      };
       droppedSpans += args.droppedSpans ?? 0;
       lostEvents += args.lostEvents ?? 0;
       promiseReturningSync = args.promiseReturningSync ?? [];
+      for (const d of args.demoted ?? []) demotedCalls.set(d.name, (demotedCalls.get(d.name) ?? 0) + d.calls);
     }
   }
   const stillOpen = pairSpans(events, (span) => {
@@ -57,13 +69,15 @@ export function summarize(events: readonly ChromeTraceEvent[]): Summary {
   });
   unfinished += stillOpen;
 
-  const spans = [...durations.values()].map(({ name, kind, total, self }) => {
+  const spans: SpanStats[] = [...durations.values()].map(({ name, kind, total, self }) => {
     const sorted = [...total].sort((a, b) => a - b);
     const sum = sorted.reduce((a, b) => a + b, 0);
+    const demoted = kind === "thread" ? (demotedCalls.get(name) ?? 0) : 0;
     return {
       name,
       kind,
-      count: sorted.length,
+      count: sorted.length + demoted,
+      demotedCalls: demoted,
       total: sum,
       self: self.reduce((a, b) => a + b, 0),
       mean: sum / sorted.length,
@@ -72,7 +86,15 @@ export function summarize(events: readonly ChromeTraceEvent[]): Summary {
       max: sorted[sorted.length - 1],
     };
   });
-  return { spans, events: events.length, unfinished, droppedSpans, lostEvents, promiseReturningSync };
+  return {
+    spans,
+    events: events.length,
+    unfinished,
+    droppedSpans,
+    lostEvents,
+    promiseReturningSync,
+    demoted: [...demotedCalls].map(([name, calls]) => ({ name, calls })).sort((a, b) => b.calls - a.calls),
+  };
 }
 
 /** Nearest-rank quantile of sorted values. */
@@ -92,23 +114,31 @@ export function formatSummary(summary: Summary, options: { top?: number; sort?: 
   const out: string[] = [];
   for (const key of orders) {
     const rows = [...summary.spans].sort((a, b) => b[key] - a[key] || a.name.localeCompare(b.name)).slice(0, top);
-    const nameWidth = Math.min(60, Math.max(4, ...rows.map((r) => r.name.length)));
+    const nameWidth = Math.min(60, Math.max(4, ...rows.map((r) => r.name.length + (r.demotedCalls > 0 ? 2 : 0))));
     out.push(`top ${rows.length} spans by ${key}${key === "count" ? "" : key === "total" || key === "self" ? " time" : ""}`);
     out.push(
       `${"span".padEnd(nameWidth)}  ${"kind".padEnd(6)} ${"count".padStart(7)} ${"total ms".padStart(10)} ${"self ms".padStart(10)} ${"mean ms".padStart(9)} ${"p50 ms".padStart(9)} ${"p99 ms".padStart(9)} ${"max ms".padStart(9)}`,
     );
     for (const r of rows) {
-      const name = r.name.length > nameWidth ? `…${r.name.slice(r.name.length - nameWidth + 1)}` : r.name;
+      const full = r.demotedCalls > 0 ? `${r.name} *` : r.name;
+      const name = full.length > nameWidth ? `…${full.slice(full.length - nameWidth + 1)}` : full;
       out.push(
         `${name.padEnd(nameWidth)}  ${r.kind.padEnd(6)} ${String(r.count).padStart(7)} ${ms(r.total).padStart(10)} ${ms(r.self).padStart(10)} ${ms(r.mean).padStart(9)} ${ms(r.p50).padStart(9)} ${ms(r.p99).padStart(9)} ${ms(r.max).padStart(9)}`,
       );
     }
     out.push("");
   }
-  const spanCount = summary.spans.reduce((n, s) => n + s.count, 0);
+  const spanCount = summary.spans.reduce((n, s) => n + s.count - s.demotedCalls, 0);
   out.push(
     `${spanCount} spans (${summary.events} events); ${summary.unfinished} unfinished; ${summary.droppedSpans} dropped; ${summary.lostEvents} events lost to sink errors`,
   );
+  if (summary.demoted.length > 0) {
+    const calls = summary.demoted.reduce((n, d) => n + d.calls, 0);
+    out.push(
+      `* demoted: ${summary.demoted.length} hot functions whose calls were all tiny stopped recording spans and counted ${calls} calls instead ` +
+        `(counts are exact; times cover the recorded spans only; spanfn run --no-demote keeps every span)`,
+    );
+  }
   if (summary.promiseReturningSync.length > 0) {
     out.push(`functions without async that returned promises (annotate their return type): ${summary.promiseReturningSync.join(", ")}`);
   }

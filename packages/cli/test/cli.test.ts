@@ -51,6 +51,24 @@ describe("spanfn run", () => {
     expect(Math.min(...durations)).toBeGreaterThanOrEqual(8);
   });
 
+  test("a hot, tiny function keeps an exact call count, demoted or not; --no-demote keeps every span", () => {
+    const out = join(scratch, "hot.json");
+    const result = spanfn(["run", "--all", "--out", out, "main.mjs"], {}, join(PROGRAMS, "hot"));
+    expect(result.status).toBe(0);
+    const report = spanfn(["report", "--json", out]);
+    const summary = JSON.parse(report.stdout) as { spans: Array<{ name: string; count: number; demotedCalls: number }>; demoted: unknown[] };
+    const tiny = summary.spans.find((s) => s.name === "main::tiny")!;
+    // Whether it was demoted depends on how fast the machine ran it; the count never does.
+    expect(tiny.count).toBe(20000);
+    const spans = trace(out).filter((e) => e.ph === "B" && e.name === "main::tiny").length;
+    expect(spans + tiny.demotedCalls).toBe(20000);
+    if (tiny.demotedCalls > 0) expect(result.stderr).toMatch(/\* demoted: 1 hot functions/);
+
+    const all = join(scratch, "hot-all.json");
+    expect(spanfn(["run", "--all", "--no-demote", "--out", all, "main.mjs"], {}, join(PROGRAMS, "hot")).status).toBe(0);
+    expect(trace(all).filter((e) => e.ph === "B" && e.name === "main::tiny")).toHaveLength(20000);
+  });
+
   test("an uncaught error: Node's own report, its exit code, and the trace still written", () => {
     const out = join(scratch, "fail.json");
     const result = spanfn(["run", "--all", "--out", out, "main.ts", "--fail"], {}, join(PROGRAMS, "esm-ts"));

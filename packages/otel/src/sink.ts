@@ -2,7 +2,7 @@
  * The spanfn sink that exports to OpenTelemetry: blocks are assembled into spans as they arrive
  * (synchronously, so the runtime never waits on the network) and queued for the exporter.
  */
-import { flush as flushRuntime, linkRootSpans, type EventBlock, type ProcessInfo, type RuntimeReport, type Sink } from "@spanfn/tracing";
+import { flush as flushRuntime, linkRootSpans, recycle, type EventBlock, type ProcessInfo, type RuntimeReport, type Sink } from "@spanfn/tracing";
 import type { Resource } from "@opentelemetry/resources";
 import { threadId } from "node:worker_threads";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
@@ -90,6 +90,8 @@ export class OtelSink implements Sink {
     this.blockThread = block.thread.id;
     const outsideSeen = this.assembler.add(block);
     if (outsideSeen > 0 && this.blockThread === this.ownThread) this.outside?.release(outsideSeen);
+    // Assembled spans keep nothing of the block: its buffer can take the next one.
+    recycle(block);
   }
 
   /**

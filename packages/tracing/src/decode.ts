@@ -40,7 +40,10 @@ const KIND_NAMES: Readonly<Record<number, SpanEventKind>> = {
   [EventKind.asyncDetached]: "async-end",
 };
 
-/** Calls `visit` with each record's kind, metadata id and slot offset; returns the count. */
+/**
+ * Calls `visit` with each event's kind, metadata id and slot offset (the tick is at offset + 1);
+ * returns the count. A complete thread span comes as its begin and its end.
+ */
 export function forEachRecord(
   block: EventBlock,
   visit: (kind: number, metadataId: number, offset: number) => void,
@@ -52,8 +55,17 @@ export function forEachRecord(
     const kind = head % KIND_BITS;
     const slots = RECORD_SLOTS[kind];
     if (!slots) throw new Error(`spanfn: corrupt event block (kind ${kind} at slot ${i} of ${length})`);
-    visit(kind, (head - kind) / KIND_BITS, i);
-    count++;
+    if (kind === EventKind.threadComplete) {
+      // [head, begin, end] read as a begin at i and an end at i + 1: each finds its tick one
+      // slot after the offset it is given, as in the two records it stands for.
+      const metadataId = head / KIND_BITS;
+      visit(EventKind.threadBegin, metadataId, i);
+      visit(EventKind.threadEnd, metadataId, i + 1);
+      count += 2;
+    } else {
+      visit(kind, (head - kind) / KIND_BITS, i);
+      count++;
+    }
     i += slots;
   }
   return count;

@@ -7,6 +7,7 @@ import { MAX_RECORD_SLOTS, type EventBlock } from "./events.js";
 import { forEachRecord } from "./decode.js";
 import { parseLevel } from "./levels.js";
 import { openSpans } from "./open.js";
+import { demotedSites, scanForDemotion, setDemotion, type DemoteOptions } from "./demote.js";
 import type { RuntimeReport, Sink } from "./sinks/sink.js";
 import { state, type RuntimeState } from "./state.js";
 
@@ -18,6 +19,7 @@ export function rotate(): number {
 
 function seal(s: RuntimeState): void {
   if (s.position === 0) return;
+  scanForDemotion(s, s.buffer, s.position);
   const block: EventBlock = {
     thread: s.thread,
     clock: s.clock,
@@ -27,9 +29,37 @@ function seal(s: RuntimeState): void {
     sequence: s.sequence++,
   };
   // The sealed buffer now belongs to the block; the writer must not touch it again.
-  s.buffer = new Float64Array(s.blockSlots);
+  s.buffer = s.spare.pop() ?? new Float64Array(s.blockSlots);
   s.position = 0;
+  s.leafAt = -1;
   submit(block);
+}
+
+/** Spare buffers kept at most: enough for a sink that recycles as it goes. */
+const MAX_SPARE = 4;
+
+/**
+ * A sink that is done with a block (it wrote it out, or drops it) hands its buffer back, so the
+ * next block reuses it instead of allocating 128 KiB that the garbage collector must then find:
+ * with a sink that keeps up, recording allocates nothing at all. A sink that keeps blocks must
+ * not call this. Buffers of another size (changed `blockSlots`) are let go.
+ */
+export function recycle(block: EventBlock): void {
+  const s = state;
+  const data = block.data;
+  if (shared.has(data)) return;
+  if (data.length !== s.blockSlots || s.spare.length >= MAX_SPARE || data === s.buffer || s.spare.includes(data)) return;
+  s.spare.push(data);
+}
+
+const shared = new WeakSet<Float64Array>();
+
+/**
+ * Marks a block whose buffer more than one sink reads (`TeeSink`): one of them being done with
+ * it must not let the next block overwrite what another still holds.
+ */
+export function share(block: EventBlock): void {
+  shared.add(block.data);
 }
 
 /** Queues a block for the sink: this thread's own, or one forwarded from another thread. */
@@ -151,6 +181,11 @@ export interface RuntimeOptions {
   sink?: Sink | null;
   /** Where the runtime's own warnings go (default `console.warn`). */
   warn?: (message: string) => void;
+  /**
+   * Hot, consistently tiny sync functions become call counters (demote.ts): `false` turns it off,
+   * `{ after, belowNs }` tunes it (default: 99% of 200 calls under 1000 ns).
+   */
+  demote?: boolean | DemoteOptions;
 }
 
 export function configure(options: RuntimeOptions): void {
@@ -158,7 +193,7 @@ export function configure(options: RuntimeOptions): void {
     throw new TypeError(`spanfn: configure() takes an options object; got ${String(options)}`);
   }
   const s = state;
-  const known = new Set(["enabled", "maxLevel", "maxBufferedBytes", "blockSlots", "sink", "warn"]);
+  const known = new Set(["enabled", "maxLevel", "maxBufferedBytes", "blockSlots", "sink", "warn", "demote"]);
   for (const key of Object.keys(options)) {
     if (!known.has(key)) {
       throw new TypeError(`spanfn: unknown runtime option "${key}"; known: ${[...known].join(", ")}`);
@@ -182,13 +217,28 @@ export function configure(options: RuntimeOptions): void {
     seal(s);
     s.blockSlots = options.blockSlots;
     s.buffer = new Float64Array(s.blockSlots);
+    s.spare.length = 0;
   }
   if (options.warn !== undefined) {
     if (typeof options.warn !== "function") throw optionError("warn", "a function", options.warn);
     s.warn = options.warn;
   }
+  if (options.demote !== undefined) setDemotion(s, parseDemote(options.demote));
   if (options.sink !== undefined) setSink(options.sink);
   updateRecording(s);
+}
+
+function parseDemote(value: unknown): boolean | DemoteOptions {
+  if (typeof value === "boolean") return value;
+  const expected = "true, false or { after?: a positive integer, belowNs?: a positive number }";
+  if (value === null || typeof value !== "object") throw optionError("demote", expected, value);
+  const { after, belowNs, ...rest } = value as DemoteOptions;
+  if (Object.keys(rest).length > 0) throw optionError("demote", expected, value);
+  if (after !== undefined && !isPositiveInteger(after)) throw optionError("demote.after", "a positive integer", after);
+  if (belowNs !== undefined && !(typeof belowNs === "number" && belowNs > 0 && Number.isFinite(belowNs))) {
+    throw optionError("demote.belowNs", "a positive number of nanoseconds", belowNs);
+  }
+  return { after, belowNs };
 }
 
 function isPositiveInteger(value: unknown): value is number {
@@ -213,6 +263,7 @@ export function report(atExit = false): RuntimeReport {
       return { name: meta?.name ?? `#${id}`, file: meta?.file ?? "", line: meta?.line ?? 0 };
     }),
     atExit,
+    demoted: [...demotedSites(s).map((site) => ({ ...site, thread: s.thread })), ...[...s.foreignDemoted.values()].flat()],
     at: now(),
     clock: s.clock,
   };

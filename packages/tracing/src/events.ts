@@ -5,6 +5,11 @@
  *
  *   thread begin  [head, tick]                         2 slots
  *   thread end    [head, tick]                         2 slots
+ *   thread span   [head, beginTick, endTick]           3 slots: a span that ended with nothing
+ *                                                      written since its begin (a leaf, most spans)
+ *                                                      turns its begin into this at its end, so it
+ *                                                      takes 24 bytes instead of 32. Readers see it
+ *                                                      as a begin and an end (decode.ts).
  *   async begin   [head, tick, spanId, parentId, depth] 5 slots
  *   async end     [head, tick, spanId]                 3 slots (the kind carries the outcome)
  *   thread begin  [head, tick, parentId]               3 slots: the outermost thread span since
@@ -18,6 +23,8 @@ import type { ClockInfo } from "./clock.js";
 import type { SpanMetadata } from "./metadata.js";
 
 export const EventKind = {
+  /** A whole thread span in one record; `forEachRecord` reports it as a begin and an end. */
+  threadComplete: 0,
   threadBegin: 1,
   threadEnd: 2,
   asyncBegin: 3,
@@ -32,7 +39,7 @@ export type EventKindValue = (typeof EventKind)[keyof typeof EventKind];
 
 export const KIND_BITS = 8;
 
-export const RECORD_SLOTS: readonly number[] = [0, 2, 2, 5, 3, 3, 3, 3];
+export const RECORD_SLOTS: readonly number[] = [3, 2, 2, 5, 3, 3, 3, 3];
 
 /** The largest record: a writer that has this many free slots can write any event. */
 export const MAX_RECORD_SLOTS = 5;

@@ -31,9 +31,12 @@ export {
   setSink,
   getSink,
   setFlushInterval,
+  recycle,
+  share,
   type RuntimeOptions,
 } from "./dispatch.js";
 export { threadSpan, instrumentPromise } from "./manual.js";
+export type { DemoteOptions, DemotedSite } from "./demote.js";
 export { ret, endReturn } from "./settle.js";
 export { forAwait } from "./for-await.js";
 export { spanFn } from "./decorator.js";

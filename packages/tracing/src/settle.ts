@@ -37,8 +37,11 @@ export function settleReturned(span: AsyncSpan, value: unknown): boolean {
  * the return until the promise settles. The function is noted once, for the summary.
  */
 export function endReturn(token: number, value: unknown): void {
+  // A demoted site (token below NOT_RECORDED) returned no promise in the calls that demoted it
+  // (one that does is never demoted): its calls skip the check, which costs more than they do.
+  if (token < 0) return;
   end(token);
-  if (token < 0 || !isObject(value) || !state.isPromise(value)) return;
+  if (!isObject(value) || !state.isPromise(value)) return;
   const s = state;
   if (!s.promiseReturningSync.has(token)) s.promiseReturningSync.add(token);
   const span = beginAsync(token);

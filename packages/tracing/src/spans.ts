@@ -6,10 +6,14 @@ import { now } from "./clock.js";
 import { rotate } from "./dispatch.js";
 import { growThreadStack, linkOpen, unlinkOpen } from "./open.js";
 import { settleReturned } from "./settle.js";
+import { DEMOTED, demotedToken } from "./demote.js";
 import { EventKind, KIND_BITS } from "./events.js";
 import { AsyncSpan, ROOT, UNRECORDED, state, type RuntimeState } from "./state.js";
 
-/** Returned by `begin` when nothing was recorded; `end` ignores it. */
+/**
+ * Returned by `begin` when nothing was recorded; `end` ignores it, as it ignores every negative
+ * token (those below it stand for calls of demoted sites).
+ */
 export const NOT_RECORDED = -1;
 
 /** Begins a thread span; pass the result to `end` (in a `finally`). */
@@ -26,6 +30,7 @@ export function begin(metadata: number): number {
   b[p] = metadata * KIND_BITS + EventKind.threadBegin;
   b[p + 1] = now();
   s.position = p + 2;
+  s.leafAt = p;
   if (d === s.openThread.length) growThreadStack(s);
   s.openThread[d] = metadata;
   s.depth = d + 1;
@@ -47,11 +52,13 @@ function beginOutermost(s: RuntimeState, metadata: number, d: number): number {
     b[p] = metadata * KIND_BITS + EventKind.threadBegin;
     b[p + 1] = now();
     s.position = p + 2;
+    s.leafAt = p;
   } else {
     b[p] = metadata * KIND_BITS + EventKind.threadBeginInside;
     b[p + 2] = parent;
     b[p + 1] = now();
     s.position = p + 3;
+    s.leafAt = -1;
   }
   if (d === s.openThread.length) growThreadStack(s);
   s.openThread[d] = metadata;
@@ -68,11 +75,21 @@ export function end(token: number): void {
   const t = now();
   const s = state;
   let p = s.position;
-  if (p + 2 > s.blockSlots) p = rotate();
-  const b = s.buffer;
-  b[p] = token * KIND_BITS + EventKind.threadEnd;
-  b[p + 1] = t;
-  s.position = p + 2;
+  if (p === s.leafAt + 2 && p < s.blockSlots) {
+    // Nothing was written since this span's begin (ends nest, so that begin is this span's):
+    // one complete record, one slot instead of two.
+    const b = s.buffer;
+    b[p - 2] = token * KIND_BITS + EventKind.threadComplete;
+    b[p] = t;
+    s.position = p + 1;
+    s.leafAt = -1;
+  } else {
+    if (p + 2 > s.blockSlots) p = rotate();
+    const b = s.buffer;
+    b[p] = token * KIND_BITS + EventKind.threadEnd;
+    b[p + 1] = t;
+    s.position = p + 2;
+  }
   if (s.depth > 0) s.depth--;
 }
 
@@ -81,11 +98,21 @@ export function end(token: number): void {
  * `finally` that a `throw()`/`return()` resumed begins it again.
  */
 export function reenter(token: number, metadata: number): number {
-  return token >= 0 ? token : begin(metadata);
+  return token !== NOT_RECORDED ? token : begin(metadata);
 }
 
+/**
+ * Why `begin` records nothing: disabled, filtered by level, over the memory cap (a drop, counted),
+ * or a demoted site (demote.ts), whose call is counted and gets a token naming the site.
+ */
 function refuse(s: RuntimeState, metadata: number): number {
-  if (s.enabled && !(s.levels[metadata] > s.maxLevel)) s.droppedSpans++;
+  if (!s.enabled) return NOT_RECORDED;
+  const level = s.levels[metadata];
+  if (level === DEMOTED) {
+    s.demotion.counted[metadata]++;
+    return demotedToken(metadata);
+  }
+  if (!(level > s.maxLevel)) s.droppedSpans++;
   return NOT_RECORDED;
 }
 

@@ -8,6 +8,7 @@ import { EventKind, type EventBlock, type ThreadInfo } from "./events.js";
 import type { SpanMetadata } from "./metadata.js";
 import type { Sink } from "./sinks/sink.js";
 import type { OpenSpan } from "./open.js";
+import { createDemotion, type DemotedSite, type DemotionState } from "./demote.js";
 
 /** An async span in flight: what generated code holds between begin, awaits and end. */
 export class AsyncSpan {
@@ -55,7 +56,14 @@ export interface RuntimeState {
   metadata: SpanMetadata[];
 
   buffer: Float64Array;
+  /** Buffers of blocks sinks are done with (`recycle`), reused by the next seal. */
+  spare: Float64Array[];
   position: number;
+  /**
+   * Where the last thread begin was written in `buffer`, or -1: if the next record is that span's
+   * end, the two become one complete record. Reset whenever the buffer changes.
+   */
+  leafAt: number;
   blockSlots: number;
   sequence: number;
 
@@ -99,6 +107,10 @@ export interface RuntimeState {
   openAsync: AsyncSpan;
   /** Spans other threads left open when they exited, by thread id. */
   foreignOpen: Map<number, OpenSpan[]>;
+  /** Hot, tiny sites that count calls instead of recording spans (demote.ts). */
+  demotion: DemotionState;
+  /** What other threads demoted, reported when they exited, by thread id. */
+  foreignDemoted: Map<number, readonly (DemotedSite & { readonly thread: ThreadInfo })[]>;
   warn: (message: string) => void;
 }
 
@@ -133,7 +145,9 @@ function createState(): RuntimeState {
     levels: new Uint8Array(256),
     metadata: [],
     buffer: new Float64Array(DEFAULT_BLOCK_SLOTS),
+    spare: [],
     position: 0,
+    leafAt: -1,
     blockSlots: DEFAULT_BLOCK_SLOTS,
     sequence: 0,
     current: ROOT,
@@ -161,6 +175,8 @@ function createState(): RuntimeState {
     depth: 0,
     openAsync: openListSentinel(),
     foreignOpen: new Map(),
+    demotion: createDemotion(),
+    foreignDemoted: new Map(),
     warn: (message) => console.warn(message),
   };
 }

@@ -95,7 +95,7 @@ describe("the parent of an outermost thread span", () => {
     take(sink);
     configure({ sink });
     const slots = recorded.reduce((n, b) => n + b.length, 0);
-    expect(slots).toBe(8); // helper and inner: four records of two slots
+    expect(slots).toBe(7); // helper's begin and end (two slots each), inner as one complete record of three
   });
 
   test("a root span asks the link hook; the answer is recorded negated, children keep spanfn parents", async () => {

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, test } from "@jest/globals";
-import { begin, configure, end, flush, NOT_RECORDED, report, threadSpan } from "../src/index.js";
+import { begin, configure, decodeBlocks, end, flush, NOT_RECORDED, report, threadSpan, type EventBlock } from "../src/index.js";
 import { memorySink, shape, sites, take } from "./helpers.js";
 
 const sink = memorySink();
@@ -113,11 +113,26 @@ describe("thread spans", () => {
     expect(shape(take(sink))).toEqual(["thread-begin:leaf", "thread-end:leaf", "thread-begin:leaf", "thread-end:leaf"]);
   });
 
+  test("a leaf span is one complete record of 24 bytes, read back as its begin and its end", () => {
+    take(sink);
+    const blocks: EventBlock[] = [];
+    configure({ sink: { block: (b) => void blocks.push({ ...b, data: b.data.slice(0, b.length) }) } });
+    inner(false);
+    flush();
+    configure({ sink });
+    // inner: begin and end (two slots each) around two leaves of three slots each.
+    expect(blocks.reduce((n, b) => n + b.length, 0)).toBe(10);
+    const events = decodeBlocks(blocks);
+    expect(shape(events)).toEqual(["thread-begin:inner", "thread-begin:leaf", "thread-end:leaf", "thread-begin:leaf", "thread-end:leaf", "thread-end:inner"]);
+    for (let i = 1; i < events.length; i++) expect(events[i].time).toBeGreaterThanOrEqual(events[i - 1].time);
+  });
+
   test("spans cross block boundaries intact", () => {
     configure({ blockSlots: 64 });
     for (let i = 0; i < 100; i++) outer(false);
     flush();
-    expect(sink.blocks.length).toBeGreaterThanOrEqual(Math.floor((800 * 2) / 64));
+    // Per call: outer and inner begin and end (2 slots each), two leaves of 3 slots (complete).
+    expect(sink.blocks.length).toBeGreaterThanOrEqual(Math.floor((100 * 14) / 64));
     const events = take(sink);
     expect(events).toHaveLength(800);
     expect(events.filter((e) => e.kind === "thread-begin")).toHaveLength(400);

@@ -1,5 +1,6 @@
 import { closeSync, openSync, writeSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { recycle } from "../dispatch.js";
 import type { EventBlock } from "../events.js";
 import { ChromeTraceWriter, type ChromeTraceOptions } from "../sinks/chrome.js";
 import type { ProcessInfo, RuntimeReport, Sink } from "../sinks/sink.js";
@@ -30,6 +31,7 @@ export class ChromeTraceFileSink implements Sink {
   block(block: EventBlock): void {
     if (this.fd === null) throw new Error(`spanfn: trace file ${this.path} is not open`);
     this.writer.block(block);
+    recycle(block);
   }
 
   shutdown(report: RuntimeReport): void {

@@ -5,7 +5,7 @@
  */
 import { BroadcastChannel, getEnvironmentData, setEnvironmentData } from "node:worker_threads";
 import type { ClockInfo } from "../clock.js";
-import { submit } from "../dispatch.js";
+import { recycle, submit } from "../dispatch.js";
 import type { EventBlock, ThreadInfo } from "../events.js";
 import type { SpanMetadata } from "../metadata.js";
 import type { OpenSpan } from "../open.js";
@@ -23,6 +23,8 @@ interface ExitMessage {
   readonly thread: ThreadInfo;
   /** What the worker left open when it exited: reported as unfinished with the main thread's. */
   readonly unfinished: OpenSpan[];
+  /** What the worker demoted to counters, with its counts: reported with the main thread's. */
+  readonly demoted: RuntimeReport["demoted"];
   /** Set to 1 by the main thread once it has taken everything the worker sent. */
   readonly ack: Int32Array;
 }
@@ -59,6 +61,8 @@ export class ForwardingSink implements Sink {
     };
     this.channel.postMessage(message);
     this.sentMetadata = block.metadata.length;
+    // postMessage copied the events: the buffer is free again.
+    recycle(block);
   }
 
   /**
@@ -68,7 +72,7 @@ export class ForwardingSink implements Sink {
    */
   shutdown(report: RuntimeReport): void {
     const ack = new Int32Array(new SharedArrayBuffer(4));
-    const message: ExitMessage = { kind: "exit", thread: state.thread, unfinished: [...report.unfinished], ack };
+    const message: ExitMessage = { kind: "exit", thread: state.thread, unfinished: [...report.unfinished], demoted: [...report.demoted], ack };
     this.channel.postMessage(message);
     Atomics.wait(ack, 0, 0, EXIT_ACK_MS);
     this.channel.close();
@@ -88,6 +92,7 @@ export function receiveWorkerBlocks(): void {
     const message = (event as { data: BlockMessage | ExitMessage }).data;
     if (message.kind === "exit") {
       if (message.unfinished.length > 0) state.foreignOpen.set(message.thread.id, message.unfinished);
+      if (message.demoted.length > 0) state.foreignDemoted.set(message.thread.id, message.demoted);
       Atomics.store(message.ack, 0, 1);
       Atomics.notify(message.ack, 0);
       return;

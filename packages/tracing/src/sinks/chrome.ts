@@ -9,6 +9,7 @@
  */
 import { EventKind, OUTCOME_BY_KIND, type EventBlock, type ThreadInfo } from "../events.js";
 import { forEachRecord } from "../decode.js";
+import { recycle } from "../dispatch.js";
 import type { SpanMetadata } from "../metadata.js";
 import type { ProcessInfo, RuntimeReport, Sink } from "./sink.js";
 
@@ -141,6 +142,8 @@ export class ChromeTraceWriter {
         sinkErrors: report.sinkErrors,
         unfinished: report.unfinished.map((s) => s.name),
         promiseReturningSync: report.promiseReturningSync.map((f) => `${f.name} (${f.file}:${f.line})`),
+        // Call counts of functions demoted to counters (their spans stopped; these calls are not in the trace).
+        demoted: (report.demoted ?? []).map((d) => ({ name: d.name, file: d.file, line: d.line, tid: d.thread.id, calls: d.calls, recorded: d.recorded })),
       },
     });
     this.write("\n]\n");
@@ -192,6 +195,7 @@ export class ChromeTraceSink implements Sink {
 
   block(block: EventBlock): void {
     this.writer.block(block);
+    recycle(block);
   }
 
   shutdown(report: RuntimeReport): void {

@@ -1,6 +1,7 @@
 import type { ClockInfo } from "../clock.js";
-import type { EventBlock } from "../events.js";
+import type { EventBlock, ThreadInfo } from "../events.js";
 import type { OpenSpan } from "../open.js";
+import type { DemotedSite } from "../demote.js";
 
 /** The process a trace comes from; ticks of its main thread convert with `clock`. */
 export interface ProcessInfo {
@@ -27,6 +28,11 @@ export interface RuntimeReport {
    * callback, timer or I/O completion will run again, so a sink must finish synchronously.
    */
   readonly atExit: boolean;
+  /**
+   * Hot, consistently tiny functions that stopped recording spans and counted their calls
+   * instead: their spans in the trace plus `calls` make the exact number of calls.
+   */
+  readonly demoted: readonly (DemotedSite & { readonly thread: ThreadInfo })[];
   /** Tick of the report on the reporting thread. */
   readonly at: number;
   readonly clock: ClockInfo;

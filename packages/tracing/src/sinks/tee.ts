@@ -1,8 +1,10 @@
 /**
  * One stream to several sinks (a trace file and an exporter, say). Each sink sees every block;
  * one that throws does not keep the block from the others, and its error still reaches the
- * runtime's accounting. A block is only read by sinks, never changed, so sharing it is safe.
+ * runtime's accounting. A block is only read by sinks, never changed, so sharing it is safe; it
+ * is marked shared, so a member that recycles buffers cannot hand it back while another keeps it.
  */
+import { share } from "../dispatch.js";
 import type { EventBlock } from "../events.js";
 import type { ProcessInfo, RuntimeReport, Sink } from "./sink.js";
 
@@ -18,6 +20,7 @@ export class TeeSink implements Sink {
   }
 
   block(block: EventBlock): void | Promise<void> {
+    if (this.sinks.length > 1) share(block);
     return this.each((sink) => sink.block(block));
   }
 

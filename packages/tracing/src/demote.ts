@@ -1,0 +1,155 @@
+/**
+ * Demotion of hot, consistently tiny functions. In all-mode a real program makes millions of
+ * calls to functions that run for a few dozen nanoseconds, and a span (two clock reads) costs
+ * more than they do. Each sealed block is scanned, off the hot path, pairing thread begins with
+ * their ends; a site whose last `after` recorded calls nearly all (all but 1%) took less than
+ * `belowNs` stops recording spans and becomes a counter: `begin` finds it past every level
+ * (DEMOTED), counts the call and returns a token that encodes the site, so the count stays exact.
+ * A site that ever returned a promise (settle.ts) is never demoted. Reports name the demoted
+ * sites with their counts.
+ */
+import { EventKind, KIND_BITS, RECORD_SLOTS } from "./events.js";
+// Types only: state.ts creates the demotion state with this module's createDemotion.
+import type { RuntimeState } from "./state.js";
+
+/** The level of a demoted site: above every `maxLevel`, so `begin` refuses it on its usual test. */
+export const DEMOTED = 255;
+
+/** `begin`'s token for a call of demoted site `id`: below NOT_RECORDED (-1), and reversible. */
+export const demotedToken = (id: number): number => -2 - id;
+
+export const DEFAULT_DEMOTE_AFTER = 200;
+export const DEFAULT_DEMOTE_BELOW_NS = 1000;
+
+export interface DemoteOptions {
+  /** Calls judged at a time (the window); a site is demoted after this many recorded calls at least. */
+  after?: number;
+  /** What counts as tiny: a recorded call shorter than this many nanoseconds, children included. */
+  belowNs?: number;
+}
+
+/** Per-site counters, grown with the metadata table; typed arrays so the scan allocates nothing. */
+export interface DemotionState {
+  after: number;
+  /** In ticks (milliseconds). 0: demotion is off. */
+  below: number;
+  /** Recorded calls in the current window, and how many of them were not tiny. */
+  window: Uint32Array;
+  long: Uint32Array;
+  /** Calls of a demoted site since its demotion; exact. */
+  counted: Float64Array;
+  /** Spans a site recorded before it was demoted (those the scan saw). */
+  recorded: Float64Array;
+  /** Demoted sites, in the order they were demoted. */
+  sites: number[];
+  /** Open thread begins carried from one block to the next: their sites and ticks. */
+  stackSites: Int32Array;
+  stackTicks: Float64Array;
+  depth: number;
+}
+
+export function createDemotion(): DemotionState {
+  return {
+    after: DEFAULT_DEMOTE_AFTER,
+    below: DEFAULT_DEMOTE_BELOW_NS / 1e6,
+    window: new Uint32Array(256),
+    long: new Uint32Array(256),
+    counted: new Float64Array(256),
+    recorded: new Float64Array(256),
+    sites: [],
+    stackSites: new Int32Array(256),
+    stackTicks: new Float64Array(256),
+    depth: 0,
+  };
+}
+
+/** Sets the window and threshold; `false` turns demotion off (sites already demoted stay so). */
+export function setDemotion(s: RuntimeState, options: DemoteOptions | boolean): void {
+  const d = s.demotion;
+  if (options === false) {
+    d.below = 0;
+    return;
+  }
+  const { after = DEFAULT_DEMOTE_AFTER, belowNs = DEFAULT_DEMOTE_BELOW_NS } = options === true ? {} : options;
+  d.after = after;
+  d.below = belowNs / 1e6;
+}
+
+function grown<T extends Uint32Array | Float64Array | Int32Array>(array: T, size: number): T {
+  if (size <= array.length) return array;
+  let length = array.length;
+  while (length < size) length *= 2;
+  const copy = new (array.constructor as new (n: number) => T)(length);
+  copy.set(array);
+  return copy;
+}
+
+/** Reads a block about to be sealed; demotes the sites it finds hot and tiny. */
+export function scanForDemotion(s: RuntimeState, data: Float64Array, length: number): void {
+  const d = s.demotion;
+  if (d.below === 0) return;
+  const sites = s.metadata.length;
+  if (d.window.length < sites) {
+    d.window = grown(d.window, sites);
+    d.long = grown(d.long, sites);
+    d.counted = grown(d.counted, sites);
+    d.recorded = grown(d.recorded, sites);
+  }
+  let depth = d.depth;
+  for (let i = 0; i < length; ) {
+    // Heads are integers far below 2^31: integer ops, where `%` on a double would call fmod.
+    const head = data[i] | 0;
+    const kind = head & (KIND_BITS - 1);
+    if (kind === EventKind.threadComplete) {
+      const site = head >>> 3;
+      judge(d, s, site, data[i + 2] - data[i + 1]);
+    } else if (kind === EventKind.threadBegin || kind === EventKind.threadBeginInside) {
+      if (depth === d.stackSites.length) {
+        d.stackSites = grown(d.stackSites, depth + 1);
+        d.stackTicks = grown(d.stackTicks, depth + 1);
+      }
+      d.stackSites[depth] = head >>> 3;
+      d.stackTicks[depth] = data[i + 1];
+      depth++;
+    } else if (kind === EventKind.threadEnd && depth > 0) {
+      depth--;
+      judge(d, s, d.stackSites[depth], data[i + 1] - d.stackTicks[depth]);
+    }
+    i += RECORD_SLOTS[kind];
+  }
+  d.depth = depth;
+}
+
+/** Counts one recorded call of `site` that took `ticks`; at the end of a window, decides. */
+function judge(d: DemotionState, s: RuntimeState, site: number, ticks: number): void {
+  d.recorded[site]++;
+  if (ticks >= d.below) d.long[site]++;
+  if (++d.window[site] < d.after) return;
+  if (d.long[site] * 100 <= d.window[site] && s.levels[site] !== DEMOTED && !s.promiseReturningSync.has(site)) demote(s, site);
+  d.window[site] = 0;
+  d.long[site] = 0;
+}
+
+function demote(s: RuntimeState, site: number): void {
+  s.levels[site] = DEMOTED;
+  s.demotion.sites.push(site);
+}
+
+/** A demoted site as reports show it. */
+export interface DemotedSite {
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
+  /** Calls counted since demotion (not recorded as spans). */
+  readonly calls: number;
+  /** Spans recorded before demotion. */
+  readonly recorded: number;
+}
+
+export function demotedSites(s: RuntimeState): DemotedSite[] {
+  const d = s.demotion;
+  return d.sites.map((site) => {
+    const meta = s.metadata[site];
+    return { name: meta?.name ?? `#${site}`, file: meta?.file ?? "", line: meta?.line ?? 0, calls: d.counted[site] ?? 0, recorded: d.recorded[site] ?? 0 };
+  });
+}

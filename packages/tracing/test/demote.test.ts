@@ -1,0 +1,146 @@
+import { beforeEach, describe, expect, test } from "@jest/globals";
+import { begin, ChromeTraceSink, configure, end, endReturn, flush, reenter, report, setSink } from "../src/index.js";
+import { memorySink, shape, sites, take } from "./helpers.js";
+
+// Demotion is decided on sealed blocks (flush), never on the clock alone: with `belowNs` far
+// above any call every call counts as tiny, and far below, none does; so these tests do not
+// depend on how fast the machine runs them.
+const EVERY_CALL_TINY = 1e12;
+const NO_CALL_TINY = 1e-9;
+
+let sink = memorySink();
+let round = 0;
+let s = { hot: 0, parent: 0, returnsPromise: 0, gen: 0 };
+/** This test's name for a site: a demoted site stays demoted for the life of the runtime. */
+const named = (name: string) => `${name}${round}`;
+
+beforeEach(() => {
+  sink = memorySink();
+  round++;
+  const ids = sites(["hot", "parent", "returnsPromise", "gen"].map(named));
+  s = { hot: ids[named("hot")], parent: ids[named("parent")], returnsPromise: ids[named("returnsPromise")], gen: ids[named("gen")] };
+  configure({ enabled: true, demote: { after: 10, belowNs: EVERY_CALL_TINY } });
+});
+
+function call(site: number): number {
+  const t = begin(site);
+  try {
+    return 1;
+  } finally {
+    end(t);
+  }
+}
+
+function callReturning(site: number, value: unknown): unknown {
+  const t = begin(site);
+  let r: unknown;
+  try {
+    return (r = value);
+  } finally {
+    endReturn(t, r);
+  }
+}
+
+function demotedCalls(name: string): { calls: number; recorded: number } | undefined {
+  const site = report().demoted.find((d) => d.name === named(name));
+  return site === undefined ? undefined : { calls: site.calls, recorded: site.recorded };
+}
+
+describe("demotion of hot, tiny functions", () => {
+  test("after `after` tiny calls a function stops recording spans and counts its calls exactly", () => {
+    for (let i = 0; i < 10; i++) call(s.hot);
+    flush();
+    for (let i = 0; i < 25; i++) call(s.hot);
+    const events = take(sink);
+    expect(shape(events)).toEqual(Array.from({ length: 10 }, () => [`thread-begin:${named("hot")}`, `thread-end:${named("hot")}`]).flat());
+    expect(demotedCalls("hot")).toEqual({ calls: 25, recorded: 10 });
+  });
+
+  test("a function with calls over the threshold keeps its spans", () => {
+    configure({ demote: { after: 10, belowNs: NO_CALL_TINY } });
+    for (let i = 0; i < 30; i++) {
+      call(s.hot);
+      if (i % 10 === 9) flush();
+    }
+    expect(take(sink)).toHaveLength(60);
+    expect(demotedCalls("hot")).toBeUndefined();
+  });
+
+  test("fewer than `after` calls are never enough", () => {
+    for (let i = 0; i < 9; i++) call(s.hot);
+    flush();
+    expect(demotedCalls("hot")).toBeUndefined();
+    call(s.hot);
+    expect(take(sink)).toHaveLength(20);
+  });
+
+  test("demote: false turns it off", () => {
+    configure({ demote: false });
+    for (let i = 0; i < 50; i++) call(s.hot);
+    flush();
+    for (let i = 0; i < 5; i++) call(s.hot);
+    expect(take(sink)).toHaveLength(110);
+    expect(demotedCalls("hot")).toBeUndefined();
+  });
+
+  test("a span open when its function is demoted still ends, so the trace stays balanced", () => {
+    const outer = begin(s.parent);
+    for (let i = 0; i < 10; i++) call(s.hot);
+    flush();
+    call(s.hot);
+    end(outer);
+    const events = shape(take(sink));
+    expect(events[0]).toBe(`thread-begin:${named("parent")}`);
+    expect(events[events.length - 1]).toBe(`thread-end:${named("parent")}`);
+    expect(events.filter((e) => e === `thread-begin:${named("hot")}`)).toHaveLength(10);
+    expect(events.filter((e) => e === `thread-end:${named("hot")}`)).toHaveLength(10);
+    expect(demotedCalls("hot")?.calls).toBe(1);
+  });
+
+  test("a function that returned a promise is never demoted", () => {
+    for (let i = 0; i < 10; i++) callReturning(s.returnsPromise, i === 0 ? Promise.resolve(1) : 1);
+    flush();
+    for (let i = 0; i < 10; i++) callReturning(s.returnsPromise, 1);
+    expect(demotedCalls("returnsPromise")).toBeUndefined();
+    expect(take(sink).filter((e) => e.kind === "thread-begin")).toHaveLength(20);
+  });
+
+  test("calls while recording is disabled are not counted", () => {
+    for (let i = 0; i < 10; i++) call(s.hot);
+    flush();
+    call(s.hot);
+    configure({ enabled: false });
+    call(s.hot);
+    configure({ enabled: true });
+    expect(demotedCalls("hot")?.calls).toBe(1);
+  });
+
+  test("a generator resumed into a handler counts one call, not two", () => {
+    for (let i = 0; i < 10; i++) call(s.gen);
+    flush();
+    let t = begin(s.gen);
+    t = reenter(t, s.gen);
+    end(t);
+    expect(demotedCalls("gen")?.calls).toBe(1);
+  });
+
+  test("the Chrome trace names demoted functions with their counts", () => {
+    const chrome = new ChromeTraceSink();
+    setSink(chrome);
+    for (let i = 0; i < 10; i++) call(s.hot);
+    flush();
+    for (let i = 0; i < 3; i++) call(s.hot);
+    chrome.shutdown(report());
+    const meta = chrome.events().find((e) => e.name === "spanfn_report");
+    expect((meta?.args as { demoted: unknown[] }).demoted).toContainEqual(
+      expect.objectContaining({ name: named("hot"), calls: 3, recorded: 10 }),
+    );
+  });
+
+  test("bad options are refused, naming the option", () => {
+    expect(() => configure({ demote: { after: 0 } })).toThrow(/demote.after/);
+    expect(() => configure({ demote: { belowNs: -1 } })).toThrow(/demote.belowNs/);
+    expect(() => configure({ demote: "yes" as never })).toThrow(/"demote"/);
+    expect(() => configure({ demote: { every: 3 } as never })).toThrow(/"demote"/);
+  });
+});
