@@ -11,14 +11,16 @@ import { REAL_MODULES, realPrepared } from "../real.mjs";
 const require = createRequire(import.meta.url);
 const { workload } = require("../subjects/workload.cjs");
 const ORIGINAL = new URL("../../node_modules", import.meta.url).pathname;
+const WARMUP_COMPILES = 4;
 
 function measureWith(setup) {
   return async (quick, repeats) => {
     const modules = setup();
     const { bytes, compile } = workload(modules);
-    // The first compiles load modules lazily and let V8 compile the hot code.
+    // The first compiles load modules lazily, let V8 compile the hot code and, instrumented, let
+    // demotion settle (a caller becomes tiny only once its tiny callees stop recording).
     let checksum = compile();
-    if (!quick) checksum += compile();
+    for (let i = 0; i < (quick ? 0 : WARMUP_COMPILES - 1); i++) checksum += compile();
     // CPU time (all of the process's threads: the compile, the GC, the JIT) rather than wall time:
     // on a shared machine a process waiting for a core would otherwise be billed for the wait.
     const samples = [];

@@ -52,11 +52,11 @@ export function endReturn(token: number, value: unknown): void {
   }
 }
 
-/** Records the end of a span whose promise settled. */
-export function settled(span: AsyncSpan, outcome: number): void {
+/** Records the end of a span whose promise settled (at tick `t`, by default now). */
+export function settled(span: AsyncSpan, outcome: number, t: number = now()): void {
   if (span.ended) return;
   span.outcome = outcome;
-  recordAsyncEnd(state, span, now());
+  recordAsyncEnd(state, span, t);
 }
 
 function observe(promise: Promise<unknown>, span: AsyncSpan): void {

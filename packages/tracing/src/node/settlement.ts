@@ -2,10 +2,14 @@
  * The exact way to see a promise settle: `v8.promiseHooks`, which attaches nothing to the
  * promise, so a rejection is reported by Node exactly when it would have been without spanfn.
  * A registered hook taxes every promise in the process, so it is registered only while a tracked
- * promise is pending. The outcome is read from the settled promise without touching it.
+ * promise is pending. The outcome is read from the settled promise without touching it; that read
+ * (util.inspect) is the expensive part, so it is done once per promise where it can be: whether a
+ * promise was already settled when it was returned is asked only in a microtask after, of those
+ * the hook has not seen settle by then.
  */
 import { promiseHooks } from "node:v8";
 import { inspect, types } from "node:util";
+import { now } from "../clock.js";
 import { EventKind } from "../events.js";
 import { settled } from "../settle.js";
 import { state, type AsyncSpan } from "../state.js";
@@ -24,20 +28,75 @@ function stateOf(promise: Promise<unknown>): "pending" | "rejected" | "fulfilled
   return inside.startsWith("<pending>") ? "pending" : inside.startsWith("<rejected>") ? "rejected" : "fulfilled";
 }
 
-/** A tracked promise that is collected unsettled no longer holds the hook on. */
+/**
+ * A tracked promise that is collected unsettled no longer holds the hook on. Only promises still
+ * pending at the check after their return are registered: most settle before, and registering
+ * costs more than a promise does.
+ */
 const collected = new FinalizationRegistry<null>(() => {
   if (--pending === 0) scheduleStop();
 });
 
+/**
+ * V8 calls the hook before it records the outcome (the promise still reads as pending), so the
+ * outcome is read in a microtask; the span ends at the tick the hook ran.
+ */
 function onSettled(promise: Promise<unknown>): void {
-  const spans = tracked.get(promise);
-  if (spans === undefined) return;
+  if (!tracked.has(promise)) return;
+  settling.push(promise);
+  settlingTicks.push(now());
+  queueCheck();
+}
+
+/** Ends the spans waiting for `promise`, which settled at tick `t`, and stops tracking it. */
+function finish(promise: Promise<unknown>, state: "pending" | "rejected" | "fulfilled", t: number): void {
+  const spans = tracked.get(promise)!;
   tracked.delete(promise);
   collected.unregister(promise);
-  const outcome = stateOf(promise) === "rejected" ? EventKind.asyncRejected : EventKind.asyncFulfilled;
-  if (Array.isArray(spans)) for (const span of spans) settled(span, outcome);
-  else settled(spans, outcome);
+  const outcome = state === "rejected" ? EventKind.asyncRejected : EventKind.asyncFulfilled;
+  if (Array.isArray(spans)) for (const span of spans) settled(span, outcome, t);
+  else settled(spans, outcome, t);
   if (--pending === 0) scheduleStop();
+}
+
+/** Promises the hook saw settle, and when: their outcomes are read at the next check. */
+let settling: Promise<unknown>[] = [];
+let settlingTicks: number[] = [];
+/**
+ * Promises tracked since the last check, and the ticks they were returned at. Most settle within
+ * a few microtasks, and the hook sees it: the check reads the state only of those it has not
+ * seen settle, to find the ones that were settled before they were tracked (no hook fires for
+ * them; their spans end at the return).
+ */
+let fresh: Promise<unknown>[] = [];
+let freshTicks: number[] = [];
+let checkQueued = false;
+
+function queueCheck(): void {
+  if (checkQueued) return;
+  checkQueued = true;
+  queueMicrotask(check);
+}
+
+function check(): void {
+  checkQueued = false;
+  const done = settling;
+  const doneTicks = settlingTicks;
+  settling = [];
+  settlingTicks = [];
+  for (let i = 0; i < done.length; i++) if (tracked.has(done[i])) finish(done[i], stateOf(done[i]), doneTicks[i]);
+  const promises = fresh;
+  const ticks = freshTicks;
+  fresh = [];
+  freshTicks = [];
+  for (let i = 0; i < promises.length; i++) {
+    const promise = promises[i];
+    if (!tracked.has(promise)) continue;
+    const state = stateOf(promise);
+    if (state !== "pending") finish(promise, state, ticks[i]);
+    // Still pending: it may be dropped unsettled, which must not hold the hook on for ever.
+    else collected.register(promise, null, promise);
+  }
 }
 
 /**
@@ -66,16 +125,12 @@ export function observeWithPromiseHooks(promise: Promise<unknown>, span: AsyncSp
     else tracked.set(promise, [already, span]);
     return;
   }
-  const now = stateOf(promise);
-  if (now !== "pending") {
-    // Already settled: no hook will fire for it.
-    settled(span, now === "rejected" ? EventKind.asyncRejected : EventKind.asyncFulfilled);
-    return;
-  }
   tracked.set(promise, span);
-  collected.register(promise, null, promise);
   pending++;
   if (stop === null) stop = promiseHooks.onSettled(onSettled as (promise: Promise<unknown>) => void) as () => void;
+  fresh.push(promise);
+  freshTicks.push(now());
+  queueCheck();
 }
 
 /**
