@@ -55,6 +55,24 @@ describe("flush at exit", () => {
 });
 
 describe("worker threads", () => {
+  test("a function demoted on a worker: its count reaches the main thread's trace, and spans + calls are exact", () => {
+    const out = join(scratch, "worker-demote.json");
+    const result = run("worker-demote.mjs", out);
+    expect(result.status).toBe(0);
+    const events = trace(out);
+    const report = events.find((e) => e.ph === "M" && e.name === "spanfn_report")!;
+    const demoted = (report.args as { demoted: Array<{ name: string; tid: number; calls: number; recorded: number }> }).demoted;
+    expect(demoted).toHaveLength(1);
+    const [site] = demoted;
+    expect(site.name).toBe("tiny");
+    expect(site.tid).toBeGreaterThan(0);
+    expect(site.calls).toBeGreaterThan(0);
+    // Spans the trace holds for it (begun on the worker's track) plus the counted calls: every call.
+    const spans = events.filter((e) => e.name === "tiny" && (e.ph === "B" || e.ph === "X"));
+    expect(spans.every((e) => e.tid === site.tid)).toBe(true);
+    expect(spans.length + site.calls).toBe(20000);
+  });
+
   test("each worker records on its own track and its events reach the main thread's trace", () => {
     const out = join(scratch, "workers.json");
     const result = run("workers.mjs", out);
