@@ -3,25 +3,19 @@
  * endpoint on loopback, which decodes what arrived.
  */
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseChromeTrace } from "../../tracing/src/index.js";
 import { OtlpReceiver } from "../../otel/test/receiver.js";
+import { runNode, type NodeRun } from "../../otel/test/run-node.js";
 
 const BIN = join(__dirname, "../bin/spanfn.js");
 const ESM_TS = join(__dirname, "programs", "esm-ts");
 
-function spanfn(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ESM_TS, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
+function spanfn(args: string[], env: Record<string, string> = {}): Promise<NodeRun> {
+  return runNode([BIN, ...args], { cwd: ESM_TS, env });
 }
 
 let receiver: OtlpReceiver;
@@ -35,7 +29,7 @@ describe("spanfn run --otlp", () => {
     const url = await receiver.start();
     const result = await spanfn(["run", "--all", "--otlp", url, "main.ts", "one", "two"], { EXIT_CODE: "3" });
     expect(result.stdout).toBe("HELLO ADA\nHELLO LINUS\nargs: one two\n");
-    expect(result.status).toBe(3);
+    expect(result.code).toBe(3);
     const spans = receiver.spans;
     expect(result.stderr).toBe(`\nspanfn: ${spans.length} spans exported to ${url}\n`);
     // No trace file unless asked for.
@@ -61,7 +55,7 @@ describe("spanfn run --otlp", () => {
     const url = await receiver.start();
     const out = join(mkdtempSync(join(tmpdir(), "spanfn-otlp-")), "trace.json");
     const result = await spanfn(["run", "--all", "--otlp", url, "--out", out, "main.ts"], { OTEL_SERVICE_NAME: "greeter" });
-    expect(result.status).toBe(0);
+    expect(result.code).toBe(0);
     expect(result.stderr).toContain(`spans exported to ${url}`);
     expect(result.stderr).toContain(`spanfn: trace written to ${out}`);
     const begins = parseChromeTrace(readFileSync(out, "utf8")).filter((e) => e.ph === "B" || e.ph === "b");
@@ -72,7 +66,7 @@ describe("spanfn run --otlp", () => {
   test("--otlp without a URL follows OTEL_EXPORTER_OTLP_ENDPOINT; the script is not taken for a URL", async () => {
     const url = await receiver.start();
     const result = await spanfn(["run", "--all", "--otlp", "main.ts"], { OTEL_EXPORTER_OTLP_ENDPOINT: url.replace(/\/v1\/traces$/, "") });
-    expect(result.status).toBe(0);
+    expect(result.code).toBe(0);
     expect(result.stdout).toContain("HELLO ADA");
     expect(receiver.spans.some((s) => s.name === "main::main")).toBe(true);
   });
@@ -81,7 +75,7 @@ describe("spanfn run --otlp", () => {
     const url = await receiver.start();
     await receiver.stop();
     const result = await spanfn(["run", "--all", "--otlp", url, "main.ts"]);
-    expect(result.status).toBe(0);
+    expect(result.code).toBe(0);
     expect(result.stdout).toBe("HELLO ADA\nHELLO LINUS\nargs: \n");
     expect(result.stderr).toMatch(/spanfn: (\d+) of \1 spans were not exported to .*ECONNREFUSED/);
   });

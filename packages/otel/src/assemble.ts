@@ -80,8 +80,8 @@ export class SpanAssembler {
 
   constructor(
     private readonly emit: (span: FinishedSpan) => void,
-    /** Resolves a negative parent id's outside context. */
-    private readonly outside: (id: number) => SpanContext | undefined = () => undefined,
+    /** Resolves a negative parent id's outside context, recorded on thread `threadId`. */
+    private readonly outside: (id: number, threadId: number) => SpanContext | undefined = () => undefined,
   ) {}
 
   /** Spans begun and not yet ended. */
@@ -161,7 +161,7 @@ export class SpanAssembler {
     if (parent !== undefined) {
       return new OpenRecord(meta, metadataId, kind, parent.traceId, newSpanId(), parent.spanId, false, parent.traceFlags, parent.traceState, start, seq, threadId, threadName);
     }
-    const context = parentId < 0 ? this.outside(-parentId) : undefined;
+    const context = parentId < 0 ? this.outside(-parentId, block.thread.id) : undefined;
     if (context !== undefined) {
       const traceState = context.traceState?.serialize();
       return new OpenRecord(meta, metadataId, kind, context.traceId, newSpanId(), context.spanId, context.isRemote === true, context.traceFlags, traceState, start, seq, threadId, threadName);

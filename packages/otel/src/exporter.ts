@@ -6,6 +6,7 @@
 import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { OTLPTraceExporter as ProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import type { SpanExporter } from "@opentelemetry/sdk-trace";
+import { parseKeyValuePairs } from "./env.js";
 
 export type OtlpProtocol = "http/json" | "http/protobuf";
 
@@ -64,22 +65,8 @@ export function createOtlpExporter(config: OtlpConfig): SpanExporter {
  */
 export function resolveHeaders(headers: Readonly<Record<string, string>> | undefined, env: Env): Record<string, string> {
   return {
-    ...parseKeyValues(env.OTEL_EXPORTER_OTLP_HEADERS),
-    ...parseKeyValues(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS),
+    ...parseKeyValuePairs(env.OTEL_EXPORTER_OTLP_HEADERS),
+    ...parseKeyValuePairs(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS),
     ...headers,
   };
-}
-
-function parseKeyValues(text: string | undefined): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const pair of (text ?? "").split(",")) {
-    const at = pair.indexOf("=");
-    if (at <= 0) continue;
-    try {
-      result[pair.slice(0, at).trim()] = decodeURIComponent(pair.slice(at + 1).trim());
-    } catch {
-      continue;
-    }
-  }
-  return result;
 }

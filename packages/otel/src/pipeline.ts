@@ -58,7 +58,7 @@ export class ExportPipeline {
     private readonly exporter: SpanExporter,
     private readonly toReadable: ToReadable,
     private readonly options: PipelineOptions,
-    /** Told of the first failure and of each recovery, not of every retry. */
+    /** Told of every failed attempt, and whether it will be retried. */
     private readonly onFailure: (error: unknown, willRetry: boolean) => void = () => {},
   ) {}
 
@@ -104,9 +104,7 @@ export class ExportPipeline {
 
   /** Stops the timer and takes what was never handed to the exporter (for a last synchronous send). */
   takeQueued(): FinishedSpan[] {
-    this.stopped = true;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.stop();
     const queued = this.queue;
     this.queue = [];
     return queued;
@@ -122,8 +120,7 @@ export class ExportPipeline {
   async shutdown(timeoutMillis: number): Promise<void> {
     const deadline = Date.now() + timeoutMillis;
     await this.flush(timeoutMillis);
-    this.stopped = true;
-    if (this.timer !== null) clearTimeout(this.timer);
+    this.stop();
     const left = this.queue.length + this.inFlight.length;
     this.stats.failed += left;
     this.queue = [];
@@ -132,6 +129,13 @@ export class ExportPipeline {
     } catch (error) {
       this.stats.lastError = describe(error);
     }
+  }
+
+  /** No more batches are scheduled or started after the one in flight. */
+  private stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
   }
 
   private schedule(): void {
@@ -176,7 +180,7 @@ export class ExportPipeline {
       const wait = Math.min(backoff, maxBackoffMillis) * (0.8 + 0.4 * Math.random());
       // Someone is waiting on a flush (the program is ending): an unreachable collector will
       // not come back in time, while one answering 429/5xx might.
-      const unreachable = typeof (outcome.error as { code?: unknown } | undefined)?.code !== "number";
+      const unreachable = httpStatus(outcome.error) === undefined;
       const retry =
         attempt < maxAttempts && isRetryable(outcome.error) && Date.now() + wait < deadline && !this.stopped && !(this.flushing > 0 && unreachable);
       this.onFailure(outcome.error, retry);
@@ -215,19 +219,24 @@ export class ExportPipeline {
  * at all (connection refused, reset, timed out). Other 4xx answers will not change on retry.
  */
 export function isRetryable(error: unknown): boolean {
+  const code = httpStatus(error);
+  return code === undefined || code === 429 || code >= 500;
+}
+
+/** The HTTP status an exporter's error carries (OTLP exporters put it in `code`), if any. */
+function httpStatus(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
-  if (typeof code === "number") return code === 429 || code >= 500;
-  return true;
+  return typeof code === "number" ? code : undefined;
 }
 
 export function describe(error: unknown): string {
   if (error === undefined) return "export failed";
   if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
+    const code = httpStatus(error);
     const cause = (error as { cause?: unknown }).cause;
     const detail = cause instanceof Error ? `: ${cause.message}` : "";
-    const message = error.message === "" && typeof code === "number" ? `HTTP ${code}` : error.message;
-    return `${message}${typeof code === "number" && !message.includes(String(code)) ? ` (HTTP ${code})` : ""}${detail}`;
+    const message = error.message === "" && code !== undefined ? `HTTP ${code}` : error.message;
+    return `${message}${code !== undefined && !message.includes(String(code)) ? ` (HTTP ${code})` : ""}${detail}`;
   }
   return String(error);
 }

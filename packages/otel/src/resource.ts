@@ -7,6 +7,7 @@ import { hostname } from "node:os";
 import { basename } from "node:path";
 import { defaultResource, resourceFromAttributes, type Resource } from "@opentelemetry/resources";
 import type { AttributeValue } from "@opentelemetry/api";
+import { parseKeyValuePairs } from "./env.js";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -18,26 +19,10 @@ export function buildResource(env: Env, serviceName?: string): Resource {
     "process.executable.name": basename(process.execPath),
     "host.name": hostname(),
   };
-  const fromEnv = parseResourceAttributes(env.OTEL_RESOURCE_ATTRIBUTES ?? "");
+  const fromEnv = parseKeyValuePairs(env.OTEL_RESOURCE_ATTRIBUTES);
   const name = env.OTEL_SERVICE_NAME?.trim() || fromEnv["service.name"] || serviceName;
   return defaultResource()
     .merge(resourceFromAttributes(processAttributes))
     .merge(resourceFromAttributes(fromEnv))
     .merge(name ? resourceFromAttributes({ "service.name": String(name) }) : null);
-}
-
-/** `key=value,key2=value2`, values percent-encoded (the spec's format); malformed pairs are skipped. */
-export function parseResourceAttributes(text: string): Record<string, string> {
-  const attributes: Record<string, string> = {};
-  for (const pair of text.split(",")) {
-    const at = pair.indexOf("=");
-    if (at <= 0) continue;
-    const key = pair.slice(0, at).trim();
-    try {
-      attributes[key] = decodeURIComponent(pair.slice(at + 1).trim());
-    } catch {
-      continue;
-    }
-  }
-  return attributes;
 }

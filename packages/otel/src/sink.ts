@@ -46,7 +46,6 @@ export class OtelSink implements Sink {
   private readonly warn: (message: string) => void;
   private readonly destination: string;
   private readonly ownThread = threadId;
-  private blockThread = 0;
   private warnedFailure = false;
   private shutDown = false;
 
@@ -77,7 +76,8 @@ export class OtelSink implements Sink {
     this.outside = options.joinActiveContext === false ? null : new OutsideContexts();
     this.assembler = new SpanAssembler(
       (span) => this.pipeline.push(span),
-      (id) => (this.blockThread === this.ownThread ? this.outside?.resolve(id) : undefined),
+      // Outside contexts are captured on this thread only: another thread's numbers mean nothing here.
+      (id, thread) => (thread === this.ownThread ? this.outside?.resolve(id) : undefined),
     );
   }
 
@@ -87,9 +87,8 @@ export class OtelSink implements Sink {
   }
 
   block(block: EventBlock): void {
-    this.blockThread = block.thread.id;
     const outsideSeen = this.assembler.add(block);
-    if (outsideSeen > 0 && this.blockThread === this.ownThread) this.outside?.release(outsideSeen);
+    if (outsideSeen > 0 && block.thread.id === this.ownThread) this.outside?.release(outsideSeen);
     // Assembled spans keep nothing of the block: its buffer can take the next one.
     recycle(block);
   }

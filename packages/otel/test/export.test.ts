@@ -3,33 +3,17 @@
  * which decodes what the exporter actually sent.
  */
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseChromeTrace } from "@spanfn/tracing";
 import { OtlpReceiver, type ReceivedSpan } from "./receiver.js";
+import { runNode, type NodeRun } from "./run-node.js";
 
 const programs = join(__dirname, "programs");
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(program: string, args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(programs, program), ...args], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function run(program: string, args: string[], env: Record<string, string>): Promise<NodeRun> {
+  return runNode([join(programs, program), ...args], { env });
 }
 
 let receiver: OtlpReceiver;
