@@ -22,7 +22,8 @@ export function begin(metadata: number): number {
   if (!s.recording || s.levels[metadata] > s.maxLevel) return refuse(s, metadata);
   const d = s.depth;
   if ((d === s.floor || d === 0) && (s.current !== ROOT || s.contextHook !== null || s.linkRoot !== null)) {
-    return beginOutermost(s, metadata, d);
+    const parent = outermostParent(s);
+    if (parent !== 0) return beginInside(s, metadata, d, parent);
   }
   let p = s.position;
   if (p + 2 > s.blockSlots) p = rotate();
@@ -38,28 +39,26 @@ export function begin(metadata: number): number {
 }
 
 /**
- * The outermost thread span of an async span's activation (or under an outside context) records
- * its parent: the trace's order cannot say whether the async span it nests in was still running
- * or had suspended. Deeper thread spans nest in the thread span around them.
+ * The parent an outermost thread span of an async span's activation records: that async span,
+ * else an outside context the link hook names, else 0 (none to write down). The trace's order
+ * cannot say whether the async span was still running or had suspended; deeper thread spans
+ * nest in the thread span around them.
  */
-function beginOutermost(s: RuntimeState, metadata: number, d: number): number {
+function outermostParent(s: RuntimeState): number {
   const current = s.contextHook === null ? s.current : (s.contextHook.get() ?? ROOT);
-  const parent = current.id !== 0 ? current.id : s.linkRoot === null ? 0 : -s.linkRoot();
+  return current.id !== 0 ? current.id : s.linkRoot === null ? 0 : -s.linkRoot();
+}
+
+/** `begin` with the parent written down: `[head, tick, parent]`, never a complete (leaf) record. */
+function beginInside(s: RuntimeState, metadata: number, d: number, parent: number): number {
   let p = s.position;
   if (p + 3 > s.blockSlots) p = rotate();
   const b = s.buffer;
-  if (parent === 0) {
-    b[p] = metadata * KIND_BITS + EventKind.threadBegin;
-    b[p + 1] = now();
-    s.position = p + 2;
-    s.leafAt = p;
-  } else {
-    b[p] = metadata * KIND_BITS + EventKind.threadBeginInside;
-    b[p + 2] = parent;
-    b[p + 1] = now();
-    s.position = p + 3;
-    s.leafAt = -1;
-  }
+  b[p] = metadata * KIND_BITS + EventKind.threadBeginInside;
+  b[p + 2] = parent;
+  b[p + 1] = now();
+  s.position = p + 3;
+  s.leafAt = -1;
   if (d === s.openThread.length) growThreadStack(s);
   s.openThread[d] = metadata;
   s.depth = d + 1;
