@@ -79,3 +79,21 @@ export function summarize(samples) {
 export function work(x) {
   return (x * 31 + 7) & 0xffff;
 }
+
+/** A case that calls `fn` n times, folding results so the calls cannot be optimized away. */
+export function syncLoop(fn) {
+  return (n) => {
+    let acc = 0;
+    for (let i = 0; i < n; i++) acc = (acc + fn(i)) | 0;
+    return acc;
+  };
+}
+
+/** The same, awaiting each call before the next. */
+export function asyncLoop(fn) {
+  return async (n) => {
+    let acc = 0;
+    for (let i = 0; i < n; i++) acc = (acc + (await fn(i))) | 0;
+    return acc;
+  };
+}

@@ -3,7 +3,7 @@
 // without `async` returning promises, each with the runtime as a program gets it from `install`.
 import { configure, flush, NullSink, setSink } from "@spanfn/tracing";
 import { enableAsyncContext, useExactSettlement } from "@spanfn/tracing/node";
-import { main } from "../harness.mjs";
+import { asyncLoop, main, syncLoop } from "../harness.mjs";
 
 const subjects = await import("../.generated/spans.mjs").catch((error) => {
   throw new Error(`bench/.generated/spans.mjs is missing: bench/run.mjs compiles it (${error.message})`);
@@ -16,22 +16,6 @@ setSink(new NullSink());
 configure({ demote: false });
 // What `install()` sets up under Node: exact settlement, proxy-safe promise test.
 useExactSettlement(true);
-
-function syncLoop(fn) {
-  return (n) => {
-    let acc = 0;
-    for (let i = 0; i < n; i++) acc = (acc + fn(i)) | 0;
-    return acc;
-  };
-}
-
-function asyncLoop(fn) {
-  return async (n) => {
-    let acc = 0;
-    for (let i = 0; i < n; i++) acc = (acc + (await fn(i))) | 0;
-    return acc;
-  };
-}
 
 const cases = {
   "gen-bare-sync-call": { iterations: 20_000_000, loop: syncLoop(bareSync) },

@@ -6,7 +6,7 @@ import diagnostics from "node:diagnostics_channel";
 import { context, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { BasicTracerProvider, InMemorySpanExporter, NoopSpanProcessor, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { main, work } from "../harness.mjs";
+import { asyncLoop, main, syncLoop, work } from "../harness.mjs";
 
 const READY = Promise.resolve(1);
 
@@ -42,22 +42,6 @@ function otelAsync(tracer) {
         span.end();
       }
     });
-}
-
-function syncLoop(fn) {
-  return (n) => {
-    let acc = 0;
-    for (let i = 0; i < n; i++) acc = (acc + fn(i)) | 0;
-    return acc;
-  };
-}
-
-function asyncLoop(fn) {
-  return async (n) => {
-    let acc = 0;
-    for (let i = 0; i < n; i++) acc = (acc + (await fn(i))) | 0;
-    return acc;
-  };
 }
 
 /** A case whose exporter is emptied now and then, so the kept spans do not fill the heap. */
