@@ -13,6 +13,9 @@ type Types = typeof t;
 export interface FileRefs {
   readonly types: Types;
   readonly runtime: t.Identifier;
+  /** The module's site gates and gated-call counters (the runtime's gates.ts). */
+  readonly gates: t.Identifier;
+  readonly calls: t.Identifier;
   /**
    * A generated function-local variable. Every function declares its own, so one name per role
    * serves the whole file: the prefix is chosen once per file to appear nowhere in its source
@@ -279,7 +282,27 @@ function instrumentForAwait(
   }
 }
 
-export function instrumentFunction(path: NodePath<t.Function>, route: Route, site: t.Expression, refs: FileRefs): void {
+/**
+ * `gates[i] === 0 ? begin(site) : (calls[i]++, -1)`: a site that records nothing (disabled,
+ * filtered, demoted) costs a load and an increment, not a call into the runtime.
+ */
+function gatedBegin(refs: FileRefs, site: t.Expression, index: number): t.Expression {
+  const { types } = refs;
+  const at = (table: t.Identifier) => types.memberExpression(types.cloneNode(table), types.numericLiteral(index), true);
+  return types.conditionalExpression(
+    types.binaryExpression("===", at(refs.gates), types.numericLiteral(0)),
+    call(refs, "begin", [site]),
+    types.sequenceExpression([types.updateExpression("++", at(refs.calls)), types.unaryExpression("-", types.numericLiteral(1))]),
+  );
+}
+
+/** `if (token >= 0) end…(token, …)`: a gated call has nothing to end. */
+function ifRecorded(refs: FileRefs, token: t.Identifier, end: t.Expression): t.Statement {
+  const { types } = refs;
+  return types.ifStatement(types.binaryExpression(">=", types.cloneNode(token), types.numericLiteral(0)), statement(refs, end));
+}
+
+export function instrumentFunction(path: NodePath<t.Function>, route: Route, site: t.Expression, index: number, refs: FileRefs): void {
   const { types } = refs;
   const body = ensureBlock(path, types);
   const own = collectOwnSites(body);
@@ -290,8 +313,8 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
     case "thread": {
       const token = refs.local("t");
       if (own.returns.length === 0) {
-        wrapBody(types, body, varDeclaration(types, [[token, runtimeCall("begin", site)]]), null, [
-          statement(refs, runtimeCall("end", types.cloneNode(token))),
+        wrapBody(types, body, varDeclaration(types, [[token, gatedBegin(refs, site, index)]]), null, [
+          ifRecorded(refs, token, runtimeCall("end", types.cloneNode(token))),
         ]);
         return;
       }
@@ -303,9 +326,9 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
       wrapBody(
         types,
         body,
-        varDeclaration(types, [[token, runtimeCall("begin", site)], [returned, null]]),
+        varDeclaration(types, [[token, gatedBegin(refs, site, index)], [returned, null]]),
         null,
-        [statement(refs, runtimeCall("endReturn", types.cloneNode(token), types.cloneNode(returned)))],
+        [ifRecorded(refs, token, runtimeCall("endReturn", types.cloneNode(token), types.cloneNode(returned)))],
         reset,
       );
       return;

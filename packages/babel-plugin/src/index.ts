@@ -59,6 +59,8 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
           const refs: FileRefs = {
             types,
             runtime: program.scope.generateUidIdentifier("spanfn"),
+            gates: program.scope.generateUidIdentifier("spanfnGates"),
+            calls: program.scope.generateUidIdentifier("spanfnCalls"),
             local: (role) => types.identifier(`${prefix}${role}`),
             generated: new WeakSet(),
           };
@@ -72,15 +74,8 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
             throw withFrames.buildCodeFrameError(node, `@spanfn/babel-plugin: ${message}`);
           };
 
-          const siteFor = (path: NodePath<t.Function>, explicit: string | null): t.Expression => {
-            const line = path.node.loc?.start.line ?? 0;
-            const name = explicit ?? spanName(module, functionName(path, types), line);
-            sites.push([name, line]);
-            const index = sites.length - 1;
-            return index === 0
-              ? types.cloneNode(sitesId)
-              : types.binaryExpression("+", types.cloneNode(sitesId), types.numericLiteral(index));
-          };
+          const siteFor = (index: number): t.Expression =>
+            index === 0 ? types.cloneNode(sitesId) : types.binaryExpression("+", types.cloneNode(sitesId), types.numericLiteral(index));
 
           program.traverse({
             Function(path) {
@@ -118,7 +113,9 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
                 }
                 return;
               }
-              instrumentFunction(path, detection.route, siteFor(path, explicit), refs);
+              const line = path.node.loc?.start.line ?? 0;
+              sites.push([explicit ?? spanName(module, functionName(path, types), line), line]);
+              instrumentFunction(path, detection.route, siteFor(sites.length - 1), sites.length - 1, refs);
             },
             // A marker on something that is not a function with a body is a mistake to report.
             "TSDeclareFunction|TSDeclareMethod|ClassProperty|ClassPrivateProperty|ClassAccessorProperty"(path) {
@@ -149,7 +146,7 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
           }
           if (removedDecorators.length > 0) removeUnusedSpanFnImports(program, runtimeModules);
           if (sites.length === 0 && !compiledCode) return;
-          hoistSites(program, types, refs.runtime, sitesId, module, filename ? relativeFile(module, filename) : module, sites);
+          hoistSites(program, types, refs, sitesId, module, filename ? relativeFile(module, filename) : module, sites);
           addRuntimeImport(program, types, refs.runtime, options.runtimeModule);
           // Register the generated references, or preset-typescript's import elision (which
           // runs after this, on TypeScript files) would take the runtime import for unused.

@@ -1,5 +1,6 @@
 /** File-level codegen: the runtime import, added once, and span-site metadata, hoisted once. */
 import type { NodePath, types as t } from "@babel/core";
+import type { FileRefs } from "./codegen.js";
 
 /** `[name, line]` per span site, in id order. */
 export type SiteTable = Array<[name: string, line: number]>;
@@ -54,7 +55,7 @@ export function addRuntimeImport(program: NodePath<t.Program>, types: typeof t, 
 export function hoistSites(
   program: NodePath<t.Program>,
   types: typeof t,
-  runtime: t.Identifier,
+  refs: FileRefs,
   sitesId: t.Identifier,
   target: string,
   file: string,
@@ -63,12 +64,16 @@ export function hoistSites(
   const table = types.arrayExpression(
     sites.map(([name, line]) => types.arrayExpression([types.stringLiteral(name), types.numericLiteral(line)])),
   );
-  const call = types.callExpression(types.memberExpression(types.cloneNode(runtime), types.identifier("registerSpans")), [
-    types.stringLiteral(target),
-    types.stringLiteral(file),
-    table,
-  ]);
-  const declaration = types.variableDeclaration("var", [types.variableDeclarator(types.cloneNode(sitesId), call)]);
+  const call = (name: string, args: t.Expression[]) =>
+    types.callExpression(types.memberExpression(types.cloneNode(refs.runtime), types.identifier(name)), args);
+  const declarators = [types.variableDeclarator(types.cloneNode(sitesId), call("registerSpans", [types.stringLiteral(target), types.stringLiteral(file), table]))];
+  if (sites.length > 0) {
+    declarators.push(
+      types.variableDeclarator(types.cloneNode(refs.gates), call("siteGates", [types.cloneNode(sitesId)])),
+      types.variableDeclarator(types.cloneNode(refs.calls), call("siteCalls", [types.cloneNode(sitesId)])),
+    );
+  }
+  const declaration = types.variableDeclaration("var", declarators);
   // First in the file, so no user comment is moved; imports are hoisted, so order is no matter.
   const [inserted] = program.unshiftContainer("body", declaration);
   program.scope.registerDeclaration(inserted);

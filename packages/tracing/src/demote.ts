@@ -11,6 +11,7 @@
 import { EventKind, KIND_BITS, RECORD_SLOTS } from "./events.js";
 // Types only: state.ts creates the demotion state with this module's createDemotion.
 import type { RuntimeState } from "./state.js";
+import { gatedCalls, refreshGate } from "./gates.js";
 
 /** The level of a demoted site: above every `maxLevel`, so `begin` refuses it on its usual test. */
 export const DEMOTED = 255;
@@ -38,6 +39,8 @@ export interface DemotionState {
   long: Uint32Array;
   /** Calls of a demoted site since its demotion; exact. */
   counted: Float64Array;
+  /** Its gated calls (gates.ts) when it was demoted: those counted since are the rest. */
+  gatedBefore: Float64Array;
   /** Spans a site recorded before it was demoted (those the scan saw). */
   recorded: Float64Array;
   /** Demoted sites, in the order they were demoted. */
@@ -55,6 +58,7 @@ export function createDemotion(): DemotionState {
     window: new Uint32Array(256),
     long: new Uint32Array(256),
     counted: new Float64Array(256),
+    gatedBefore: new Float64Array(256),
     recorded: new Float64Array(256),
     sites: [],
     stackSites: new Int32Array(256),
@@ -93,6 +97,7 @@ export function scanForDemotion(s: RuntimeState, data: Float64Array, length: num
     d.window = grown(d.window, sites);
     d.long = grown(d.long, sites);
     d.counted = grown(d.counted, sites);
+    d.gatedBefore = grown(d.gatedBefore, sites);
     d.recorded = grown(d.recorded, sites);
   }
   let depth = d.depth;
@@ -132,6 +137,8 @@ function judge(d: DemotionState, s: RuntimeState, site: number, ticks: number): 
 
 function demote(s: RuntimeState, site: number): void {
   s.levels[site] = DEMOTED;
+  s.demotion.gatedBefore[site] = gatedCalls(s, site);
+  refreshGate(s, site);
   s.demotion.sites.push(site);
 }
 
@@ -150,6 +157,6 @@ export function demotedSites(s: RuntimeState): DemotedSite[] {
   const d = s.demotion;
   return d.sites.map((site) => {
     const meta = s.metadata[site];
-    return { name: meta?.name ?? `#${site}`, file: meta?.file ?? "", line: meta?.line ?? 0, calls: d.counted[site] ?? 0, recorded: d.recorded[site] ?? 0 };
+    return { name: meta?.name ?? `#${site}`, file: meta?.file ?? "", line: meta?.line ?? 0, calls: (d.counted[site] ?? 0) + gatedCalls(s, site) - (d.gatedBefore[site] ?? 0), recorded: d.recorded[site] ?? 0 };
   });
 }

@@ -10,6 +10,7 @@ import { openSpans } from "./open.js";
 import { demotedSites, scanForDemotion, setDemotion, type DemoteOptions } from "./demote.js";
 import type { RuntimeReport, Sink } from "./sinks/sink.js";
 import { state, type RuntimeState } from "./state.js";
+import { refreshGates } from "./gates.js";
 
 /** Seals the current block, hands it on, and starts a fresh one; returns the new position (0). */
 export function rotate(): number {
@@ -204,6 +205,7 @@ export function configure(options: RuntimeOptions): void {
     s.enabled = options.enabled;
   }
   if (options.maxLevel !== undefined) s.maxLevel = parseLevel(options.maxLevel, "maxLevel");
+  if (options.enabled !== undefined || options.maxLevel !== undefined) refreshGates(s);
   if (options.maxBufferedBytes !== undefined) {
     if (!isPositiveInteger(options.maxBufferedBytes)) {
       throw optionError("maxBufferedBytes", "a positive integer", options.maxBufferedBytes);

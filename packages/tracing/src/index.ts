@@ -20,7 +20,7 @@ export {
   linkRootSpans,
   NOT_RECORDED,
 } from "./spans.js";
-export { registerSpans, defineSpan, getMetadata, type SpanMetadata, type SpanSite, type SpanOptions } from "./metadata.js";
+export { registerSpans, siteGates, siteCalls, defineSpan, getMetadata, type SpanMetadata, type SpanSite, type SpanOptions } from "./metadata.js";
 export { Level, parseLevel, levelName, type LevelName, type LevelValue } from "./levels.js";
 export {
   configure,

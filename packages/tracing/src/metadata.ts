@@ -1,5 +1,6 @@
 import { DEFAULT_SPAN_LEVEL, parseLevel } from "./levels.js";
 import { state } from "./state.js";
+import { addSiteTable, tableOf, type SiteTable } from "./gates.js";
 
 /** Static description of a span site, created once per module and referred to by its id. */
 export interface SpanMetadata {
@@ -24,7 +25,20 @@ export function registerSpans(target: string, file: string, sites: readonly Span
   for (const [name, line, level] of sites) {
     addMetadata({ name, target, file, line, level: level ?? DEFAULT_SPAN_LEVEL });
   }
+  addSiteTable(state, first, sites.length);
   return first;
+}
+
+const NO_SITES: SiteTable = { first: 0, gates: new Uint8Array(0), calls: new Float64Array(0) };
+
+/** For generated code, once per module: the gates of the sites registered from `first` (gates.ts). */
+export function siteGates(first: number): Uint8Array {
+  return (tableOf(state, first) ?? NO_SITES).gates;
+}
+
+/** For generated code, once per module: the call counters of the sites registered from `first`. */
+export function siteCalls(first: number): Float64Array {
+  return (tableOf(state, first) ?? NO_SITES).calls;
 }
 
 export interface SpanOptions {

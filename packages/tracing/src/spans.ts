@@ -105,12 +105,13 @@ export function reenter(token: number, metadata: number): number {
  * or a demoted site (demote.ts), whose call is counted and gets a token naming the site.
  */
 function refuse(s: RuntimeState, metadata: number): number {
-  if (!s.enabled) return NOT_RECORDED;
   const level = s.levels[metadata];
+  // Counted whether or not tracing is enabled, as generated code counts a gated call (gates.ts).
   if (level === DEMOTED) {
     s.demotion.counted[metadata]++;
     return demotedToken(metadata);
   }
+  if (!s.enabled) return NOT_RECORDED;
   if (!(level > s.maxLevel)) s.droppedSpans++;
   return NOT_RECORDED;
 }

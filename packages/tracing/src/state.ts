@@ -9,6 +9,7 @@ import type { SpanMetadata } from "./metadata.js";
 import type { Sink } from "./sinks/sink.js";
 import type { OpenSpan } from "./open.js";
 import { createDemotion, type DemotedSite, type DemotionState } from "./demote.js";
+import type { SiteTable } from "./gates.js";
 
 /** An async span in flight: what generated code holds between begin, awaits and end. */
 export class AsyncSpan {
@@ -54,6 +55,8 @@ export interface RuntimeState {
   maxLevel: number;
   levels: Uint8Array;
   metadata: SpanMetadata[];
+  /** Per-module gates and call counters that generated code reads inline (gates.ts). */
+  siteTables: SiteTable[];
 
   buffer: Float64Array;
   /** Buffers of blocks sinks are done with (`recycle`), reused by the next seal. */
@@ -144,6 +147,7 @@ function createState(): RuntimeState {
     maxLevel: 5,
     levels: new Uint8Array(256),
     metadata: [],
+    siteTables: [],
     buffer: new Float64Array(DEFAULT_BLOCK_SLOTS),
     spare: [],
     position: 0,
