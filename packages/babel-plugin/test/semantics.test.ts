@@ -23,7 +23,7 @@ import { basename, extname, join } from "node:path";
 import { transformSync, type PluginItem } from "@babel/core";
 import ts from "typescript";
 import { configure, currentSpanId, flush, InMemorySink, setSink, type SpanEvent } from "../../tracing/src/index.js";
-import { ROOT, state } from "../../tracing/src/state.js";
+import { state } from "../../tracing/src/state.js";
 import { useExactSettlement } from "../../tracing/src/node/settlement.js";
 
 // As under Node, where the runtime's main entry observes returned promises exactly.
@@ -142,7 +142,8 @@ async function execute(code: string): Promise<Outcome> {
   // Every run starts from a fresh job: the same (empty) stack below `run`, the same queue; and
   // with no current span, even if the run before left one current (that run's test fails).
   await turns(1);
-  state.current = ROOT;
+  state.currentId = 0;
+  state.currentDepth = 0;
   try {
     const exports = evaluate(code, modules);
     if (typeof exports.run !== "function") throw new Error("the program exports no run function");

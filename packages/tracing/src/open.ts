@@ -1,10 +1,10 @@
 /**
  * Spans begun and not yet ended, kept where they cost least: thread spans as a stack of metadata
- * ids beside the thread's depth, async spans as a linked list through the span objects. Read only
+ * ids beside the thread's depth, async spans as rows of numbers (open-table.ts). Read only
  * when a report is asked for, so spans open at shutdown are named instead of silently missing.
  */
 import type { ThreadInfo } from "./events.js";
-import { state, type AsyncSpan, type RuntimeState } from "./state.js";
+import { state, type RuntimeState } from "./state.js";
 
 export interface OpenSpan {
   readonly kind: "thread" | "async";
@@ -25,25 +25,6 @@ export function growThreadStack(s: RuntimeState): void {
   s.openThread = grown;
 }
 
-export function linkOpen(s: RuntimeState, span: AsyncSpan): void {
-  const head = s.openAsync;
-  const first = head.openNext!;
-  span.openPrev = head;
-  span.openNext = first;
-  first.openPrev = span;
-  head.openNext = span;
-}
-
-export function unlinkOpen(span: AsyncSpan): void {
-  const prev = span.openPrev;
-  const next = span.openNext;
-  if (prev === null || next === null) return;
-  prev.openNext = next;
-  next.openPrev = prev;
-  span.openPrev = null;
-  span.openNext = null;
-}
-
 /** This thread's open spans (async first, then thread spans outermost first), and other threads'. */
 export function openSpans(): OpenSpan[] {
   const s = state;
@@ -62,9 +43,7 @@ export function openSpans(): OpenSpan[] {
       depth,
     });
   };
-  for (let span = s.openAsync.openPrev!; span !== s.openAsync; span = span.openPrev!) {
-    describe("async", span.metadata, span.id, span.parent, span.depth);
-  }
+  s.openAsync.forEach((id, metadata, parent, depth) => describe("async", metadata, id, parent, depth));
   for (let d = 0; d < s.depth; d++) describe("thread", s.openThread[d], 0, 0, d);
   for (const spans of s.foreignOpen.values()) result.push(...spans);
   return result;

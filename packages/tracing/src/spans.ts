@@ -4,7 +4,7 @@
  */
 import { now } from "./clock.js";
 import { rotate } from "./dispatch.js";
-import { growThreadStack, linkOpen, unlinkOpen } from "./open.js";
+import { growThreadStack } from "./open.js";
 import { settleReturned } from "./settle.js";
 import { DEMOTED, demotedToken } from "./demote.js";
 import { EventKind, KIND_BITS } from "./events.js";
@@ -21,7 +21,7 @@ export function begin(metadata: number): number {
   const s = state;
   if (!s.recording || s.levels[metadata] > s.maxLevel) return refuse(s, metadata);
   const d = s.depth;
-  if ((d === s.floor || d === 0) && (s.current !== ROOT || s.contextHook !== null || s.linkRoot !== null)) {
+  if ((d === s.floor || d === 0) && (s.currentId !== 0 || s.contextHook !== null || s.linkRoot !== null)) {
     const parent = outermostParent(s);
     if (parent !== 0) return beginInside(s, metadata, d, parent);
   }
@@ -45,8 +45,8 @@ export function begin(metadata: number): number {
  * nest in the thread span around them.
  */
 function outermostParent(s: RuntimeState): number {
-  const current = s.contextHook === null ? s.current : (s.contextHook.get() ?? ROOT);
-  return current.id !== 0 ? current.id : s.linkRoot === null ? 0 : -s.linkRoot();
+  const current = s.contextHook === null ? s.currentId : (s.contextHook.get() ?? ROOT).id;
+  return current !== 0 ? current : s.linkRoot === null ? 0 : -s.linkRoot();
 }
 
 /** `begin` with the parent written down: `[head, tick, parent]`, never a complete (leaf) record. */
@@ -127,26 +127,35 @@ export function beginAsync(metadata: number): AsyncSpan {
     refuse(s, metadata);
     return UNRECORDED;
   }
-  const parent = s.contextHook === null ? s.current : (s.contextHook.get() ?? ROOT);
-  const span = new AsyncSpan(s.nextSpanId++, parent.id, parent.depth + 1, metadata, parent);
+  let parentId: number;
+  let depth: number;
+  if (s.contextHook === null) {
+    parentId = s.currentId;
+    depth = s.currentDepth + 1;
+  } else {
+    const parent = s.contextHook.get() ?? ROOT;
+    parentId = parent.id;
+    depth = parent.depth + 1;
+  }
+  const span = new AsyncSpan(s.nextSpanId++, parentId, depth, metadata);
   let p = s.position;
   if (p + 5 > s.blockSlots) p = rotate();
   const b = s.buffer;
   b[p] = metadata * KIND_BITS + EventKind.asyncBegin;
   b[p + 2] = span.id;
-  b[p + 3] = parent.id === 0 && s.linkRoot !== null ? -s.linkRoot() : span.parent;
-  b[p + 4] = span.depth;
+  b[p + 3] = parentId === 0 && s.linkRoot !== null ? -s.linkRoot() : parentId;
+  b[p + 4] = depth;
   b[p + 1] = now();
   s.position = p + 5;
-  linkOpen(s, span);
+  span.slot = s.openAsync.add(span.id, metadata, parentId, depth);
   span.floor = s.depth;
-  setCurrent(s, span);
+  enter(s, span);
   return span;
 }
 
 /** Before an `await`: hands "current" back to whoever resumed this span. Returns `value`. */
 export function suspend<T>(span: AsyncSpan, value: T): T {
-  if (span.id !== 0 && span.prev !== null) setCurrent(state, span.prev);
+  if (span.id !== 0) exit(state, span);
   return value;
 }
 
@@ -157,10 +166,9 @@ export function suspend<T>(span: AsyncSpan, value: T): T {
  */
 export function resume<T>(span: AsyncSpan, value?: T): T {
   const s = state;
-  if (span.id !== 0 && s.current !== span) {
-    span.prev = s.contextHook === null ? s.current : (s.contextHook.get() ?? ROOT);
+  if (span.id !== 0 && !isCurrent(s, span)) {
     span.floor = s.depth;
-    setCurrent(s, span);
+    enter(s, span);
   }
   return value as T;
 }
@@ -184,10 +192,11 @@ export function reenterAsync(span: AsyncSpan, metadata: number): AsyncSpan {
  */
 export function adopt(): AsyncSpan {
   const s = state;
-  const current = s.contextHook === null ? s.current : (s.contextHook.get() ?? ROOT);
-  if (current.id === 0) return UNRECORDED;
-  const alias = new AsyncSpan(current.id, current.parent, current.depth, current.metadata, current);
+  if ((s.contextHook === null ? s.currentId : (s.contextHook.get() ?? ROOT).id) === 0) return UNRECORDED;
+  const alias = s.contextHook === null ? new AsyncSpan(s.currentId, 0, s.currentDepth, -1) : standIn(s.contextHook.get()!);
   alias.ended = true;
+  alias.floor = s.floor;
+  remember(s, alias);
   return alias;
 }
 
@@ -216,14 +225,17 @@ export function endAsync(span: AsyncSpan): void {
 /** Hands "current" back from `span` if it is still current (its body is done or suspended). */
 export function leave(span: AsyncSpan): void {
   const s = state;
-  if (s.current === span && span.prev !== null) setCurrent(s, span.prev);
+  if (span.id !== 0 && isCurrent(s, span)) exit(s, span);
 }
 
 /** Writes the end event of `span` once; `t` is when it ended. */
 export function recordAsyncEnd(s: RuntimeState, span: AsyncSpan, t: number): void {
   if (span.ended) return;
   span.ended = true;
-  unlinkOpen(span);
+  if (span.slot >= 0) {
+    s.openAsync.remove(span.slot);
+    span.slot = -1;
+  }
   let p = s.position;
   if (p + 3 > s.blockSlots) p = rotate();
   const b = s.buffer;
@@ -240,10 +252,50 @@ export function detachAsync(span: AsyncSpan): void {
   endAsync(span);
 }
 
-function setCurrent(s: RuntimeState, span: AsyncSpan): void {
-  s.current = span;
-  s.floor = span.floor;
+/** Makes `span` current, remembering what was current for `exit`. */
+function enter(s: RuntimeState, span: AsyncSpan): void {
+  remember(s, span);
   if (s.contextHook !== null) s.contextHook.set(span);
+  s.currentId = span.id;
+  s.currentDepth = span.depth;
+  s.floor = span.floor;
+}
+
+/** Notes in `span` what is current now, for `exit` to restore. */
+function remember(s: RuntimeState, span: AsyncSpan): void {
+  if (s.contextHook === null) {
+    span.prevId = s.currentId;
+    span.prevDepth = s.currentDepth;
+    span.prevFloor = s.floor;
+  } else span.prev = s.contextHook.get() ?? ROOT;
+}
+
+/** Makes current again what was current when `span` was last entered. */
+function exit(s: RuntimeState, span: AsyncSpan): void {
+  if (s.contextHook === null) {
+    s.currentId = span.prevId;
+    s.currentDepth = span.prevDepth;
+    s.floor = span.prevFloor;
+  } else {
+    const prev = span.prev ?? ROOT;
+    s.contextHook.set(prev);
+    s.currentId = prev.id;
+    s.currentDepth = prev.depth;
+    s.floor = prev.floor;
+  }
+}
+
+/**
+ * Whether `span` is current. Without the hook, by id: only a compiled body's stand-in (`adopt`)
+ * shares an id, and it stands for that very span.
+ */
+function isCurrent(s: RuntimeState, span: AsyncSpan): boolean {
+  return s.contextHook === null ? s.currentId === span.id : (s.contextHook.get() ?? ROOT) === span;
+}
+
+/** A span object for what the hook holds, for `adopt`: same id and depth, never ended. */
+function standIn(current: AsyncSpan): AsyncSpan {
+  return new AsyncSpan(current.id, current.parent, current.depth, -1);
 }
 
 /**
@@ -258,5 +310,5 @@ export function linkRootSpans(hook: (() => number) | null): void {
 /** Id of the current async span; 0 at the root. */
 export function currentSpanId(): number {
   const s = state;
-  return s.contextHook === null ? s.current.id : (s.contextHook.get() ?? ROOT).id;
+  return s.contextHook === null ? s.currentId : (s.contextHook.get() ?? ROOT).id;
 }

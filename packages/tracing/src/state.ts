@@ -8,10 +8,16 @@ import { EventKind, type EventBlock, type ThreadInfo } from "./events.js";
 import type { SpanMetadata } from "./metadata.js";
 import type { Sink } from "./sinks/sink.js";
 import type { OpenSpan } from "./open.js";
+import { OpenAsyncTable } from "./open-table.js";
 import { createDemotion, type DemotedSite, type DemotionState } from "./demote.js";
 import type { SiteTable } from "./gates.js";
 
-/** An async span in flight: what generated code holds between begin, awaits and end. */
+/**
+ * An async span in flight: what generated code holds between begin, awaits and end. Everything
+ * the runtime stores about "current" outside it is numbers: storing a young object into the
+ * long-lived state (or an array of open spans) costs a write barrier that, measured, was a third
+ * of an async span's price.
+ */
 export class AsyncSpan {
   /** The kind its end event will carry; `fail` turns it to rejected. */
   outcome: number = EventKind.asyncFulfilled;
@@ -20,18 +26,22 @@ export class AsyncSpan {
   settling = false;
   /** What the function returned (settle.ts decides at its end whether that is a promise). */
   returned: unknown = undefined;
-  /** Links in the thread's list of open async spans (open.ts). */
-  openNext: AsyncSpan | null = null;
-  openPrev: AsyncSpan | null = null;
+  /** Its row in the thread's table of open async spans (open.ts), -1 when it has none. */
+  slot = -1;
   /** Thread-span depth when it last became current: a thread span begun there is its child. */
   floor = 0;
+  /** What was current when it was last entered (id, depth, floor), restored when it suspends. */
+  prevId = 0;
+  prevDepth = 0;
+  prevFloor = 0;
+  /** The same as an object, in the AsyncLocalStorage mode only (the hook holds objects). */
+  prev: AsyncSpan | null = null;
   constructor(
     readonly id: number,
+    /** Its parent's id; 0 at the root. */
     readonly parent: number,
     readonly depth: number,
     readonly metadata: number,
-    /** The span that was current when this one was last entered; restored when it suspends. */
-    public prev: AsyncSpan | null,
   ) {}
 }
 
@@ -70,8 +80,9 @@ export interface RuntimeState {
   blockSlots: number;
   sequence: number;
 
-  current: AsyncSpan;
-  /** `current.floor`, kept beside it so `begin` reads one field. */
+  /** The current span (0: the root), its depth, and its floor: numbers (see AsyncSpan). */
+  currentId: number;
+  currentDepth: number;
   floor: number;
   nextSpanId: number;
   contextHook: ContextHook | null;
@@ -106,8 +117,8 @@ export interface RuntimeState {
   /** Metadata ids of the open thread spans, outermost first; `depth` of them are in use. */
   openThread: Int32Array;
   depth: number;
-  /** Sentinel of the circular list of open async spans. */
-  openAsync: AsyncSpan;
+  /** Open async spans, as rows of numbers (open.ts). */
+  openAsync: OpenAsyncTable;
   /** Spans other threads left open when they exited, by thread id. */
   foreignOpen: Map<number, OpenSpan[]>;
   /** Hot, tiny sites that count calls instead of recording spans (demote.ts). */
@@ -125,19 +136,12 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 /**
  * The root: current when no span is. Its id 0 is what a top-level span records as parent; the
- * same class as real spans keeps every access to `state.current` monomorphic.
+ * same class as real spans keeps every access to the current span monomorphic.
  */
-export const ROOT: AsyncSpan = new AsyncSpan(0, 0, 0, -1, null);
+export const ROOT: AsyncSpan = new AsyncSpan(0, 0, 0, -1);
 
 /** Stands for a span that is not recorded (disabled, filtered, over the cap); it changes nothing. */
-export const UNRECORDED: AsyncSpan = new AsyncSpan(0, 0, 0, -1, null);
-
-function openListSentinel(): AsyncSpan {
-  const sentinel = new AsyncSpan(0, 0, 0, -1, null);
-  sentinel.openNext = sentinel;
-  sentinel.openPrev = sentinel;
-  return sentinel;
-}
+export const UNRECORDED: AsyncSpan = new AsyncSpan(0, 0, 0, -1);
 
 function createState(): RuntimeState {
   return {
@@ -154,7 +158,8 @@ function createState(): RuntimeState {
     leafAt: -1,
     blockSlots: DEFAULT_BLOCK_SLOTS,
     sequence: 0,
-    current: ROOT,
+    currentId: 0,
+    currentDepth: 0,
     floor: 0,
     nextSpanId: 1,
     contextHook: null,
@@ -177,7 +182,7 @@ function createState(): RuntimeState {
     firstSinkError: undefined,
     openThread: new Int32Array(256),
     depth: 0,
-    openAsync: openListSentinel(),
+    openAsync: new OpenAsyncTable(),
     foreignOpen: new Map(),
     demotion: createDemotion(),
     foreignDemoted: new Map(),

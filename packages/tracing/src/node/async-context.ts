@@ -5,7 +5,7 @@
  * promise in the process; see the README's measurements.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { ROOT, state, type AsyncSpan } from "../state.js";
+import { AsyncSpan, state } from "../state.js";
 
 let storage: AsyncLocalStorage<AsyncSpan> | null = null;
 
@@ -17,7 +17,13 @@ export function enableAsyncContext(): void {
     get: () => als.getStore(),
     set: (span) => als.enterWith(span),
   };
-  if (state.current.id !== 0) als.enterWith(state.current);
+  // A span current now is carried over as an object with its id, depth and floor.
+  if (state.currentId !== 0) {
+    const current = new AsyncSpan(state.currentId, 0, state.currentDepth, -1);
+    current.floor = state.floor;
+    current.ended = true;
+    als.enterWith(current);
+  }
 }
 
 export function disableAsyncContext(): void {
@@ -25,7 +31,8 @@ export function disableAsyncContext(): void {
   storage.disable();
   storage = null;
   state.contextHook = null;
-  state.current = ROOT;
+  state.currentId = 0;
+  state.currentDepth = 0;
   state.floor = 0;
 }
 
