@@ -70,4 +70,9 @@ describe("exact settlement", () => {
     expect(await returned).toBe(2);
     expect(asyncEnds().map((e) => e.outcome)).toEqual(["fulfilled", "fulfilled"]);
   });
+
+  test("reading outcomes leaves V8's natives syntax as the program had it: off", () => {
+    useExactSettlement(true);
+    expect(() => new Function("promise", "return %PromiseStatus(promise)")).toThrow(SyntaxError);
+  });
 });

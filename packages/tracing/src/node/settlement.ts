@@ -5,9 +5,9 @@
  * promise is pending. The outcome is read from the settled promise without touching it; that read
  * (util.inspect) is the expensive part, so it is done once per promise where it can be: whether a
  * promise was already settled when it was returned is asked only in a microtask after, of those
- * the hook has not seen settle by then.
+ * the hook has not seen settle by then. Where V8 offers its own reading, it is used instead.
  */
-import { promiseHooks } from "node:v8";
+import { promiseHooks, setFlagsFromString } from "node:v8";
 import { inspect, types } from "node:util";
 import { now } from "../clock.js";
 import { EventKind } from "../events.js";
@@ -19,13 +19,61 @@ const tracked = new WeakMap<Promise<unknown>, AsyncSpan | AsyncSpan[]>();
 let pending = 0;
 let stop: (() => void) | null = null;
 
+type PromiseState = "pending" | "rejected" | "fulfilled";
+
 const INSPECT = { depth: 0, customInspect: false, maxArrayLength: 0, maxStringLength: 0, breakLength: Infinity } as const;
 
 /** The state marker util.inspect prints inside the braces: `Promise { <rejected> … }` (subclasses too). */
-function stateOf(promise: Promise<unknown>): "pending" | "rejected" | "fulfilled" {
+function inspectedState(promise: Promise<unknown>): PromiseState {
   const text = inspect(promise, INSPECT);
   const inside = text.slice(text.indexOf("{") + 1).trimStart();
   return inside.startsWith("<pending>") ? "pending" : inside.startsWith("<rejected>") ? "rejected" : "fulfilled";
+}
+
+const STATES: readonly PromiseState[] = ["pending", "fulfilled", "rejected"];
+
+/**
+ * V8's own reading of a promise's state, `%PromiseStatus` (0 pending, 1 fulfilled, 2 rejected):
+ * about 8 ns where util.inspect takes 1.3 µs. It is reached by compiling one function while V8's
+ * natives syntax is allowed, and disallowed again at once (unless the program allowed it itself);
+ * the only other code that could compile in that moment is code that would otherwise not parse.
+ * Engines without it (Node 24's) fail to compile it, and a reader that misreads three promises of
+ * known state is not used: util.inspect then serves.
+ */
+function intrinsicStateReader(): ((promise: Promise<unknown>) => PromiseState) | null {
+  const compile = () => new Function("promise", "return %PromiseStatus(promise)") as (promise: Promise<unknown>) => number;
+  let status: ((promise: Promise<unknown>) => number) | null = null;
+  try {
+    status = compile();
+  } catch {
+    try {
+      setFlagsFromString("--allow-natives-syntax");
+      status = compile();
+    } catch {
+      status = null;
+    } finally {
+      setFlagsFromString("--no-allow-natives-syntax");
+    }
+  }
+  if (status === null) return null;
+  const rejected = Promise.reject(new Error("spanfn: probe"));
+  rejected.catch(() => {});
+  try {
+    if (status(new Promise(() => {})) !== 0 || status(Promise.resolve()) !== 1 || status(rejected) !== 2) return null;
+  } catch {
+    return null;
+  }
+  const read = status;
+  return (promise) => STATES[read(promise)] ?? inspectedState(promise);
+}
+
+let stateOf: (promise: Promise<unknown>) => PromiseState = inspectedState;
+let readerChosen = false;
+
+function chooseStateReader(): void {
+  if (readerChosen) return;
+  readerChosen = true;
+  stateOf = intrinsicStateReader() ?? inspectedState;
 }
 
 /**
@@ -49,7 +97,7 @@ function onSettled(promise: Promise<unknown>): void {
 }
 
 /** Ends the spans waiting for `promise`, which settled at tick `t`, and stops tracking it. */
-function finish(promise: Promise<unknown>, state: "pending" | "rejected" | "fulfilled", t: number): void {
+function finish(promise: Promise<unknown>, state: PromiseState, t: number): void {
   const spans = tracked.get(promise)!;
   tracked.delete(promise);
   collected.unregister(promise);
@@ -75,7 +123,21 @@ let checkQueued = false;
 function queueCheck(): void {
   if (checkQueued) return;
   checkQueued = true;
-  queueMicrotask(check);
+  // A reaction on a settled promise of our own rather than queueMicrotask, which creates an
+  // AsyncResource per call: a fifth of this module's cost, measured.
+  PROMISE_THEN.call(SETTLED, checkSafely);
+}
+
+const PROMISE_THEN = Promise.prototype.then;
+const SETTLED = Promise.resolve();
+
+/** A throw here would reject a promise nobody handles: it is reported as a warning instead. */
+function checkSafely(): void {
+  try {
+    check();
+  } catch (error) {
+    state.warn(`spanfn: settlement tracking failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 function check(): void {
@@ -138,6 +200,7 @@ export function observeWithPromiseHooks(promise: Promise<unknown>, span: AsyncSp
  * that trigger no proxy trap.
  */
 export function useExactSettlement(exact = true): void {
+  if (exact) chooseStateReader();
   state.observeSettlement = exact ? observeWithPromiseHooks : null;
   state.isPromise = types.isPromise as (value: object) => boolean;
   state.isProxy = types.isProxy as (value: object) => boolean;
