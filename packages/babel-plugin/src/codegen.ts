@@ -16,6 +16,8 @@ export interface FileRefs {
   /** The module's site gates and gated-call counters (the runtime's gates.ts). */
   readonly gates: t.Identifier;
   readonly calls: t.Identifier;
+  /** Whether generated code reads them (only sync functions do): they are declared only then. */
+  gated: boolean;
   /**
    * A generated function-local variable. Every function declares its own, so one name per role
    * serves the whole file: the prefix is chosen once per file to appear nowhere in its source
@@ -288,6 +290,7 @@ function instrumentForAwait(
  */
 function gatedBegin(refs: FileRefs, site: t.Expression, index: number): t.Expression {
   const { types } = refs;
+  refs.gated = true;
   const at = (table: t.Identifier) => types.memberExpression(types.cloneNode(table), types.numericLiteral(index), true);
   return types.conditionalExpression(
     types.binaryExpression("===", at(refs.gates), types.numericLiteral(0)),

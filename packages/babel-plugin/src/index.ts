@@ -61,6 +61,7 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
             runtime: program.scope.generateUidIdentifier("spanfn"),
             gates: program.scope.generateUidIdentifier("spanfnGates"),
             calls: program.scope.generateUidIdentifier("spanfnCalls"),
+            gated: false,
             local: (role) => types.identifier(`${prefix}${role}`),
             generated: new WeakSet(),
           };

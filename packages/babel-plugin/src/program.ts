@@ -67,7 +67,7 @@ export function hoistSites(
   const call = (name: string, args: t.Expression[]) =>
     types.callExpression(types.memberExpression(types.cloneNode(refs.runtime), types.identifier(name)), args);
   const declarators = [types.variableDeclarator(types.cloneNode(sitesId), call("registerSpans", [types.stringLiteral(target), types.stringLiteral(file), table]))];
-  if (sites.length > 0) {
+  if (refs.gated) {
     declarators.push(
       types.variableDeclarator(types.cloneNode(refs.gates), call("siteGates", [types.cloneNode(sitesId)])),
       types.variableDeclarator(types.cloneNode(refs.calls), call("siteCalls", [types.cloneNode(sitesId)])),

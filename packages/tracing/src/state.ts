@@ -129,7 +129,12 @@ export interface RuntimeState {
 }
 
 export const VERSION = "0.1.0";
-const KEY = Symbol.for("spanfn.runtime.v0");
+/**
+ * Copies of the runtime share state under this key only if they agree on its shape: the key
+ * names the shape, and changes whenever a field changes meaning (v1: the current span as
+ * numbers, open async spans as a table, per-module gates).
+ */
+const KEY = Symbol.for("spanfn.runtime.v1");
 
 export const DEFAULT_BLOCK_SLOTS = 1 << 14;
 export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
