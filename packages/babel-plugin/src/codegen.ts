@@ -285,7 +285,7 @@ function instrumentForAwait(
 }
 
 /**
- * `gates[i] === 0 ? begin(site) : (calls[i]++, -1)`: a site that records nothing (disabled,
+ * `gates[i] === 0 ? beginGated(site) : (calls[i]++, -1)`: a site that records nothing (disabled,
  * filtered, demoted) costs a load and an increment, not a call into the runtime.
  */
 function gatedBegin(refs: FileRefs, site: t.Expression, index: number): t.Expression {
@@ -294,7 +294,7 @@ function gatedBegin(refs: FileRefs, site: t.Expression, index: number): t.Expres
   const at = (table: t.Identifier) => types.memberExpression(types.cloneNode(table), types.numericLiteral(index), true);
   return types.conditionalExpression(
     types.binaryExpression("===", at(refs.gates), types.numericLiteral(0)),
-    call(refs, "begin", [site]),
+    call(refs, "beginGated", [site]),
     types.sequenceExpression([types.updateExpression("++", at(refs.calls)), types.unaryExpression("-", types.numericLiteral(1))]),
   );
 }

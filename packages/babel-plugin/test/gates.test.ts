@@ -1,7 +1,7 @@
 /**
  * Gates: generated code asks the module's gate before calling into the runtime, so a function
  * that records nothing (tracing disabled, its level filtered, demoted) costs no runtime call. The
- * runtime here is the real one behind a wrapper that counts `begin` calls: a gate that stopped
+ * runtime here is the real one behind a wrapper that counts the calls that begin a span: a gate that stopped
  * working would show as calls, and one that gated too much as missing spans.
  */
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
@@ -25,9 +25,9 @@ export function outer(n) {
 let begins = 0;
 const runtime = {
   ...tracing,
-  begin(id: number) {
+  beginGated(id: number) {
     begins++;
-    return tracing.begin(id);
+    return tracing.beginGated(id);
   },
 };
 

@@ -5,6 +5,7 @@
  */
 export {
   begin,
+  beginGated,
   end,
   beginAsync,
   suspend,

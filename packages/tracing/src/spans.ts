@@ -18,8 +18,17 @@ export const NOT_RECORDED = -1;
 
 /** Begins a thread span; pass the result to `end` (in a `finally`). */
 export function begin(metadata: number): number {
+  if (state.levels[metadata] > state.maxLevel) return refuse(state, metadata);
+  return beginGated(metadata);
+}
+
+/**
+ * `begin` for generated code, which asked the site's gate first (gates.ts): tracing is enabled,
+ * the level passes and the site is not demoted, so only the memory cap is left to check.
+ */
+export function beginGated(metadata: number): number {
   const s = state;
-  if (!s.recording || s.levels[metadata] > s.maxLevel) return refuse(s, metadata);
+  if (!s.recording) return refuse(s, metadata);
   const d = s.depth;
   if ((d === s.floor || d === 0) && (s.currentId !== 0 || s.contextHook !== null || s.linkRoot !== null)) {
     const parent = outermostParent(s);
