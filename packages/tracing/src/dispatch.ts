@@ -9,7 +9,7 @@ import { parseLevel } from "./levels.js";
 import { openSpans } from "./open.js";
 import { demotedSites, scanForDemotion, setDemotion, type DemoteOptions } from "./demote.js";
 import type { RuntimeReport, Sink } from "./sinks/sink.js";
-import { state, type RuntimeState } from "./state.js";
+import { refreshPlainAsync, state, type RuntimeState } from "./state.js";
 import { refreshGates } from "./gates.js";
 
 /** Seals the current block, hands it on, and starts a fresh one; returns the new position (0). */
@@ -129,6 +129,7 @@ function describe(error: unknown): string {
 function updateRecording(s: RuntimeState): void {
   // Room for one more block beside those queued; ends of recorded spans are written regardless.
   s.recording = s.enabled && s.pendingBytes + s.blockSlots * 8 <= s.maxBufferedBytes;
+  refreshPlainAsync(s);
 }
 
 /** Hands everything recorded so far to the sink, synchronously where the sink is. */

@@ -10,9 +10,13 @@ import { EventKind } from "./events.js";
 import { beginAsync, end, recordAsyncEnd, suspend } from "./spans.js";
 import { state, type AsyncSpan } from "./state.js";
 
-/** `return value` in a function with an async span: remembered, decided on in `endAsync`. */
+/**
+ * `return value` in a function with an async span: an object is remembered, for `endAsync` to
+ * decide whether it is a promise to wait for; anything else is not, so `endAsync` has nothing to
+ * look at (and a `finally` that overrides the return with `ret(span, undefined)` clears it).
+ */
 export function ret<T>(span: AsyncSpan, value: T): T {
-  if (span.id !== 0) span.returned = value;
+  if (span.id !== 0) span.returned = isObject(value) ? value : undefined;
   return value;
 }
 

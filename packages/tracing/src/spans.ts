@@ -8,7 +8,7 @@ import { growThreadStack } from "./open.js";
 import { settleReturned } from "./settle.js";
 import { DEMOTED, demotedToken } from "./demote.js";
 import { EventKind, KIND_BITS } from "./events.js";
-import { AsyncSpan, ROOT, UNRECORDED, state, type RuntimeState } from "./state.js";
+import { AsyncSpan, ROOT, UNRECORDED, refreshPlainAsync, state, type RuntimeState } from "./state.js";
 
 /**
  * Returned by `begin` when nothing was recorded; `end` ignores it, as it ignores every negative
@@ -129,9 +129,42 @@ function refuse(s: RuntimeState, metadata: number): number {
  * Begins an async span whose parent is the current span, and makes it current. Generated code
  * then calls `suspend` before each `await` and `resume` after it, and `endAsync` when the body
  * is done, so "current" is right whenever user code runs.
+ *
+ * This and `suspend`, `resume`, `ret` and `endAsync` are each small enough for V8 to inline into
+ * the instrumented function: whatever is rare (not recording, a filtered level, the
+ * AsyncLocalStorage mode, a root link, a returned object) leaves for a function of its own at
+ * the first test. Measured, inlining lost to a larger body cost more than all of the span's
+ * bookkeeping.
  */
 export function beginAsync(metadata: number): AsyncSpan {
   const s = state;
+  if (!s.plainAsync || s.levels[metadata] > s.maxLevel) return beginAsyncSlow(s, metadata);
+  const parentId = s.currentId;
+  const depth = s.currentDepth + 1;
+  const id = s.nextSpanId++;
+  let p = s.position;
+  if (p + 5 > s.blockSlots) p = rotate();
+  const b = s.buffer;
+  b[p] = metadata * KIND_BITS + EventKind.asyncBegin;
+  b[p + 2] = id;
+  b[p + 3] = parentId;
+  b[p + 4] = depth;
+  b[p + 1] = now();
+  s.position = p + 5;
+  const span = new AsyncSpan(id, parentId, depth, metadata);
+  span.slot = s.openAsync.add(id, metadata, parentId, depth);
+  span.prevId = parentId;
+  span.prevDepth = s.currentDepth;
+  span.prevFloor = s.floor;
+  span.floor = s.depth;
+  s.currentId = id;
+  s.currentDepth = depth;
+  s.floor = span.floor;
+  return span;
+}
+
+/** `beginAsync` when its plain path does not apply: see `plainAsync` in state.ts. */
+function beginAsyncSlow(s: RuntimeState, metadata: number): AsyncSpan {
   if (!s.recording || s.levels[metadata] > s.maxLevel) {
     refuse(s, metadata);
     return UNRECORDED;
@@ -164,7 +197,14 @@ export function beginAsync(metadata: number): AsyncSpan {
 
 /** Before an `await`: hands "current" back to whoever resumed this span. Returns `value`. */
 export function suspend<T>(span: AsyncSpan, value: T): T {
-  if (span.id !== 0) exit(state, span);
+  if (span.id !== 0) {
+    const s = state;
+    if (s.contextHook === null) {
+      s.currentId = span.prevId;
+      s.currentDepth = span.prevDepth;
+      s.floor = span.prevFloor;
+    } else exit(s, span);
+  }
   return value;
 }
 
@@ -175,11 +215,24 @@ export function suspend<T>(span: AsyncSpan, value: T): T {
  */
 export function resume<T>(span: AsyncSpan, value?: T): T {
   const s = state;
+  if (s.contextHook !== null) resumeHooked(s, span);
+  else if (s.currentId !== span.id && span.id !== 0) {
+    span.prevId = s.currentId;
+    span.prevDepth = s.currentDepth;
+    span.prevFloor = s.floor;
+    span.floor = s.depth;
+    s.currentId = span.id;
+    s.currentDepth = span.depth;
+    s.floor = span.floor;
+  }
+  return value as T;
+}
+
+function resumeHooked(s: RuntimeState, span: AsyncSpan): void {
   if (span.id !== 0 && !isCurrent(s, span)) {
     span.floor = s.depth;
     enter(s, span);
   }
-  return value as T;
 }
 
 /**
@@ -217,10 +270,38 @@ export function fail(span: AsyncSpan): void {
 /**
  * Ends an async span once, with the outcome set by `fail` (else fulfilled), and restores the
  * span that was current before it, if it is still current: when an `await` threw straight into
- * the function's `finally`, "current" already belongs to whoever resumed it.
+ * the function's `finally`, "current" already belongs to whoever resumed it. A span that
+ * returned an object (`ret`) takes `endReturned`, which decides whether it waits for a promise.
  */
 export function endAsync(span: AsyncSpan): void {
-  if (span.id === 0 || span.ended) return;
+  if (span.ended) return;
+  if (span.returned !== undefined || span.settling) {
+    endReturned(span);
+    return;
+  }
+  const t = now();
+  const s = state;
+  span.ended = true;
+  if (span.slot >= 0) {
+    s.openAsync.remove(span.slot);
+    span.slot = -1;
+  }
+  let p = s.position;
+  if (p + 3 > s.blockSlots) p = rotate();
+  const b = s.buffer;
+  b[p] = span.metadata * KIND_BITS + span.outcome;
+  b[p + 1] = t;
+  b[p + 2] = span.id;
+  s.position = p + 3;
+  if (s.contextHook !== null) leave(span);
+  else if (s.currentId === span.id) {
+    s.currentId = span.prevId;
+    s.currentDepth = span.prevDepth;
+    s.floor = span.prevFloor;
+  }
+}
+
+function endReturned(span: AsyncSpan): void {
   const s = state;
   const returned = span.returned;
   if (returned !== undefined) {
@@ -314,6 +395,7 @@ function standIn(current: AsyncSpan): AsyncSpan {
  */
 export function linkRootSpans(hook: (() => number) | null): void {
   state.linkRoot = hook;
+  refreshPlainAsync(state);
 }
 
 /** Id of the current async span; 0 at the root. */

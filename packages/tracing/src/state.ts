@@ -87,6 +87,12 @@ export interface RuntimeState {
   nextSpanId: number;
   contextHook: ContextHook | null;
   /**
+   * Async spans take their plain path: recording, no context hook, no root link. One test
+   * instead of three keeps `beginAsync` small enough to inline (spans.ts); `refreshPlainAsync`
+   * keeps it true to the three.
+   */
+  plainAsync: boolean;
+  /**
    * Asked when a span begins with no spanfn parent: a positive number naming an outside context
    * (recorded negated as the parent id) or 0. Set by an exporter that joins another tracer's trace.
    */
@@ -132,9 +138,9 @@ export const VERSION = "0.1.0";
 /**
  * Copies of the runtime share state under this key only if they agree on its shape: the key
  * names the shape, and changes whenever a field changes meaning (v1: the current span as
- * numbers, open async spans as a table, per-module gates).
+ * numbers, open async spans as a table, per-module gates; v2: `plainAsync`).
  */
-const KEY = Symbol.for("spanfn.runtime.v1");
+const KEY = Symbol.for("spanfn.runtime.v2");
 
 export const DEFAULT_BLOCK_SLOTS = 1 << 14;
 export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
@@ -145,8 +151,17 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
  */
 export const ROOT: AsyncSpan = new AsyncSpan(0, 0, 0, -1);
 
-/** Stands for a span that is not recorded (disabled, filtered, over the cap); it changes nothing. */
+/**
+ * Stands for a span that is not recorded (disabled, filtered, over the cap); it changes nothing.
+ * It counts as ended, so `endAsync` needs one test for both.
+ */
 export const UNRECORDED: AsyncSpan = new AsyncSpan(0, 0, 0, -1);
+UNRECORDED.ended = true;
+
+/** After `recording`, `contextHook` or `linkRoot` changed. */
+export function refreshPlainAsync(s: RuntimeState): void {
+  s.plainAsync = s.recording && s.contextHook === null && s.linkRoot === null;
+}
 
 function createState(): RuntimeState {
   return {
@@ -168,6 +183,7 @@ function createState(): RuntimeState {
     floor: 0,
     nextSpanId: 1,
     contextHook: null,
+    plainAsync: true,
     linkRoot: null,
     observeSettlement: null,
     isPromise: (value) => value instanceof Promise,

@@ -16,6 +16,7 @@ import { memorySink, sites, take } from "./helpers.js";
 
 const sink = memorySink();
 const s = sites(["request", "load", "parse", "sync", "guarded", "child", "broken"]);
+const debug = sites(["verbose"], 4);
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -216,6 +217,24 @@ describe("async spans", () => {
       ["load", "fulfilled"],
       ["parse", "detached"],
     ]);
+  });
+
+  test("a filtered span inside a recorded one leaves the recorded one current through its awaits", async () => {
+    configure({ maxLevel: "info" });
+    const outer = beginAsync(s.request);
+    const inner = beginAsync(debug.verbose);
+    expect(inner.id).toBe(0);
+    resume(inner, await suspend(inner, delay(1)));
+    expect(currentSpanId()).toBe(outer.id);
+    syncHelper();
+    resume(inner);
+    endAsync(inner);
+    expect(currentSpanId()).toBe(outer.id);
+    endAsync(outer);
+    expect(currentSpanId()).toBe(0);
+    const events = take(sink);
+    expect(events.map((e) => `${e.kind}:${e.name}`)).toEqual(["async-begin:request", "thread-begin:sync", "thread-end:sync", "async-end:request"]);
+    expect(syncParents).toEqual([outer.id]);
   });
 
   test("disabled: begin gives an inert span that changes nothing", async () => {

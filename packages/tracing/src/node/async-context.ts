@@ -5,7 +5,7 @@
  * promise in the process; see the README's measurements.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { AsyncSpan, state } from "../state.js";
+import { AsyncSpan, refreshPlainAsync, state } from "../state.js";
 
 let storage: AsyncLocalStorage<AsyncSpan> | null = null;
 
@@ -17,6 +17,7 @@ export function enableAsyncContext(): void {
     get: () => als.getStore(),
     set: (span) => als.enterWith(span),
   };
+  refreshPlainAsync(state);
   // A span current now is carried over as an object with its id, depth and floor.
   if (state.currentId !== 0) {
     const current = new AsyncSpan(state.currentId, 0, state.currentDepth, -1);
@@ -31,6 +32,7 @@ export function disableAsyncContext(): void {
   storage.disable();
   storage = null;
   state.contextHook = null;
+  refreshPlainAsync(state);
   state.currentId = 0;
   state.currentDepth = 0;
   state.floor = 0;
