@@ -10,7 +10,6 @@ import {
   NullSink,
   registerSpans,
   resume,
-  ret,
   setSink,
   suspend,
 } from "@spanfn/tracing";
@@ -63,14 +62,15 @@ async function floorAsync(x) {
 // The shape the Babel plugin generates for an `async function`.
 async function traced(x) {
   const s = beginAsync(TRACED);
+  let r;
   try {
     const v = resume(s, await suspend(s, READY));
-    return work(x + v);
+    return (r = work(x + v));
   } catch (e) {
     fail(s);
     throw e;
   } finally {
-    endAsync(s);
+    endAsync(s, r);
   }
 }
 
@@ -87,13 +87,14 @@ function pending(x) {
 // Its generated shape.
 function pendingTraced(x) {
   const s = beginAsync(PENDING);
+  let r;
   try {
-    return ret(s, READY.then(() => work(x)));
+    return (r = READY.then(() => work(x)));
   } catch (e) {
     fail(s);
     throw e;
   } finally {
-    endAsync(s);
+    endAsync(s, r);
   }
 }
 

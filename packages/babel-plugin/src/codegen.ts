@@ -378,7 +378,9 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
           s.skip();
         } else if (s.isAwaitExpression()) aroundAwait(refs, s, ref);
         else
-          aroundYield(types, s as NodePath<t.YieldExpression>, temp!, [runtimeCall("endAsync", ref())], [
+          // `endAsync` hands back UNRECORDED: until the fresh span after the yield, the dead
+          // handle is never held (a `return()` at the yield reaches `reenterAsync` with it).
+          aroundYield(types, s as NodePath<t.YieldExpression>, temp!, [assign(span, runtimeCall("endAsync", ref()))], [
             assign(span, runtimeCall("beginAsync", types.cloneNode(site))),
           ]);
       }
@@ -396,16 +398,21 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
         : () => statement(refs, runtimeCall("resume", ref()));
       for (const loop of own.forAwaits) instrumentForAwait(refs, loop, loopSpan(), resume, done);
       for (const h of own.handlers) h.body.unshift(resume());
+      // What the function returns goes to `endAsync`, which waits for a returned promise; as for a
+      // thread span, it is read in the outer `finally`, after any `finally` that overrides it.
+      const returned = !asyncGenerator && own.returns.length > 0 ? refs.local("r") : null;
       const reset: t.Statement[] = [];
-      if (!asyncGenerator) {
-        for (const r of own.returns) r.get("argument").replaceWith(runtimeCall("ret", ref(), r.node.argument!));
-        if (own.hasFinally && own.returns.length > 0) reset.push(statement(refs, runtimeCall("ret", ref(), types.identifier("undefined"))));
+      if (returned !== null) {
+        for (const r of own.returns) r.get("argument").replaceWith(store(types, returned, r.node.argument!));
+        if (own.hasFinally) reset.push(statement(refs, assign(returned, types.unaryExpression("void", types.numericLiteral(0)))));
       }
       const declarations: Array<[t.Identifier, t.Expression | null]> = [[span, runtimeCall("beginAsync", site)]];
+      if (returned !== null) declarations.push([returned, null]);
       if (temp !== null) declarations.push([temp, null]);
       if (awaitTemp !== null) declarations.push([awaitTemp, null]);
+      const endArgs = returned !== null ? [ref(), types.cloneNode(returned)] : [ref()];
       wrapBody(types, body, varDeclaration(types, declarations), failHandler(refs, span), [
-        statement(refs, runtimeCall("endAsync", ref())),
+        statement(refs, runtimeCall("endAsync", ...endArgs)),
       ], reset);
       return;
     }

@@ -119,7 +119,7 @@ describe("an implements-contract method without async or a return type (TypeScri
     }).code!;
     expect(code).not.toContain("beginAsync");
     expect(marked).toContain("_spanfn.beginAsync(");
-    expect(marked).toContain("_spanfn.ret(");
+    expect(marked).toContain("_spanfn.endAsync(_sf$s, _sf$r)");
     const exports = evaluate(marked, { "./services": services });
     await expect((exports.run as () => Promise<string>)()).resolves.toBe("D!");
     await new Promise((r) => setTimeout(r, 5));

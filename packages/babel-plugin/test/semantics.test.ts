@@ -142,8 +142,7 @@ async function execute(code: string): Promise<Outcome> {
   // Every run starts from a fresh job: the same (empty) stack below `run`, the same queue; and
   // with no current span, even if the run before left one current (that run's test fails).
   await turns(1);
-  state.currentId = 0;
-  state.currentDepth = 0;
+  state.sp = 0;
   try {
     const exports = evaluate(code, modules);
     if (typeof exports.run !== "function") throw new Error("the program exports no run function");

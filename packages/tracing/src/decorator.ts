@@ -4,8 +4,9 @@
  * accepts TypeScript's legacy `experimentalDecorators` call shape.
  */
 import { defineSpan } from "./metadata.js";
-import { begin, beginAsync, endAsync, fail } from "./spans.js";
-import { endReturn, ret } from "./settle.js";
+import { begin } from "./spans.js";
+import { beginAsync, endAsync, fail } from "./async-spans.js";
+import { endReturn } from "./settle.js";
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -52,13 +53,14 @@ function traced(method: Method, explicit: string | null, methodName: string, isS
   return isAsync
     ? function (this: unknown, ...args: unknown[]) {
         const span = beginAsync(site(this));
+        let returned: unknown;
         try {
-          return ret(span, method.apply(this, args));
+          return (returned = method.apply(this, args));
         } catch (error) {
           fail(span);
           throw error;
         } finally {
-          endAsync(span);
+          endAsync(span, returned);
         }
       }
     : function (this: unknown, ...args: unknown[]) {

@@ -45,10 +45,22 @@ export interface DemotionState {
   recorded: Float64Array;
   /** Demoted sites, in the order they were demoted. */
   sites: number[];
-  /** Open thread begins carried from one block to the next: their sites and ticks. */
-  stackSites: Int32Array;
-  stackTicks: Float64Array;
+  /**
+   * Open thread begins carried from one block to the next. Kept whether or not demotion is on:
+   * it is the thread's record of its open spans as of the last sealed block.
+   */
+  stack: ThreadStack;
+}
+
+/** Open thread spans, outermost first: their sites and begin ticks; `depth` of them in use. */
+export interface ThreadStack {
+  sites: Int32Array;
+  ticks: Float64Array;
   depth: number;
+}
+
+export function copyStack(stack: ThreadStack): ThreadStack {
+  return { sites: stack.sites.slice(), ticks: stack.ticks.slice(), depth: stack.depth };
 }
 
 export function createDemotion(): DemotionState {
@@ -61,9 +73,7 @@ export function createDemotion(): DemotionState {
     gatedBefore: new Float64Array(256),
     recorded: new Float64Array(256),
     sites: [],
-    stackSites: new Int32Array(256),
-    stackTicks: new Float64Array(256),
-    depth: 0,
+    stack: { sites: new Int32Array(256), ticks: new Float64Array(256), depth: 0 },
   };
 }
 
@@ -88,41 +98,52 @@ function grown<T extends Uint32Array | Float64Array | Int32Array>(array: T, size
   return copy;
 }
 
-/** Reads a block about to be sealed; demotes the sites it finds hot and tiny. */
-export function scanForDemotion(s: RuntimeState, data: Float64Array, length: number): void {
+/**
+ * Reads a block about to be sealed: follows the thread's stack of open spans through it (the
+ * hot path keeps only the depth; reports name open spans from this stack, open.ts) and, when
+ * demotion is on, demotes the sites it finds hot and tiny.
+ */
+export function scanSealed(s: RuntimeState, data: Float64Array, length: number): void {
   const d = s.demotion;
-  if (d.below === 0) return;
+  // With nothing to judge and no thread span open at the seal, the stack is empty, whatever the
+  // block holds (the writers seal before they write, so the depth is that of the block's end).
+  if (d.below === 0 && s.depth === 0) d.stack.depth = 0;
+  else followStack(s, d.stack, data, length, d.below !== 0);
+}
+
+/** Replays the thread records of `data[0, length)` onto `stack`, judging each span that ends there when `judging`. */
+export function followStack(s: RuntimeState, stack: ThreadStack, data: Float64Array, length: number, judging: boolean): void {
+  const d = s.demotion;
   const sites = s.metadata.length;
-  if (d.window.length < sites) {
+  if (judging && d.window.length < sites) {
     d.window = grown(d.window, sites);
     d.long = grown(d.long, sites);
     d.counted = grown(d.counted, sites);
     d.gatedBefore = grown(d.gatedBefore, sites);
     d.recorded = grown(d.recorded, sites);
   }
-  let depth = d.depth;
+  let depth = stack.depth;
   for (let i = 0; i < length; ) {
     // Heads are integers far below 2^31: integer ops, where `%` on a double would call fmod.
     const head = data[i] | 0;
     const kind = head & (KIND_BITS - 1);
     if (kind === EventKind.threadComplete) {
-      const site = head >>> 3;
-      judge(d, s, site, data[i + 2] - data[i + 1]);
+      if (judging) judge(d, s, head >>> 3, data[i + 2] - data[i + 1]);
     } else if (kind === EventKind.threadBegin || kind === EventKind.threadBeginInside) {
-      if (depth === d.stackSites.length) {
-        d.stackSites = grown(d.stackSites, depth + 1);
-        d.stackTicks = grown(d.stackTicks, depth + 1);
+      if (depth === stack.sites.length) {
+        stack.sites = grown(stack.sites, depth + 1);
+        stack.ticks = grown(stack.ticks, depth + 1);
       }
-      d.stackSites[depth] = head >>> 3;
-      d.stackTicks[depth] = data[i + 1];
+      stack.sites[depth] = head >>> 3;
+      stack.ticks[depth] = data[i + 1];
       depth++;
     } else if (kind === EventKind.threadEnd && depth > 0) {
       depth--;
-      judge(d, s, d.stackSites[depth], data[i + 1] - d.stackTicks[depth]);
+      if (judging) judge(d, s, stack.sites[depth], data[i + 1] - stack.ticks[depth]);
     }
     i += RECORD_SLOTS[kind];
   }
-  d.depth = depth;
+  stack.depth = depth;
 }
 
 /** Counts one recorded call of `site` that took `ticks`; at the end of a window, decides. */

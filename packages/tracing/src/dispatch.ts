@@ -7,7 +7,7 @@ import { MAX_RECORD_SLOTS, type EventBlock } from "./events.js";
 import { forEachRecord } from "./decode.js";
 import { parseLevel } from "./levels.js";
 import { openSpans } from "./open.js";
-import { demotedSites, scanForDemotion, setDemotion, type DemoteOptions } from "./demote.js";
+import { demotedSites, scanSealed, setDemotion, type DemoteOptions } from "./demote.js";
 import type { RuntimeReport, Sink } from "./sinks/sink.js";
 import { refreshPlainAsync, state, type RuntimeState } from "./state.js";
 import { refreshGates } from "./gates.js";
@@ -20,7 +20,7 @@ export function rotate(): number {
 
 function seal(s: RuntimeState): void {
   if (s.position === 0) return;
-  scanForDemotion(s, s.buffer, s.position);
+  scanSealed(s, s.buffer, s.position);
   const block: EventBlock = {
     thread: s.thread,
     clock: s.clock,

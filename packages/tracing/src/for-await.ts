@@ -5,7 +5,7 @@
  * loop awaits. It returns the very result objects and promises of the real iterator, so nothing
  * about timing changes; what is not iterable fails with the message the engine would give.
  */
-import { resume, suspend } from "./spans.js";
+import { resume, suspend } from "./async-spans.js";
 import type { AsyncSpan } from "./state.js";
 
 type Method = (...args: unknown[]) => unknown;

@@ -3,24 +3,8 @@
  * needs Node; Node's extras (exit flush, trace files, worker threads, AsyncLocalStorage) live in
  * `@spanfn/tracing/node`.
  */
-export {
-  begin,
-  beginGated,
-  end,
-  beginAsync,
-  suspend,
-  resume,
-  fail,
-  endAsync,
-  detachAsync,
-  reenter,
-  reenterAsync,
-  adopt,
-  leave,
-  currentSpanId,
-  linkRootSpans,
-  NOT_RECORDED,
-} from "./spans.js";
+export { begin, beginGated, end, reenter, linkRootSpans, NOT_RECORDED } from "./spans.js";
+export { beginAsync, suspend, resume, fail, endAsync, detachAsync, reenterAsync, adopt, leave, currentSpanId } from "./async-spans.js";
 export { registerSpans, siteGates, siteCalls, defineSpan, getMetadata, type SpanMetadata, type SpanSite, type SpanOptions } from "./metadata.js";
 export { Level, parseLevel, levelName, type LevelName, type LevelValue } from "./levels.js";
 export {
@@ -38,13 +22,13 @@ export {
 } from "./dispatch.js";
 export { threadSpan, instrumentPromise } from "./manual.js";
 export type { DemoteOptions, DemotedSite } from "./demote.js";
-export { ret, endReturn } from "./settle.js";
+export { endReturn } from "./settle.js";
 export { forAwait } from "./for-await.js";
 export { spanFn } from "./decorator.js";
 export { decodeBlock, decodeBlocks, forEachRecord, type SpanEvent, type SpanEventKind } from "./decode.js";
 export { EventKind, type EventBlock, type ThreadInfo, type Outcome } from "./events.js";
 export { now, clockInfo, type ClockInfo } from "./clock.js";
-export type { AsyncSpan } from "./state.js";
+export { UNRECORDED, type AsyncSpan } from "./state.js";
 export type { OpenSpan } from "./open.js";
 export type { Sink, ProcessInfo, RuntimeReport } from "./sinks/sink.js";
 export { InMemorySink } from "./sinks/memory.js";

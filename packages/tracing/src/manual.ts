@@ -1,5 +1,6 @@
 /** Spans for code the plugin does not touch: a callback scope and a promise wrapper. */
-import { begin, beginAsync, endAsync, detachAsync, fail, end, suspend } from "./spans.js";
+import { begin, end } from "./spans.js";
+import { beginAsync, endAsync, detachAsync, fail, suspend } from "./async-spans.js";
 
 /** Runs `fn` inside a thread span of the given span site; returns what it returns. */
 export function threadSpan<R>(metadata: number, fn: () => R): R {

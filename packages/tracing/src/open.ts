@@ -1,10 +1,13 @@
 /**
- * Spans begun and not yet ended, kept where they cost least: thread spans as a stack of metadata
- * ids beside the thread's depth, async spans as rows of numbers (open-table.ts). Read only
- * when a report is asked for, so spans open at shutdown are named instead of silently missing.
+ * Spans begun and not yet ended, kept where they cost least: thread spans in the stack the seal
+ * scan follows (demote.ts), replayed through the block being written; async spans as rows of
+ * numbers (async-spans.ts). Read only when a report is asked for, so spans open at shutdown are
+ * named instead of silently missing.
  */
 import type { ThreadInfo } from "./events.js";
-import { state, type RuntimeState } from "./state.js";
+import { copyStack, followStack } from "./demote.js";
+import { forEachOpenAsync } from "./async-spans.js";
+import { state } from "./state.js";
 
 export interface OpenSpan {
   readonly kind: "thread" | "async";
@@ -17,12 +20,6 @@ export interface OpenSpan {
   readonly spanId: number;
   readonly parentId: number;
   readonly depth: number;
-}
-
-export function growThreadStack(s: RuntimeState): void {
-  const grown = new Int32Array(s.openThread.length * 2);
-  grown.set(s.openThread);
-  s.openThread = grown;
 }
 
 /** This thread's open spans (async first, then thread spans outermost first), and other threads'. */
@@ -43,8 +40,13 @@ export function openSpans(): OpenSpan[] {
       depth,
     });
   };
-  s.openAsync.forEach((id, metadata, parent, depth) => describe("async", metadata, id, parent, depth));
-  for (let d = 0; d < s.depth; d++) describe("thread", s.openThread[d], 0, 0, d);
+  forEachOpenAsync(s, (id, metadata, parent, depth) => describe("async", metadata, id, parent, depth));
+  // The stack as of the last seal (`report` seals first), followed through anything written
+  // since on a copy: the seal scan's own must stay as it was, for the next seal to follow the
+  // same records again.
+  const stack = copyStack(s.demotion.stack);
+  followStack(s, stack, s.buffer, s.position, false);
+  for (let i = 0; i < stack.depth; i++) describe("thread", stack.sites[i], 0, 0, i);
   for (const spans of s.foreignOpen.values()) result.push(...spans);
   return result;
 }

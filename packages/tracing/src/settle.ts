@@ -7,31 +7,23 @@
  */
 import { now } from "./clock.js";
 import { EventKind } from "./events.js";
-import { beginAsync, end, recordAsyncEnd, suspend } from "./spans.js";
-import { state, type AsyncSpan } from "./state.js";
+import { end } from "./spans.js";
+import { beginAsync, isOpen, markSettling, recordAsyncEnd, setOutcome, suspend } from "./async-spans.js";
+import { ASYNC_ROW, state, type AsyncSpan } from "./state.js";
 
 /**
- * `return value` in a function with an async span: an object is remembered, for `endAsync` to
- * decide whether it is a promise to wait for; anything else is not, so `endAsync` has nothing to
- * look at (and a `finally` that overrides the return with `ret(span, undefined)` clears it).
+ * Called by `endAsync` with the object the span (row `span`, id `id`) returned: a native promise
+ * keeps the span open until it settles; a foreign thenable ends it detached. Returns whether the
+ * span now waits.
  */
-export function ret<T>(span: AsyncSpan, value: T): T {
-  if (span.id !== 0) span.returned = isObject(value) ? value : undefined;
-  return value;
-}
-
-/**
- * Called by `endAsync` with what the function returned: a native promise keeps the span open
- * until it settles; a foreign thenable ends it detached. Returns whether the span now waits.
- */
-export function settleReturned(span: AsyncSpan, value: unknown): boolean {
-  if (!isObject(value)) return false;
-  if (state.isPromise(value)) {
-    span.settling = true;
-    observe(value as Promise<unknown>, span);
+export function settleReturned(span: AsyncSpan, id: number, value: object): boolean {
+  const s = state;
+  if (s.isPromise(value)) {
+    markSettling(s, span);
+    observe(value as Promise<unknown>, span, id);
     return true;
   }
-  if (isThenable(value)) span.outcome = EventKind.asyncDetached;
+  if (isThenable(value)) setOutcome(s, span, EventKind.asyncDetached);
   return false;
 }
 
@@ -45,28 +37,37 @@ export function endReturn(token: number, value: unknown): void {
   // (one that does is never demoted): its calls skip the check, which costs more than they do.
   if (token < 0) return;
   end(token);
-  if (!isObject(value) || !state.isPromise(value)) return;
+  // The rest is apart: V8 inlines by the size of the whole function, not of its common path.
+  if (isObject(value)) endReturnedObject(token, value);
+}
+
+function endReturnedObject(token: number, value: object): void {
+  if (!state.isPromise(value)) return;
   const s = state;
   if (!s.promiseReturningSync.has(token)) s.promiseReturningSync.add(token);
   const span = beginAsync(token);
   suspend(span, undefined);
-  if (span.id !== 0) {
-    span.settling = true;
-    observe(value as Promise<unknown>, span);
+  if (span >= 0) {
+    markSettling(s, span);
+    observe(value as Promise<unknown>, span, s.asyncRows[span * ASYNC_ROW]);
   }
 }
 
-/** Records the end of a span whose promise settled (at tick `t`, by default now). */
-export function settled(span: AsyncSpan, outcome: number, t: number = now()): void {
-  if (span.ended) return;
-  span.outcome = outcome;
-  recordAsyncEnd(state, span, t);
+/**
+ * Records the end of the span in row `span` whose promise settled (at tick `t`, by default now),
+ * unless that row no longer holds span `id`: it ended already.
+ */
+export function settled(span: AsyncSpan, id: number, outcome: number, t: number = now()): void {
+  const s = state;
+  if (!isOpen(s, span, id)) return;
+  setOutcome(s, span, outcome);
+  recordAsyncEnd(s, span, t);
 }
 
-function observe(promise: Promise<unknown>, span: AsyncSpan): void {
+function observe(promise: Promise<unknown>, span: AsyncSpan, id: number): void {
   const observer = state.observeSettlement;
-  if (observer !== null) observer(promise, span);
-  else observeByReaction(promise, span);
+  if (observer !== null) observer(promise, span, id);
+  else observeByReaction(promise, span, id);
 }
 
 /**
@@ -74,11 +75,11 @@ function observe(promise: Promise<unknown>, span: AsyncSpan): void {
  * `then`. It leaves the promise marked handled, so a rejection nobody else handles goes
  * unreported by the platform; Node installs an exact observer instead (node/settlement.ts).
  */
-export function observeByReaction(promise: Promise<unknown>, span: AsyncSpan): void {
+export function observeByReaction(promise: Promise<unknown>, span: AsyncSpan, id: number): void {
   PROMISE_THEN.call(
     promise,
-    () => settled(span, EventKind.asyncFulfilled),
-    () => settled(span, EventKind.asyncRejected),
+    () => settled(span, id, EventKind.asyncFulfilled),
+    () => settled(span, id, EventKind.asyncRejected),
   );
 }
 

@@ -4,58 +4,42 @@
  * agree on the current span, instead of splitting a trace in two.
  */
 import { clockInfo, type ClockInfo } from "./clock.js";
-import { EventKind, type EventBlock, type ThreadInfo } from "./events.js";
+import type { EventBlock, ThreadInfo } from "./events.js";
 import type { SpanMetadata } from "./metadata.js";
 import type { Sink } from "./sinks/sink.js";
 import type { OpenSpan } from "./open.js";
-import { OpenAsyncTable } from "./open-table.js";
 import { createDemotion, type DemotedSite, type DemotionState } from "./demote.js";
 import type { SiteTable } from "./gates.js";
 
 /**
- * An async span in flight: what generated code holds between begin, awaits and end. Everything
- * the runtime stores about "current" outside it is numbers: storing a young object into the
- * long-lived state (or an array of open spans) costs a write barrier that, measured, was a third
- * of an async span's price.
+ * An async span in flight, as generated code holds it between begin, awaits and end: a number.
+ * At least 0, it is the span's row among the open async spans (async-spans.ts); -1 stands for a
+ * span that is not recorded; below -1, a stand-in for another span (`adopt`). No object is
+ * allocated for a span: measured, allocating one (and the stores into it) was most of what an
+ * async span cost beyond its two clock reads.
  */
-export class AsyncSpan {
-  /** The kind its end event will carry; `fail` turns it to rejected. */
-  outcome: number = EventKind.asyncFulfilled;
-  ended = false;
-  /** Its end waits for a returned promise to settle; the body's `finally` must not end it. */
-  settling = false;
-  /** What the function returned (settle.ts decides at its end whether that is a promise). */
-  returned: unknown = undefined;
-  /** Its row in the thread's table of open async spans (open.ts), -1 when it has none. */
-  slot = -1;
-  /** Thread-span depth when it last became current: a thread span begun there is its child. */
-  floor = 0;
-  /** What was current when it was last entered (id, depth, floor), restored when it suspends. */
-  prevId = 0;
-  prevDepth = 0;
-  prevFloor = 0;
-  /** The same as an object, in the AsyncLocalStorage mode only (the hook holds objects). */
-  prev: AsyncSpan | null = null;
-  constructor(
-    readonly id: number,
-    /** Its parent's id; 0 at the root. */
-    readonly parent: number,
-    readonly depth: number,
-    readonly metadata: number,
-  ) {}
+export type AsyncSpan = number;
+
+/** What the AsyncLocalStorage mode keeps as "current": a copy, valid after the span ended. */
+export interface CurrentContext {
+  readonly handle: AsyncSpan;
+  readonly id: number;
+  readonly depth: number;
+  /** Thread-span depth when it became current: a thread span begun there is its child. */
+  readonly floor: number;
 }
 
 /** Lets a propagation mode (AsyncLocalStorage) see and follow every change of current span. */
 export interface ContextHook {
-  get(): AsyncSpan | undefined;
-  set(span: AsyncSpan): void;
+  get(): CurrentContext | undefined;
+  set(context: CurrentContext): void;
 }
 
 /**
  * Ends `span` when a native promise returned to the caller settles, without changing how that
  * promise behaves (see settle.ts). Replaceable: Node installs an exact observer.
  */
-export type SettlementObserver = (promise: Promise<unknown>, span: AsyncSpan) => void;
+export type SettlementObserver = (promise: Promise<unknown>, span: AsyncSpan, id: number) => void;
 
 export interface RuntimeState {
   readonly version: string;
@@ -80,10 +64,22 @@ export interface RuntimeState {
   blockSlots: number;
   sequence: number;
 
-  /** The current span (0: the root), its depth, and its floor: numbers (see AsyncSpan). */
-  currentId: number;
-  currentDepth: number;
-  floor: number;
+  /**
+   * The current span, as a stack: a span is pushed when it begins or resumes and popped when it
+   * suspends or ends, which nests within every synchronous stretch of code, so each job starts
+   * and ends at the root (empty). Per entry: the handle (the span's id and depth are in its row,
+   * or in a stand-in's handle) and its floor (the thread-span depth when it became current).
+   * Unused in the AsyncLocalStorage mode.
+   */
+  stackHandles: Float64Array;
+  stackFloors: Int32Array;
+  sp: number;
+  /** Open async spans: rows of ASYNC_ROW numbers, a span's handle its row (async-spans.ts). */
+  asyncRows: Float64Array;
+  /** Rows ever used (the high-water mark); rows below it with id 0 are free. */
+  asyncUsed: number;
+  asyncFree: Int32Array;
+  asyncFreeCount: number;
   nextSpanId: number;
   contextHook: ContextHook | null;
   /**
@@ -120,11 +116,8 @@ export interface RuntimeState {
   lostEvents: number;
   sinkErrors: number;
   firstSinkError: unknown;
-  /** Metadata ids of the open thread spans, outermost first; `depth` of them are in use. */
-  openThread: Int32Array;
+  /** Open thread spans (which ones: the seal scan's stack, demote.ts). */
   depth: number;
-  /** Open async spans, as rows of numbers (open.ts). */
-  openAsync: OpenAsyncTable;
   /** Spans other threads left open when they exited, by thread id. */
   foreignOpen: Map<number, OpenSpan[]>;
   /** Hot, tiny sites that count calls instead of recording spans (demote.ts). */
@@ -138,25 +131,33 @@ export const VERSION = "0.1.0";
 /**
  * Copies of the runtime share state under this key only if they agree on its shape: the key
  * names the shape, and changes whenever a field changes meaning (v1: the current span as
- * numbers, open async spans as a table, per-module gates; v2: `plainAsync`).
+ * numbers, open async spans as a table, per-module gates; v2: async spans as rows and the
+ * current span as a stack, `plainAsync`, and open thread spans known from the seal scan).
  */
 const KEY = Symbol.for("spanfn.runtime.v2");
 
 export const DEFAULT_BLOCK_SLOTS = 1 << 14;
 export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
-/**
- * The root: current when no span is. Its id 0 is what a top-level span records as parent; the
- * same class as real spans keeps every access to the current span monomorphic.
- */
-export const ROOT: AsyncSpan = new AsyncSpan(0, 0, 0, -1);
+/** Stands for a span that is not recorded (disabled, filtered, over the cap); it changes nothing. */
+export const UNRECORDED: AsyncSpan = -1;
 
 /**
- * Stands for a span that is not recorded (disabled, filtered, over the cap); it changes nothing.
- * It counts as ended, so `endAsync` needs one test for both.
+ * A row of `asyncRows`: the span's id (0: the row is free), metadata id, parent id, depth, the
+ * kind its end event will carry (fulfilled unless `fail` or a detached return changed it), and
+ * flags (ROW_SETTLING: its end waits for a returned promise).
  */
-export const UNRECORDED: AsyncSpan = new AsyncSpan(0, 0, 0, -1);
-UNRECORDED.ended = true;
+export const ASYNC_ROW = 6;
+export const ROW_ID = 0;
+export const ROW_METADATA = 1;
+export const ROW_PARENT = 2;
+export const ROW_DEPTH = 3;
+export const ROW_OUTCOME = 4;
+export const ROW_FLAGS = 5;
+export const ROW_SETTLING = 1;
+
+/** The root, as the AsyncLocalStorage mode sees it when nothing is current. */
+export const ROOT_CONTEXT: CurrentContext = { handle: UNRECORDED, id: 0, depth: 0, floor: 0 };
 
 /** After `recording`, `contextHook` or `linkRoot` changed. */
 export function refreshPlainAsync(s: RuntimeState): void {
@@ -178,9 +179,13 @@ function createState(): RuntimeState {
     leafAt: -1,
     blockSlots: DEFAULT_BLOCK_SLOTS,
     sequence: 0,
-    currentId: 0,
-    currentDepth: 0,
-    floor: 0,
+    stackHandles: new Float64Array(64),
+    stackFloors: new Int32Array(64),
+    sp: 0,
+    asyncRows: new Float64Array(64 * ASYNC_ROW),
+    asyncUsed: 0,
+    asyncFree: new Int32Array(64),
+    asyncFreeCount: 0,
     nextSpanId: 1,
     contextHook: null,
     plainAsync: true,
@@ -201,9 +206,7 @@ function createState(): RuntimeState {
     lostEvents: 0,
     sinkErrors: 0,
     firstSinkError: undefined,
-    openThread: new Int32Array(256),
     depth: 0,
-    openAsync: new OpenAsyncTable(),
     foreignOpen: new Map(),
     demotion: createDemotion(),
     foreignDemoted: new Map(),

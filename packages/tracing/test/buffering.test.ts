@@ -175,6 +175,31 @@ describe("bounded buffering", () => {
   });
 });
 
+describe("open thread spans", () => {
+  afterEach(() => configure({ blockSlots: 1 << 14 }));
+
+  test("are named from the records: across sealed blocks, after the stack shrank and grew again in the block being written", () => {
+    setSink(new InMemorySink());
+    configure({ blockSlots: 32 });
+    const outer = begin(s.open);
+    const mid = begin(s.span);
+    for (let i = 0; i < 40; i++) end(begin(s.pending)); // seals several blocks under [open, span]
+    end(mid);
+    const inner = begin(s.pending);
+    const leaf = begin(s.span);
+    const names = () => report().unfinished.map((u) => u.name);
+    expect(names()).toEqual(["open", "pending", "span"]);
+    // Asking again, and sealing after asking, see the same: a report follows a copy of the stack.
+    expect(names()).toEqual(["open", "pending", "span"]);
+    for (let i = 0; i < 40; i++) end(begin(s.pending));
+    expect(names()).toEqual(["open", "pending", "span"]);
+    end(leaf);
+    end(inner);
+    end(outer);
+    expect(names()).toEqual([]);
+  });
+});
+
 describe("configure", () => {
   test("rejects unknown options and bad values, naming them", () => {
     expect(() => configure({ enabld: true } as never)).toThrow(/unknown runtime option "enabld"/);

@@ -13,7 +13,7 @@ import {
   suspend,
   type ChromeTraceEvent,
 } from "../src/index.js";
-import { sites } from "./helpers.js";
+import { idOf, sites } from "./helpers.js";
 
 const s = sites(["outer", "inner", "fetch", "child", "left \"open\""]);
 
@@ -22,12 +22,14 @@ async function scenario(): Promise<{ fetchId: number; childId: number }> {
   end(begin(s.inner));
   end(t);
   const fetch = beginAsync(s.fetch);
+  const fetchId = idOf(fetch);
   const child = beginAsync(s.child);
+  const childId = idOf(child);
   fail(child);
   endAsync(child);
   resume(fetch, await suspend(fetch, new Promise((r) => setTimeout(r, 5))));
   endAsync(fetch);
-  return { fetchId: fetch.id, childId: child.id };
+  return { fetchId, childId };
 }
 
 describe("Chrome trace output", () => {

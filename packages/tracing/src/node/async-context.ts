@@ -5,26 +5,25 @@
  * promise in the process; see the README's measurements.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { AsyncSpan, refreshPlainAsync, state } from "../state.js";
+import { currentContext } from "../async-spans.js";
+import { refreshPlainAsync, state, type CurrentContext } from "../state.js";
 
-let storage: AsyncLocalStorage<AsyncSpan> | null = null;
+let storage: AsyncLocalStorage<CurrentContext> | null = null;
 
 export function enableAsyncContext(): void {
   if (storage !== null) return;
-  const als = new AsyncLocalStorage<AsyncSpan>();
+  const als = new AsyncLocalStorage<CurrentContext>();
   storage = als;
-  state.contextHook = {
+  // A span current now is carried over into the storage, as a context of its own.
+  const s = state;
+  const current = currentContext(s);
+  if (current !== null) als.enterWith(current);
+  s.sp = 0;
+  s.contextHook = {
     get: () => als.getStore(),
-    set: (span) => als.enterWith(span),
+    set: (context) => als.enterWith(context),
   };
-  refreshPlainAsync(state);
-  // A span current now is carried over as an object with its id, depth and floor.
-  if (state.currentId !== 0) {
-    const current = new AsyncSpan(state.currentId, 0, state.currentDepth, -1);
-    current.floor = state.floor;
-    current.ended = true;
-    als.enterWith(current);
-  }
+  refreshPlainAsync(s);
 }
 
 export function disableAsyncContext(): void {
@@ -32,10 +31,8 @@ export function disableAsyncContext(): void {
   storage.disable();
   storage = null;
   state.contextHook = null;
+  state.sp = 0;
   refreshPlainAsync(state);
-  state.currentId = 0;
-  state.currentDepth = 0;
-  state.floor = 0;
 }
 
 export function asyncContextEnabled(): boolean {

@@ -14,8 +14,9 @@ import { EventKind } from "../events.js";
 import { settled } from "../settle.js";
 import { state, type AsyncSpan } from "../state.js";
 
-// A promise passed up through several instrumented functions ends each of their spans.
-const tracked = new WeakMap<Promise<unknown>, AsyncSpan | AsyncSpan[]>();
+// A promise passed up through several instrumented functions ends each of their spans: pairs of
+// a span's handle and id, so a span that ended meanwhile is left alone.
+const tracked = new WeakMap<Promise<unknown>, number[]>();
 let pending = 0;
 let stop: (() => void) | null = null;
 
@@ -102,8 +103,7 @@ function finish(promise: Promise<unknown>, state: PromiseState, t: number): void
   tracked.delete(promise);
   collected.unregister(promise);
   const outcome = state === "rejected" ? EventKind.asyncRejected : EventKind.asyncFulfilled;
-  if (Array.isArray(spans)) for (const span of spans) settled(span, outcome, t);
-  else settled(spans, outcome, t);
+  for (let i = 0; i < spans.length; i += 2) settled(spans[i], spans[i + 1], outcome, t);
   if (--pending === 0) scheduleStop();
 }
 
@@ -180,14 +180,13 @@ function scheduleStop(): void {
   idleTimer.unref();
 }
 
-export function observeWithPromiseHooks(promise: Promise<unknown>, span: AsyncSpan): void {
+export function observeWithPromiseHooks(promise: Promise<unknown>, span: AsyncSpan, id: number): void {
   const already = tracked.get(promise);
   if (already !== undefined) {
-    if (Array.isArray(already)) already.push(span);
-    else tracked.set(promise, [already, span]);
+    already.push(span, id);
     return;
   }
-  tracked.set(promise, span);
+  tracked.set(promise, [span, id]);
   pending++;
   if (stop === null) stop = promiseHooks.onSettled(onSettled as (promise: Promise<unknown>) => void) as () => void;
   fresh.push(promise);

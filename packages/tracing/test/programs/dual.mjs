@@ -8,7 +8,7 @@ esm.setSink(sink);
 const s = esm.registerSpans("programs/dual", "dual.mjs", [["esm begins", 1]]);
 const t = esm.begin(s);
 const span = cjs.beginAsync(cjs.registerSpans("programs/dual", "dual.mjs", [["cjs async", 2]]));
-const sameCurrent = esm.currentSpanId() === span.id;
+const sameCurrent = esm.currentSpanId() === cjs.currentSpanId() && esm.currentSpanId() !== 0;
 cjs.endAsync(span);
 cjs.end(t);
 cjs.flush();
