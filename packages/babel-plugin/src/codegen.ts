@@ -23,7 +23,7 @@ export interface FileRefs {
    * serves the whole file: the prefix is chosen once per file to appear nowhere in its source
    * (asking the scope for a fresh name per function is quadratic in the number of functions).
    */
-  local(role: "t" | "r" | "y" | "s" | "a" | "e"): t.Identifier;
+  local(role: "t" | "r" | "y" | "s" | "a" | "e" | "c"): t.Identifier;
   /** Functions the codegen itself wrote: never instrumented in their turn. */
   readonly generated: WeakSet<t.Node>;
 }
@@ -237,6 +237,43 @@ function aroundAwait(refs: FileRefs, awaitPath: NodePath<t.AwaitExpression>, spa
   awaitPath.skip();
 }
 
+/** A returned `target.then(a[, b])` or `target.catch(b)`: a promise chain the function makes. */
+interface Chain {
+  readonly method: "then" | "catch";
+  readonly callee: t.MemberExpression;
+  readonly args: t.Expression[];
+}
+
+function chainOf(types: Types, node: t.Expression): Chain | null {
+  // Optional calls and members are other node types, and are left alone.
+  if (!types.isCallExpression(node) || !types.isMemberExpression(node.callee)) return null;
+  const callee = node.callee;
+  if (callee.computed || !types.isIdentifier(callee.property) || types.isSuper(callee.object)) return null;
+  const args = node.arguments;
+  if (!args.every((a): a is t.Expression => types.isExpression(a))) return null;
+  const method = callee.property.name;
+  if (method === "then" && (args.length === 1 || args.length === 2)) return { method, callee, args };
+  if (method === "catch" && args.length === 1) return { method, callee, args };
+  return null;
+}
+
+/**
+ * `(c = target, chainThen(span, c, c.then, "target.then", arity, a, b))`: the target, the
+ * method and the arguments are evaluated in the order the call evaluated them, and the runtime
+ * makes the same call (chain.ts).
+ */
+function throughChain(refs: FileRefs, chain: Chain, span: t.Expression): t.Expression {
+  const { types } = refs;
+  const target = refs.local("c");
+  const method = types.memberExpression(types.cloneNode(target), types.identifier(chain.method));
+  const name = types.stringLiteral(describeForMessage(chain.callee, types));
+  const args =
+    chain.method === "then"
+      ? call(refs, "chainThen", [span, types.cloneNode(target), method, name, types.numericLiteral(chain.args.length), ...chain.args])
+      : call(refs, "chainCatch", [span, types.cloneNode(target), method, name, ...chain.args]);
+  return types.sequenceExpression([types.assignmentExpression("=", types.cloneNode(target), chain.callee.object as t.Expression), args]);
+}
+
 /** How V8 names an expression in "x is not async iterable", so our TypeError reads the same. */
 function describeForMessage(node: t.Node, types: Types): string {
   if (types.isIdentifier(node)) return node.name;
@@ -401,6 +438,11 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
       // What the function returns goes to `endAsync`, which waits for a returned promise; as for a
       // thread span, it is read in the outer `finally`, after any `finally` that overrides it.
       const returned = !asyncGenerator && own.returns.length > 0 ? refs.local("r") : null;
+      // Where every return is a chain the function makes, the chain's own handlers end the span
+      // (chain.ts); a `finally` could return something else, so then it is left to `endAsync`.
+      const chains = returned !== null && !own.hasFinally ? own.returns.map((r) => chainOf(types, r.node.argument!)) : [];
+      const chained = chains.length > 0 && chains.every((c) => c !== null);
+      if (chained) own.returns.forEach((r, i) => r.get("argument").replaceWith(throughChain(refs, chains[i]!, ref())));
       const reset: t.Statement[] = [];
       if (returned !== null) {
         for (const r of own.returns) r.get("argument").replaceWith(store(types, returned, r.node.argument!));
@@ -408,6 +450,7 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
       }
       const declarations: Array<[t.Identifier, t.Expression | null]> = [[span, runtimeCall("beginAsync", site)]];
       if (returned !== null) declarations.push([returned, null]);
+      if (chained) declarations.push([refs.local("c"), null]);
       if (temp !== null) declarations.push([temp, null]);
       if (awaitTemp !== null) declarations.push([awaitTemp, null]);
       const endArgs = returned !== null ? [ref(), types.cloneNode(returned)] : [ref()];

@@ -27,6 +27,8 @@ export interface Summary {
   unfinished: number;
   droppedSpans: number;
   lostEvents: number;
+  /** Thread span ends a throw past the stack limit kept from being written (ended with their callers). */
+  lostEnds: number;
   promiseReturningSync: string[];
   /** Functions the runtime demoted to call counters, with the calls it counted (all threads). */
   demoted: { name: string; calls: number }[];
@@ -47,6 +49,7 @@ export function summarize(events: readonly ChromeTraceEvent[]): Summary {
   let unfinished = 0;
   let droppedSpans = 0;
   let lostEvents = 0;
+  let lostEnds = 0;
   let promiseReturningSync: string[] = [];
   const demotedCalls = new Map<string, number>();
   for (const e of events) {
@@ -54,11 +57,13 @@ export function summarize(events: readonly ChromeTraceEvent[]): Summary {
       const args = e.args as {
         droppedSpans?: number;
         lostEvents?: number;
+        lostEnds?: number;
         promiseReturningSync?: string[];
         demoted?: { name: string; calls: number }[];
       };
       droppedSpans += args.droppedSpans ?? 0;
       lostEvents += args.lostEvents ?? 0;
+      lostEnds += args.lostEnds ?? 0;
       promiseReturningSync = args.promiseReturningSync ?? [];
       for (const d of args.demoted ?? []) demotedCalls.set(d.name, (demotedCalls.get(d.name) ?? 0) + d.calls);
     }
@@ -92,6 +97,7 @@ export function summarize(events: readonly ChromeTraceEvent[]): Summary {
     unfinished,
     droppedSpans,
     lostEvents,
+    lostEnds,
     promiseReturningSync,
     demoted: [...demotedCalls].map(([name, calls]) => ({ name, calls })).sort((a, b) => b.calls - a.calls),
   };
@@ -132,6 +138,9 @@ export function formatSummary(summary: Summary, options: { top?: number; sort?: 
   out.push(
     `${spanCount} spans (${summary.events} events); ${summary.unfinished} unfinished; ${summary.droppedSpans} dropped; ${summary.lostEvents} events lost to sink errors`,
   );
+  if (summary.lostEnds > 0) {
+    out.push(`${summary.lostEnds} span ends lost to a throw past the stack limit: each was ended with the span around it, so its time is too long`);
+  }
   if (summary.demoted.length > 0) {
     const calls = summary.demoted.reduce((n, d) => n + d.calls, 0);
     out.push(

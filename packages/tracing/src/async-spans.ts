@@ -27,6 +27,7 @@ import {
   ROOT_CONTEXT,
   ROW_DEPTH,
   ROW_FLAGS,
+  ROW_CHAINED,
   ROW_ID,
   ROW_METADATA,
   ROW_OUTCOME,
@@ -105,7 +106,11 @@ function writeAsyncBegin(s: RuntimeState, metadata: number, id: number, parent: 
 export function suspend<T>(span: AsyncSpan, value: T): T {
   const s = state;
   if (s.contextHook !== null) exitHooked(s, span);
-  else if (span !== UNRECORDED) pop(s, span);
+  else if (span !== UNRECORDED) {
+    const sp = s.sp;
+    if (sp !== 0 && s.stackHandles[sp - 1] === span) s.sp = sp - 1;
+    else if (sp > 1) unwindTo(s, span);
+  }
   return value;
 }
 
@@ -137,15 +142,21 @@ export function fail(span: AsyncSpan): void {
 export function endAsync(span: AsyncSpan, returned?: unknown): AsyncSpan {
   if (span < 0) return UNRECORDED;
   const s = state;
+  // "Current" is handed back first, and without a call in the common case: unwinding deep
+  // recursion near the stack limit, a frame more can fail, and a span left on the stack would
+  // misparent what follows; a lost end only leaves that span unfinished.
+  if (s.contextHook !== null) exitHooked(s, span);
+  else {
+    const sp = s.sp;
+    if (sp !== 0 && s.stackHandles[sp - 1] === span) s.sp = sp - 1;
+    else if (sp > 1) unwindTo(s, span);
+  }
   if (returned !== undefined && returned !== null && (typeof returned === "object" || typeof returned === "function")) {
     endReturned(s, span, returned);
     return UNRECORDED;
   }
   const t = now();
-  if (s.asyncRows[span * ASYNC_ROW] === 0) return UNRECORDED;
-  recordAsyncEnd(s, span, t);
-  if (s.contextHook !== null) exitHooked(s, span);
-  else pop(s, span);
+  if (s.asyncRows[span * ASYNC_ROW] !== 0) recordAsyncEnd(s, span, t);
   return UNRECORDED;
 }
 
@@ -154,10 +165,12 @@ function endReturned(s: RuntimeState, span: AsyncSpan, returned: object): void {
   const at = span * ASYNC_ROW;
   const rows = s.asyncRows;
   if (rows[at] === 0) return;
-  if (rows[at + ROW_OUTCOME] === 4 /* EventKind.asyncFulfilled */) settleReturned(span, rows[at], returned);
+  if (rows[at + ROW_OUTCOME] === 4 /* EventKind.asyncFulfilled */) {
+    // A chain the function made and returned ends the span from its own handlers (chain.ts).
+    if ((rows[at + ROW_FLAGS] & ROW_CHAINED) !== 0) rows[at + ROW_FLAGS] |= ROW_SETTLING;
+    else settleReturned(span, rows[at], returned);
+  }
   if ((rows[at + ROW_FLAGS] & ROW_SETTLING) === 0) recordAsyncEnd(s, span, now());
-  if (s.contextHook !== null) exitHooked(s, span);
-  else pop(s, span);
 }
 
 /** Writes the end event of the span in row `span` and frees the row; callers know it is open. */
@@ -333,16 +346,11 @@ function push(s: RuntimeState, handle: AsyncSpan): void {
 }
 
 /**
- * Pops `handle` if it is on top. Otherwise something pushed above it did not pop (a throw
- * inside the runtime, say): popping down to it keeps one such slip from misparenting everything
- * after it. A handle not on the stack (a stand-in's first `suspend`) changes nothing.
+ * `handle` is not on top (suspend and endAsync pop it inline when it is): something pushed above
+ * it did not pop (a throw inside the runtime, say). Popping down to it keeps one such slip from
+ * misparenting everything after it. A handle not on the stack (a stand-in's first `suspend`)
+ * changes nothing.
  */
-function pop(s: RuntimeState, handle: AsyncSpan): void {
-  const sp = s.sp;
-  if (sp !== 0 && s.stackHandles[sp - 1] === handle) s.sp = sp - 1;
-  else if (sp > 1) unwindTo(s, handle);
-}
-
 function unwindTo(s: RuntimeState, handle: AsyncSpan): void {
   for (let i = s.sp - 2; i >= 0; i--) {
     if (s.stackHandles[i] === handle) {

@@ -259,6 +259,7 @@ export function report(atExit = false): RuntimeReport {
   return {
     droppedSpans: s.droppedSpans,
     lostEvents: s.lostEvents,
+    lostEnds: s.lostEnds,
     sinkErrors: s.sinkErrors,
     unfinished: openSpans(),
     promiseReturningSync: [...s.promiseReturningSync].map((id) => {

@@ -1,5 +1,6 @@
 import { DEFAULT_SPAN_LEVEL, parseLevel } from "./levels.js";
 import { state } from "./state.js";
+import { SITES } from "./spans.js";
 import { addSiteTable, tableOf, type SiteTable } from "./gates.js";
 
 /** Static description of a span site, created once per module and referred to by its id. */
@@ -64,6 +65,9 @@ export function defineSpan(name: string, options: SpanOptions = {}): number {
   return id;
 }
 
+/** The level of a site past what a token can name (SITES): above every maximum, never recorded. */
+const BEYOND_TOKENS = 254;
+
 function addMetadata(meta: SpanMetadata): void {
   const id = state.metadata.length;
   state.metadata.push(meta);
@@ -72,7 +76,8 @@ function addMetadata(meta: SpanMetadata): void {
     grown.set(state.levels);
     state.levels = grown;
   }
-  state.levels[id] = meta.level;
+  if (id === SITES) state.warn(`spanfn: more than ${SITES} span sites in one thread; ${meta.name} (${meta.file}:${meta.line}) and every site registered after it are not recorded`);
+  state.levels[id] = id < SITES ? meta.level : BEYOND_TOKENS;
 }
 
 export function getMetadata(id: number): SpanMetadata | undefined {

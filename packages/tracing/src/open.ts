@@ -5,9 +5,9 @@
  * named instead of silently missing.
  */
 import type { ThreadInfo } from "./events.js";
-import { copyStack, followStack } from "./demote.js";
+import { copyStack, followStack, type ThreadStack } from "./demote.js";
 import { forEachOpenAsync } from "./async-spans.js";
-import { state } from "./state.js";
+import { state, type RuntimeState } from "./state.js";
 
 export interface OpenSpan {
   readonly kind: "thread" | "async";
@@ -23,6 +23,17 @@ export interface OpenSpan {
 }
 
 /** This thread's open spans (async first, then thread spans outermost first), and other threads'. */
+/**
+ * The thread's open spans: the stack as of the last seal, followed through anything written
+ * since, on a copy (the seal scan's own must stay as it was, for the next seal to follow the
+ * same records again).
+ */
+export function openThreadStack(s: RuntimeState): ThreadStack {
+  const stack = copyStack(s.demotion.stack);
+  followStack(s, stack, s.buffer, s.position, false);
+  return stack;
+}
+
 export function openSpans(): OpenSpan[] {
   const s = state;
   const result: OpenSpan[] = [];
@@ -41,11 +52,7 @@ export function openSpans(): OpenSpan[] {
     });
   };
   forEachOpenAsync(s, (id, metadata, parent, depth) => describe("async", metadata, id, parent, depth));
-  // The stack as of the last seal (`report` seals first), followed through anything written
-  // since on a copy: the seal scan's own must stay as it was, for the next seal to follow the
-  // same records again.
-  const stack = copyStack(s.demotion.stack);
-  followStack(s, stack, s.buffer, s.position, false);
+  const stack = openThreadStack(s);
   for (let i = 0; i < stack.depth; i++) describe("thread", stack.sites[i], 0, 0, i);
   for (const spans of s.foreignOpen.values()) result.push(...spans);
   return result;

@@ -7,7 +7,7 @@
  */
 import { now } from "./clock.js";
 import { EventKind } from "./events.js";
-import { end } from "./spans.js";
+import { end, siteOf } from "./spans.js";
 import { beginAsync, isOpen, markSettling, recordAsyncEnd, setOutcome, suspend } from "./async-spans.js";
 import { ASYNC_ROW, state, type AsyncSpan } from "./state.js";
 
@@ -38,14 +38,14 @@ export function endReturn(token: number, value: unknown): void {
   if (token < 0) return;
   end(token);
   // The rest is apart: V8 inlines by the size of the whole function, not of its common path.
-  if (isObject(value)) endReturnedObject(token, value);
+  if (isObject(value)) endReturnedObject(siteOf(token), value);
 }
 
-function endReturnedObject(token: number, value: object): void {
+function endReturnedObject(site: number, value: object): void {
   if (!state.isPromise(value)) return;
   const s = state;
-  if (!s.promiseReturningSync.has(token)) s.promiseReturningSync.add(token);
-  const span = beginAsync(token);
+  if (!s.promiseReturningSync.has(site)) s.promiseReturningSync.add(site);
+  const span = beginAsync(site);
   suspend(span, undefined);
   if (span >= 0) {
     markSettling(s, span);
@@ -64,7 +64,7 @@ export function settled(span: AsyncSpan, id: number, outcome: number, t: number 
   recordAsyncEnd(s, span, t);
 }
 
-function observe(promise: Promise<unknown>, span: AsyncSpan, id: number): void {
+export function observe(promise: Promise<unknown>, span: AsyncSpan, id: number): void {
   const observer = state.observeSettlement;
   if (observer !== null) observer(promise, span, id);
   else observeByReaction(promise, span, id);
@@ -85,12 +85,12 @@ export function observeByReaction(promise: Promise<unknown>, span: AsyncSpan, id
 
 const PROMISE_THEN = Promise.prototype.then;
 
-function isObject(value: unknown): value is object {
+export function isObject(value: unknown): value is object {
   return value !== null && (typeof value === "object" || typeof value === "function");
 }
 
 /** Looks for `then` through descriptors, so no getter runs; proxies are left alone. */
-function isThenable(value: object): boolean {
+export function isThenable(value: object): boolean {
   if (state.isProxy(value)) return false;
   for (let o: object | null = value; o !== null; o = Object.getPrototypeOf(o)) {
     const descriptor = Object.getOwnPropertyDescriptor(o, "then");

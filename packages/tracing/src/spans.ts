@@ -7,6 +7,7 @@ import { now } from "./clock.js";
 import { rotate } from "./dispatch.js";
 import { currentFloor, currentSpanId } from "./async-spans.js";
 import { DEMOTED, demotedToken } from "./demote.js";
+import { openThreadStack } from "./open.js";
 import { EventKind, KIND_BITS } from "./events.js";
 import { refreshPlainAsync, state, type RuntimeState } from "./state.js";
 
@@ -15,6 +16,19 @@ import { refreshPlainAsync, state, type RuntimeState } from "./state.js";
  * token (those below it stand for calls of demoted sites).
  */
 export const NOT_RECORDED = -1;
+
+/**
+ * A recorded span's token is `depth * SITES + site`: its site, and the thread's depth of open
+ * spans at its begin. `end` learns from it whether spans begun inside never ended (a throw past
+ * the stack limit can keep a `finally` from ending its span) and ends them first, so the trace
+ * stays nested, counting them (`lostEnds`). Sites past SITES are not recorded (metadata.ts).
+ */
+export const SITES = 2 ** 21;
+
+/** The site a token names (tokens of depth below 1024 are Smis, for bit operations). */
+export function siteOf(token: number): number {
+  return token < 2147483648 ? token & (SITES - 1) : token % SITES;
+}
 
 /** Begins a thread span; pass the result to `end` (in a `finally`). */
 export function begin(metadata: number): number {
@@ -31,8 +45,7 @@ export function begin(metadata: number): number {
 export function beginGated(metadata: number): number {
   const s = state;
   if (s.plainAsync !== true || s.sp !== 0) return beginOutside(s, metadata);
-  writeBegin(s, metadata);
-  return metadata;
+  return writeBegin(s, metadata);
 }
 
 /*
@@ -44,8 +57,8 @@ export function beginGated(metadata: number): number {
  * check that it is initialized.
  */
 
-/** `[head, tick]`: a thread begin with no parent written down. */
-function writeBegin(s: RuntimeState, metadata: number): void {
+/** `[head, tick]`: a thread begin with no parent written down. Returns the span's token. */
+function writeBegin(s: RuntimeState, metadata: number): number {
   let p = s.position;
   if (p + 2 > s.blockSlots) p = rotate();
   const b = s.buffer;
@@ -53,7 +66,9 @@ function writeBegin(s: RuntimeState, metadata: number): void {
   b[p + 1] = now();
   s.position = p + 2;
   s.leafAt = p;
-  s.depth++;
+  const d = s.depth;
+  s.depth = d + 1;
+  return d * SITES + metadata;
 }
 
 /**
@@ -67,8 +82,7 @@ function beginOutside(s: RuntimeState, metadata: number): number {
     const parent = outermostParent(s);
     if (parent !== 0) return beginInside(s, metadata, parent);
   }
-  writeBegin(s, metadata);
-  return metadata;
+  return writeBegin(s, metadata);
 }
 
 /**
@@ -92,8 +106,9 @@ function beginInside(s: RuntimeState, metadata: number, parent: number): number 
   b[p + 1] = now();
   s.position = p + 3;
   s.leafAt = -1;
-  s.depth++;
-  return metadata;
+  const d = s.depth;
+  s.depth = d + 1;
+  return d * SITES + metadata;
 }
 
 /**
@@ -104,28 +119,51 @@ export function end(token: number): void {
   if (token < 0) return;
   const t = now();
   const s = state;
-  const p = s.position;
+  const site = siteOf(token);
+  const depth = (token - site) / SITES;
+  if (s.depth !== depth + 1 && !endLostInside(s, depth, t)) return;
+  let p = s.position;
+  // The write is done here, not in a function of its own: near the stack limit (a RangeError
+  // unwinding deep recursion) one more frame can be one too many, and an end lost.
   if (p === s.leafAt + 2 && p < s.blockSlots) {
     // Nothing was written since this span's begin (ends nest, so that begin is this span's):
     // one complete record, one slot instead of two.
     const b = s.buffer;
-    b[p - 2] = token * 8; // EventKind.threadComplete
+    b[p - 2] = site * 8; // EventKind.threadComplete
     b[p] = t;
     s.position = p + 1;
     s.leafAt = -1;
-  } else writeEnd(s, token, t);
+  } else {
+    if (p + 2 > s.blockSlots) p = rotate();
+    const b = s.buffer;
+    b[p] = site * 8 + 2; // EventKind.threadEnd
+    b[p + 1] = t;
+    s.position = p + 2;
+  }
   // After the write: when a block is sealed, the depth is that of the records written so far.
-  if (s.depth > 0) s.depth--;
+  s.depth = depth;
 }
 
-/** `[head, tick]`: the end of a span something was recorded inside. */
-function writeEnd(s: RuntimeState, token: number, t: number): void {
-  let p = s.position;
-  if (p + 2 > s.blockSlots) p = rotate();
-  const b = s.buffer;
-  b[p] = token * KIND_BITS + EventKind.threadEnd;
-  b[p + 1] = t;
-  s.position = p + 2;
+/**
+ * `end` of a span begun at `depth` while the thread's depth is not `depth + 1`. Deeper: spans
+ * begun inside it lost their ends; they are ended now (at `t`, innermost first) and counted, and
+ * the span's own end follows (returns true). Shallower: the span was ended already in this way;
+ * nothing more is written (false).
+ */
+function endLostInside(s: RuntimeState, depth: number, t: number): boolean {
+  if (s.depth <= depth) return false;
+  const stack = openThreadStack(s);
+  for (let d = s.depth - 1; d > depth; d--) {
+    let p = s.position;
+    if (p + 2 > s.blockSlots) p = rotate();
+    s.buffer[p] = stack.sites[d] * KIND_BITS + EventKind.threadEnd;
+    s.buffer[p + 1] = t;
+    s.position = p + 2;
+    s.lostEnds++;
+  }
+  s.leafAt = -1;
+  s.depth = depth + 1;
+  return true;
 }
 
 /**

@@ -114,6 +114,8 @@ export interface RuntimeState {
   droppedSpans: number;
   /** Events lost with blocks a sink failed to take. */
   lostEvents: number;
+  /** Thread span ends a throw past the stack limit kept from being written (spans.ts `end`). */
+  lostEnds: number;
   sinkErrors: number;
   firstSinkError: unknown;
   /** Open thread spans (which ones: the seal scan's stack, demote.ts). */
@@ -145,7 +147,8 @@ export const UNRECORDED: AsyncSpan = -1;
 /**
  * A row of `asyncRows`: the span's id (0: the row is free), metadata id, parent id, depth, the
  * kind its end event will carry (fulfilled unless `fail` or a detached return changed it), and
- * flags (ROW_SETTLING: its end waits for a returned promise).
+ * flags (ROW_SETTLING: its end waits for a returned promise; ROW_CHAINED: the function made that
+ * promise with a `then`/`catch` whose handlers will end it, chain.ts).
  */
 export const ASYNC_ROW = 6;
 export const ROW_ID = 0;
@@ -155,6 +158,7 @@ export const ROW_DEPTH = 3;
 export const ROW_OUTCOME = 4;
 export const ROW_FLAGS = 5;
 export const ROW_SETTLING = 1;
+export const ROW_CHAINED = 2;
 
 /** The root, as the AsyncLocalStorage mode sees it when nothing is current. */
 export const ROOT_CONTEXT: CurrentContext = { handle: UNRECORDED, id: 0, depth: 0, floor: 0 };
@@ -204,6 +208,7 @@ function createState(): RuntimeState {
     maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES,
     droppedSpans: 0,
     lostEvents: 0,
+    lostEnds: 0,
     sinkErrors: 0,
     firstSinkError: undefined,
     depth: 0,

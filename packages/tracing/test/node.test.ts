@@ -48,7 +48,7 @@ describe("flush at exit", () => {
     const unfinishedEnds = events.filter((e) => e.ph === "E" && e.args?.unfinished === true);
     expect(unfinishedEnds).toHaveLength(mode === "normal" ? 0 : 1);
     const report = events.find((e) => e.name === "spanfn_report")!;
-    expect(report.args).toEqual({ droppedSpans: 0, lostEvents: 0, sinkErrors: 0, unfinished, promiseReturningSync: [], demoted: [] });
+    expect(report.args).toEqual({ droppedSpans: 0, lostEvents: 0, lostEnds: 0, sinkErrors: 0, unfinished, promiseReturningSync: [], demoted: [] });
     // Balanced: every B has its E on the same thread.
     expect(events.filter((e) => e.ph === "B")).toHaveLength(events.filter((e) => e.ph === "E").length);
   });
@@ -128,6 +128,19 @@ describe("propagation modes", () => {
 
   test("AsyncLocalStorage: the same spans find their true parent, and nothing leaks after", () => {
     expect(JSON.parse(run("async-context.mjs", "als").stdout)).toEqual({ id: 1, parents: [1, 1], after: 0 });
+  });
+});
+
+describe("returned chains", () => {
+  test("end their spans from their own handlers; Node reports the same unhandled rejections as without spanfn", () => {
+    const result = run("chains.mjs");
+    expect(result.stderr).toBe("");
+    const { reports, outcomes } = JSON.parse(result.stdout) as { reports: string[]; outcomes: string[] };
+    const plain = reports.filter((r) => r.startsWith("plain ")).map((r) => r.slice("plain ".length));
+    const instrumented = reports.filter((r) => r.startsWith("instrumented ")).map((r) => r.slice("instrumented ".length));
+    expect(plain).toEqual(["passes, left alone source", "catches, left alone rethrown", "follows, left alone inner"]);
+    expect(instrumented).toEqual(plain);
+    expect(outcomes).toEqual(["passes rejected", "passes rejected", "catches rejected", "follows rejected", "follows rejected"]);
   });
 });
 

@@ -139,3 +139,54 @@ describe("thread spans", () => {
     configure({ blockSlots: 1 << 14 });
   });
 });
+
+describe("ends lost to a throw past the stack limit", () => {
+  test("the span around them ends them first, counted: the trace stays nested", () => {
+    const before = report().lostEnds;
+    const o = begin(s.outer);
+    const i = begin(s.inner);
+    begin(s.leaf); // its `finally` never ran
+    void i; // nor this one's
+    end(o);
+    expect(shape(take(sink))).toEqual([
+      "thread-begin:outer",
+      "thread-begin:inner",
+      "thread-begin:leaf",
+      "thread-end:leaf",
+      "thread-end:inner",
+      "thread-end:outer",
+    ]);
+    expect(report().lostEnds - before).toBe(2);
+    // A late end of a span already ended this way writes nothing.
+    end(i);
+    expect(take(sink)).toEqual([]);
+  });
+
+  test("recursion into a RangeError, caught at the top: every begin has its end", () => {
+    function deep(n: number): number {
+      const t = begin(n % 2 === 0 ? s.inner : s.leaf);
+      try {
+        return deep(n + 1) + 1;
+      } finally {
+        end(t);
+      }
+    }
+    const t = begin(s.outer);
+    try {
+      deep(0);
+    } catch (error) {
+      expect(error).toBeInstanceOf(RangeError);
+    } finally {
+      end(t);
+    }
+    const events = take(sink);
+    let depth = 0;
+    for (const e of events) {
+      depth += e.kind === "thread-begin" ? 1 : -1;
+      expect(depth).toBeGreaterThanOrEqual(0);
+    }
+    expect(depth).toBe(0);
+    expect(events[events.length - 1]).toMatchObject({ kind: "thread-end", name: "outer" });
+    expect(report().unfinished).toEqual([]);
+  });
+});

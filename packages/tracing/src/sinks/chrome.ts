@@ -139,6 +139,7 @@ export class ChromeTraceWriter {
       args: {
         droppedSpans: report.droppedSpans,
         lostEvents: report.lostEvents,
+        lostEnds: report.lostEnds ?? 0,
         sinkErrors: report.sinkErrors,
         unfinished: report.unfinished.map((s) => s.name),
         promiseReturningSync: report.promiseReturningSync.map((f) => `${f.name} (${f.file}:${f.line})`),

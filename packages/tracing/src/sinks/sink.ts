@@ -16,6 +16,11 @@ export interface RuntimeReport {
   /** Events in blocks a sink threw on. */
   readonly lostEvents: number;
   readonly sinkErrors: number;
+  /**
+   * Thread span ends a throw past the stack limit kept from being written: each such span was
+   * ended when the span around it ended, so the trace stays nested, but its duration is too long.
+   */
+  readonly lostEnds: number;
   /** Spans begun and never ended, at the time of the report. */
   readonly unfinished: readonly OpenSpan[];
   /**
