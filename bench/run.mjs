@@ -4,7 +4,7 @@
 // Before the rounds it compiles the generated-code subjects and, once, the instrumented copy of
 // @babel/* for the real workload. Run `npm run build` first (`npm run bench` does).
 //
-//   node bench/run.mjs [--quick] [--filter SUBSTR] [--json FILE]
+//   node bench/run.mjs [--quick] [--rounds N] [--filter SUBSTR] [--json FILE]
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import os from "node:os";
@@ -18,7 +18,7 @@ const CASES_DIR = fileURLToPath(new URL("./cases/", import.meta.url));
 // A case's 15 repeats are taken in 3 processes of 5, and the rounds go through all cases in turn:
 // on a shared or throttling machine the slow stretches then hit a case and its baseline alike,
 // instead of whichever case happened to be running, and the ratios stay comparable.
-const ROUNDS = 3;
+const DEFAULT_ROUNDS = 3;
 const REPEATS_PER_ROUND = 5;
 
 const SYNC_BASELINES = ["bare-sync-call", "floor-sync"];
@@ -31,11 +31,12 @@ const SYNC_PEERS = ["otel-sync-drop", "otel-sync-memory", "dc-trace-sync"];
 const CASES = [
   { name: "bare-sync-call", file: "sync.mjs" },
   { name: "floor-sync", file: "sync.mjs", baselines: ["bare-sync-call"] },
+  { name: "floor-sync-hrtime", file: "sync.mjs", baselines: ["bare-sync-call", "floor-sync"] },
   { name: "otel-sync-drop", file: "peers.mjs", baselines: ["bare-sync-call"] },
   { name: "otel-sync-memory", file: "peers.mjs", baselines: ["bare-sync-call"] },
   { name: "dc-trace-sync", file: "peers.mjs", baselines: ["bare-sync-call"] },
   { name: "thread-span", file: "sync.mjs", baselines: SYNC_BASELINES },
-  { name: "gen-thread-span", file: "generated.mjs", baselines: [...SYNC_BASELINES, ...SYNC_PEERS] },
+  { name: "gen-thread-span", file: "generated.mjs", baselines: [...SYNC_BASELINES, "floor-sync-hrtime", ...SYNC_PEERS] },
   { name: "gen-nested-10", file: "generated.mjs", baselines: SYNC_BASELINES },
   { name: "gen-level-filtered", file: "generated.mjs", baselines: SYNC_BASELINES },
   { name: "gen-disabled", file: "generated.mjs", baselines: SYNC_BASELINES },
@@ -71,6 +72,13 @@ const TARGETS = [
     what: "sync span (generated) / hand-written floor",
     needs: ["gen-thread-span", "floor-sync"],
     value: (m) => m("gen-thread-span") / m("floor-sync"),
+    limit: 1.15,
+    unit: "x",
+  },
+  {
+    what: "  (against the floor read with process.hrtime, spanfn's clock under Node)",
+    needs: ["gen-thread-span", "floor-sync-hrtime"],
+    value: (m) => m("gen-thread-span") / m("floor-sync-hrtime"),
     limit: 1.15,
     unit: "x",
   },
@@ -150,10 +158,15 @@ const TARGETS = [
 ];
 
 function parseArgs(argv) {
-  const options = { quick: false, filter: null, json: null };
+  const options = { quick: false, rounds: DEFAULT_ROUNDS, filter: null, json: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--quick") options.quick = true;
+    else if (arg === "--rounds") {
+      const rounds = Number(argv[++i]);
+      if (!(Number.isInteger(rounds) && rounds > 0)) usage("--rounds needs a positive integer");
+      options.rounds = rounds;
+    }
     else if (arg === "--filter" || arg === "--json") {
       const value = argv[++i];
       if (value === undefined) usage(`${arg} needs a value`);
@@ -166,8 +179,9 @@ function parseArgs(argv) {
 
 function usage(error) {
   const text = [
-    "usage: node bench/run.mjs [--quick] [--filter SUBSTR] [--json FILE]",
+    "usage: node bench/run.mjs [--quick] [--rounds N] [--filter SUBSTR] [--json FILE]",
     "  --quick          about 10x fewer iterations: a smoke run, not numbers to quote",
+    `  --rounds N       processes per case, taken in turn with the other cases (default ${DEFAULT_ROUNDS}): more rounds, steadier medians on a noisy machine`,
     "  --filter SUBSTR  only the cases whose name contains SUBSTR (ratios need their baseline run too)",
     "  --json FILE      also write every sample and ratio to FILE",
     `cases: ${CASES.map((c) => c.name).join(", ")}, plugin-speed`,
@@ -239,6 +253,7 @@ function environment(options) {
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     date: new Date().toISOString(),
     quick: options.quick,
+    rounds: options.rounds,
     filter: options.filter,
   };
 }
@@ -345,12 +360,12 @@ const env = environment(options);
 if (selected.some((c) => c.file === "generated.mjs")) prepareGenerated();
 if (selected.some((c) => c.real)) await prepareReal();
 const runs = new Map(selected.map((spec) => [spec.name, []]));
-for (let round = 1; round <= ROUNDS; round++) {
+for (let round = 1; round <= options.rounds; round++) {
   for (const spec of selected) {
     const done = runs.get(spec.name);
     // Memory is counted, not timed: one run says it all. A failure will not fix itself either.
     if ((spec.once && round > 1) || done.some((r) => r.error !== undefined)) continue;
-    process.stderr.write(`round ${round}/${ROUNDS}: ${spec.name}\n`);
+    process.stderr.write(`round ${round}/${options.rounds}: ${spec.name}\n`);
     done.push(runCase(spec, options.quick));
   }
 }
