@@ -8,7 +8,7 @@
  * A site that ever returned a promise (settle.ts) is never demoted. Reports name the demoted
  * sites with their counts.
  */
-import { EventKind, KIND_BITS, RECORD_SLOTS } from "./events.js";
+import { EventKind, KIND_BITS } from "./events.js";
 // Types only: state.ts creates the demotion state with this module's createDemotion.
 import type { RuntimeState } from "./state.js";
 import { gatedCalls, refreshGate } from "./gates.js";
@@ -122,38 +122,51 @@ export function followStack(s: RuntimeState, stack: ThreadStack, data: Float64Ar
     d.gatedBefore = grown(d.gatedBefore, sites);
     d.recorded = grown(d.recorded, sites);
   }
+  // Runs over every record of every block: the arrays are held in locals (a demotion replaces
+  // none of them), and each kind's size is spelled out (events.ts RECORD_SLOTS).
+  const { window, long, recorded, after, below } = d;
+  let stackSites = stack.sites;
+  let stackTicks = stack.ticks;
   let depth = stack.depth;
   for (let i = 0; i < length; ) {
     // Heads are integers far below 2^31: integer ops, where `%` on a double would call fmod.
     const head = data[i] | 0;
     const kind = head & (KIND_BITS - 1);
+    let site = -1;
+    let ticks = 0;
     if (kind === EventKind.threadComplete) {
-      if (judging) judge(d, s, head >>> 3, data[i + 2] - data[i + 1]);
+      site = head >>> 3;
+      ticks = data[i + 2] - data[i + 1];
+      i += 3;
     } else if (kind === EventKind.threadBegin || kind === EventKind.threadBeginInside) {
-      if (depth === stack.sites.length) {
-        stack.sites = grown(stack.sites, depth + 1);
-        stack.ticks = grown(stack.ticks, depth + 1);
+      if (depth === stackSites.length) {
+        stack.sites = stackSites = grown(stackSites, depth + 1);
+        stack.ticks = stackTicks = grown(stackTicks, depth + 1);
       }
-      stack.sites[depth] = head >>> 3;
-      stack.ticks[depth] = data[i + 1];
+      stackSites[depth] = head >>> 3;
+      stackTicks[depth] = data[i + 1];
       depth++;
-    } else if (kind === EventKind.threadEnd && depth > 0) {
-      depth--;
-      if (judging) judge(d, s, stack.sites[depth], data[i + 1] - stack.ticks[depth]);
+      i += kind === EventKind.threadBegin ? 2 : 3;
+    } else if (kind === EventKind.threadEnd) {
+      if (depth > 0) {
+        depth--;
+        site = stackSites[depth];
+        ticks = data[i + 1] - stackTicks[depth];
+      }
+      i += 2;
+    } else i += kind === EventKind.asyncBegin ? 5 : 3;
+    if (judging && site >= 0) {
+      // One recorded call of `site` that took `ticks`; at the end of a window, decide.
+      recorded[site]++;
+      if (ticks >= below) long[site]++;
+      if (++window[site] >= after) {
+        if (long[site] * 100 <= window[site] && s.levels[site] !== DEMOTED && !s.promiseReturningSync.has(site)) demote(s, site);
+        window[site] = 0;
+        long[site] = 0;
+      }
     }
-    i += RECORD_SLOTS[kind];
   }
   stack.depth = depth;
-}
-
-/** Counts one recorded call of `site` that took `ticks`; at the end of a window, decides. */
-function judge(d: DemotionState, s: RuntimeState, site: number, ticks: number): void {
-  d.recorded[site]++;
-  if (ticks >= d.below) d.long[site]++;
-  if (++d.window[site] < d.after) return;
-  if (d.long[site] * 100 <= d.window[site] && s.levels[site] !== DEMOTED && !s.promiseReturningSync.has(site)) demote(s, site);
-  d.window[site] = 0;
-  d.long[site] = 0;
 }
 
 function demote(s: RuntimeState, site: number): void {

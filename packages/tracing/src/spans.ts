@@ -119,9 +119,14 @@ export function end(token: number): void {
   if (token < 0) return;
   const t = now();
   const s = state;
-  const site = siteOf(token);
-  const depth = (token - site) / SITES;
-  if (s.depth !== depth + 1 && !endLostInside(s, depth, t)) return;
+  // Tokens of spans begun below depth 1024 are Smis; deeper ones, and an end that finds spans
+  // open inside it, take the slow path.
+  const site = token & (SITES - 1);
+  const depth = token >>> 21;
+  if (token > 0x7fffffff || s.depth !== depth + 1) {
+    endUnusual(s, token, t);
+    return;
+  }
   let p = s.position;
   // The write is done here, not in a function of its own: near the stack limit (a RangeError
   // unwinding deep recursion) one more frame can be one too many, and an end lost.
@@ -144,8 +149,22 @@ export function end(token: number): void {
   s.depth = depth;
 }
 
+/** `end` of a span begun 1024 or more deep, or whose depth is not the thread's (see below). */
+function endUnusual(s: RuntimeState, token: number, t: number): void {
+  const site = siteOf(token);
+  const depth = (token - site) / SITES;
+  if (s.depth !== depth + 1 && !endLostInside(s, depth, t)) return;
+  let p = s.position;
+  if (p + 2 > s.blockSlots) p = rotate();
+  s.buffer[p] = site * KIND_BITS + EventKind.threadEnd;
+  s.buffer[p + 1] = t;
+  s.position = p + 2;
+  s.leafAt = -1;
+  s.depth = depth;
+}
+
 /**
- * `end` of a span begun at `depth` while the thread's depth is not `depth + 1`. Deeper: spans
+ * An end of a span begun at `depth` while the thread's depth is not `depth + 1`. Deeper: spans
  * begun inside it lost their ends; they are ended now (at `t`, innermost first) and counted, and
  * the span's own end follows (returns true). Shallower: the span was ended already in this way;
  * nothing more is written (false).
