@@ -237,14 +237,21 @@ function aroundAwait(refs: FileRefs, awaitPath: NodePath<t.AwaitExpression>, spa
   awaitPath.skip();
 }
 
-/** A returned `target.then(a[, b])` or `target.catch(b)`: a promise chain the function makes. */
-interface Chain {
-  readonly method: "then" | "catch";
-  readonly callee: t.MemberExpression;
-  readonly args: t.Expression[];
-}
+/**
+ * A returned `target.then(a[, b])`, `target.catch(b)` or `new Promise(executor)` (the global
+ * `Promise`): a promise the function makes.
+ */
+type Chain =
+  | { readonly method: "then" | "catch"; readonly callee: t.MemberExpression; readonly args: t.Expression[] }
+  | { readonly method: "new"; readonly callee: t.Identifier; readonly args: t.Expression[] };
 
-function chainOf(types: Types, node: t.Expression): Chain | null {
+function chainOf(types: Types, path: NodePath<t.Expression>): Chain | null {
+  const node = path.node;
+  if (types.isNewExpression(node)) {
+    const [executor, ...rest] = node.arguments;
+    if (!types.isIdentifier(node.callee, { name: "Promise" }) || path.scope.hasBinding("Promise", { noGlobals: true })) return null;
+    return executor !== undefined && rest.length === 0 && types.isExpression(executor) ? { method: "new", callee: node.callee, args: [executor] } : null;
+  }
   // Optional calls and members are other node types, and are left alone.
   if (!types.isCallExpression(node) || !types.isMemberExpression(node.callee)) return null;
   const callee = node.callee;
@@ -258,12 +265,13 @@ function chainOf(types: Types, node: t.Expression): Chain | null {
 }
 
 /**
- * `(c = target, chainThen(span, c, c.then, "target.then", arity, a, b))`: the target, the
- * method and the arguments are evaluated in the order the call evaluated them, and the runtime
- * makes the same call (chain.ts).
+ * `(c = target, chainThen(span, c, c.then, "target.then", arity, a, b))` or `chainNew(span,
+ * Promise, executor)`: the target, the method and the arguments are evaluated in the order the
+ * call evaluated them, and the runtime makes the same call (chain.ts).
  */
 function throughChain(refs: FileRefs, chain: Chain, span: t.Expression): t.Expression {
   const { types } = refs;
+  if (chain.method === "new") return call(refs, "chainNew", [span, chain.callee, ...chain.args]);
   const target = refs.local("c");
   const method = types.memberExpression(types.cloneNode(target), types.identifier(chain.method));
   const name = types.stringLiteral(describeForMessage(chain.callee, types));
@@ -440,7 +448,7 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
       const returned = !asyncGenerator && own.returns.length > 0 ? refs.local("r") : null;
       // Where every return is a chain the function makes, the chain's own handlers end the span
       // (chain.ts); a `finally` could return something else, so then it is left to `endAsync`.
-      const chains = returned !== null && !own.hasFinally ? own.returns.map((r) => chainOf(types, r.node.argument!)) : [];
+      const chains = returned !== null && !own.hasFinally ? own.returns.map((r) => chainOf(types, r.get("argument") as NodePath<t.Expression>)) : [];
       const chained = chains.length > 0 && chains.every((c) => c !== null);
       if (chained) own.returns.forEach((r, i) => r.get("argument").replaceWith(throughChain(refs, chains[i]!, ref())));
       const reset: t.Statement[] = [];
@@ -450,7 +458,7 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
       }
       const declarations: Array<[t.Identifier, t.Expression | null]> = [[span, runtimeCall("beginAsync", site)]];
       if (returned !== null) declarations.push([returned, null]);
-      if (chained) declarations.push([refs.local("c"), null]);
+      if (chains.some((c) => c !== null && c.method !== "new") && chained) declarations.push([refs.local("c"), null]);
       if (temp !== null) declarations.push([temp, null]);
       if (awaitTemp !== null) declarations.push([awaitTemp, null]);
       const endArgs = returned !== null ? [ref(), types.cloneNode(returned)] : [ref()];

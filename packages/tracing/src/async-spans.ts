@@ -29,6 +29,7 @@ import {
   ROW_FLAGS,
   ROW_CHAINED,
   ROW_ID,
+  ROW_PRESETTLED,
   ROW_METADATA,
   ROW_OUTCOME,
   ROW_PARENT,
@@ -166,9 +167,11 @@ function endReturned(s: RuntimeState, span: AsyncSpan, returned: object): void {
   const rows = s.asyncRows;
   if (rows[at] === 0) return;
   if (rows[at + ROW_OUTCOME] === 4 /* EventKind.asyncFulfilled */) {
-    // A chain the function made and returned ends the span from its own handlers (chain.ts).
-    if ((rows[at + ROW_FLAGS] & ROW_CHAINED) !== 0) rows[at + ROW_FLAGS] |= ROW_SETTLING;
-    else settleReturned(span, rows[at], returned);
+    // A promise the function made and returned ends the span from its own handlers (chain.ts);
+    // if it settled before the return (ROW_PRESETTLED), the span ends now.
+    const flags = rows[at + ROW_FLAGS];
+    if ((flags & ROW_CHAINED) === 0) settleReturned(span, rows[at], returned);
+    else if ((flags & ROW_PRESETTLED) === 0) rows[at + ROW_FLAGS] = flags | ROW_SETTLING;
   }
   if ((rows[at + ROW_FLAGS] & ROW_SETTLING) === 0) recordAsyncEnd(s, span, now());
 }

@@ -1,21 +1,25 @@
 /**
- * A function that returns a promise chain it made, `return p.then(f, g)` or `return p.catch(g)`,
- * has its span ended by that chain's own handlers: the generated code passes the call through
- * `chainThen`/`chainCatch`, which hand the very same `then` call wrapped handlers. Whichever
- * runs settles the returned promise in that same job, so the span ends exactly then, with no
- * promise hook and no reaction of spanfn's: the returned promise is not touched, no promise is
- * created, and a rejection stays unhandled exactly when it was.
+ * A function that returns a promise it made, `return p.then(f, g)`, `return p.catch(g)` or
+ * `return new Promise(executor)`, has its span ended by what settles that promise: the generated
+ * code passes the call through `chainThen`/`chainCatch`/`chainNew`, which make the very same
+ * call with wrapped handlers (or resolving functions). Whichever runs settles the returned
+ * promise in that same job, so the span ends exactly then, with no promise hook and no reaction
+ * of spanfn's: the returned promise is not touched, no other promise is created, and a
+ * rejection stays unhandled exactly when it was.
  *
- * What the wrappers change is only what a native promise's intrinsic `then` never shows: the
- * functions it holds. Any other `then` (a subclass that overrides it, a thenable) gets the call
- * as written, arguments and all, and the span waits for the returned value as for any other.
+ * What the wrappers change is only what the intrinsic `then` and `Promise` constructor never
+ * show: the functions they hold (and the executor's resolving functions, which are not V8's own
+ * but call them). Any other `then` (a subclass that overrides it, a thenable) or constructor gets
+ * the call as written, arguments and all, and the span waits for the returned value as for any
+ * other.
  */
 import { now } from "./clock.js";
 import { EventKind } from "./events.js";
 import { isOpen, recordAsyncEnd, setOutcome } from "./async-spans.js";
 import { isObject, isThenable, observe } from "./settle.js";
-import { ASYNC_ROW, ROW_FLAGS, ROW_ID, ROW_CHAINED, ROW_SETTLING, state, type AsyncSpan } from "./state.js";
+import { ASYNC_ROW, ROW_FLAGS, ROW_ID, ROW_CHAINED, ROW_OBSERVED, ROW_PRESETTLED, ROW_SETTLING, state, type AsyncSpan } from "./state.js";
 
+const NATIVE_PROMISE = Promise;
 const PROMISE_THEN = Promise.prototype.then;
 const PROMISE_CATCH = Promise.prototype.catch;
 
@@ -50,7 +54,7 @@ export function chainCatch(span: AsyncSpan, target: unknown, method: unknown, na
 function watch(span: AsyncSpan, target: unknown, onFulfilled: Handler, onRejected: Handler): unknown {
   const s = state;
   const id = s.asyncRows[span * ASYNC_ROW + ROW_ID];
-  let returned: unknown;
+  let returned: Promise<unknown>;
   returned = PROMISE_THEN.call(
     target,
     (value: unknown) => settleBy(span, id, onFulfilled, value, false, returned),
@@ -58,6 +62,57 @@ function watch(span: AsyncSpan, target: unknown, onFulfilled: Handler, onRejecte
   );
   s.asyncRows[span * ASYNC_ROW + ROW_FLAGS] |= ROW_CHAINED;
   return returned;
+}
+
+type Executor = (resolve: (value: unknown) => void, reject: (reason: unknown) => void) => void;
+
+/**
+ * `new constructor(executor)` as the function wrote it (`constructor` is what `Promise` named
+ * there). The intrinsic constructor runs the executor with resolving functions that note the
+ * first settlement, then call V8's own; the executor may call them before the function returns
+ * (the span then ends at the return, with that outcome).
+ */
+export function chainNew(span: AsyncSpan, constructor: unknown, executor: unknown): unknown {
+  if (constructor !== NATIVE_PROMISE || span < 0 || typeof executor !== "function") {
+    return new (constructor as new (executor: unknown) => unknown)(executor);
+  }
+  const s = state;
+  const id = s.asyncRows[span * ASYNC_ROW + ROW_ID];
+  s.asyncRows[span * ASYNC_ROW + ROW_FLAGS] |= ROW_CHAINED;
+  let promise: Promise<unknown> | null = null;
+  // A thenable it was resolved with while being made: followed once it exists.
+  let adopting: object | null = null;
+  let done = false;
+  const resolving = (resolve: (value: unknown) => void) => (value: unknown) => {
+    if (!done) {
+      done = true;
+      if (!isObject(value) || !mayAdopt(value)) chainSettled(span, id, EventKind.asyncFulfilled);
+      else if (promise === null) adopting = value;
+      else follow(span, id, value, promise);
+    }
+    return resolve(value);
+  };
+  const rejecting = (reject: (reason: unknown) => void) => (reason: unknown) => {
+    if (!done) {
+      done = true;
+      chainSettled(span, id, EventKind.asyncRejected);
+    }
+    return reject(reason);
+  };
+  promise = new NATIVE_PROMISE((resolve, reject) => {
+    try {
+      (executor as Executor)(resolving(resolve), rejecting(reject));
+    } catch (error) {
+      // The constructor rejects with it, unless the promise was resolved already.
+      if (!done) {
+        done = true;
+        chainSettled(span, id, EventKind.asyncRejected);
+      }
+      throw error;
+    }
+  });
+  if (adopting !== null) follow(span, id, adopting, promise);
+  return promise;
 }
 
 /**
@@ -68,7 +123,7 @@ function watch(span: AsyncSpan, target: unknown, onFulfilled: Handler, onRejecte
  * settling and the returned promise's but engine jobs); anything else, through the returned
  * promise itself.
  */
-function settleBy(span: AsyncSpan, id: number, handler: Handler, input: unknown, rejected: boolean, returned: unknown): unknown {
+function settleBy(span: AsyncSpan, id: number, handler: Handler, input: unknown, rejected: boolean, returned: Promise<unknown>): unknown {
   let result: unknown;
   if (typeof handler === "function") {
     try {
@@ -91,9 +146,9 @@ function mayAdopt(value: object): boolean {
   return s.isPromise(value) || s.isProxy(value) || isThenable(value);
 }
 
-function follow(span: AsyncSpan, id: number, result: object, returned: unknown): void {
+function follow(span: AsyncSpan, id: number, result: object, returned: Promise<unknown>): void {
   const s = state;
-  if (!waiting(span, id)) return;
+  if (!watched(span, id)) return;
   if (s.isPromise(result) && !s.isProxy(result)) {
     PROMISE_THEN.call(
       result,
@@ -101,20 +156,25 @@ function follow(span: AsyncSpan, id: number, result: object, returned: unknown):
       () => chainSettled(span, id, EventKind.asyncRejected),
     );
   } else {
-    s.asyncRows[span * ASYNC_ROW + ROW_FLAGS] &= ~ROW_CHAINED;
-    observe(returned as Promise<unknown>, span, id);
+    s.asyncRows[span * ASYNC_ROW + ROW_FLAGS] |= ROW_OBSERVED;
+    observe(returned, span, id);
   }
 }
 
-/** The span in row `span` still waits, and for its chain (the function returned it). */
-function waiting(span: AsyncSpan, id: number): boolean {
+/** The span in row `span` is still the one the chain was made for, and the chain settles it. */
+function watched(span: AsyncSpan, id: number): boolean {
   const flags = state.asyncRows[span * ASYNC_ROW + ROW_FLAGS];
-  return isOpen(state, span, id) && (flags & ROW_SETTLING) !== 0 && (flags & ROW_CHAINED) !== 0;
+  return isOpen(state, span, id) && (flags & ROW_CHAINED) !== 0 && (flags & (ROW_OBSERVED | ROW_PRESETTLED)) === 0;
 }
 
+/**
+ * The chain settled with `outcome`. After the function returned (it waits: ROW_SETTLING), the
+ * span ends now; before, the outcome is noted and the span ends at the return (async-spans.ts).
+ */
 function chainSettled(span: AsyncSpan, id: number, outcome: number): void {
-  if (!waiting(span, id)) return;
+  if (!watched(span, id)) return;
   const s = state;
   setOutcome(s, span, outcome);
-  recordAsyncEnd(s, span, now());
+  if ((s.asyncRows[span * ASYNC_ROW + ROW_FLAGS] & ROW_SETTLING) !== 0) recordAsyncEnd(s, span, now());
+  else s.asyncRows[span * ASYNC_ROW + ROW_FLAGS] |= ROW_PRESETTLED;
 }

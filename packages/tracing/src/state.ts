@@ -148,7 +148,8 @@ export const UNRECORDED: AsyncSpan = -1;
  * A row of `asyncRows`: the span's id (0: the row is free), metadata id, parent id, depth, the
  * kind its end event will carry (fulfilled unless `fail` or a detached return changed it), and
  * flags (ROW_SETTLING: its end waits for a returned promise; ROW_CHAINED: the function made that
- * promise with a `then`/`catch` whose handlers will end it, chain.ts).
+ * promise with a `then`/`catch` or the Promise constructor, whose handlers or resolving
+ * functions will end it, chain.ts).
  */
 export const ASYNC_ROW = 6;
 export const ROW_ID = 0;
@@ -159,6 +160,10 @@ export const ROW_OUTCOME = 4;
 export const ROW_FLAGS = 5;
 export const ROW_SETTLING = 1;
 export const ROW_CHAINED = 2;
+/** The promise the function made settled before it returned: the span ends at the return. */
+export const ROW_PRESETTLED = 4;
+/** The promise the function made follows a foreign thenable: the settlement observer ends it. */
+export const ROW_OBSERVED = 8;
 
 /** The root, as the AsyncLocalStorage mode sees it when nothing is current. */
 export const ROOT_CONTEXT: CurrentContext = { handle: UNRECORDED, id: 0, depth: 0, floor: 0 };

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { beginAsync, chainCatch, chainThen, endAsync, fail, now, type SpanEvent } from "../src/index.js";
+import { beginAsync, chainCatch, chainNew, chainThen, endAsync, fail, now, type SpanEvent } from "../src/index.js";
 import { memorySink, sites, take } from "./helpers.js";
 
 const sink = memorySink();
@@ -98,5 +98,90 @@ describe("returned chains", () => {
     expect(() => chainThen(span, {}, undefined, "p.then", 1, () => 1)).toThrow(new TypeError("p.then is not a function"));
     endAsync(span);
     take(sink);
+  });
+
+  describe("new Promise(executor)", () => {
+    type Executor = (resolve: (v: unknown) => void, reject: (e: unknown) => void) => void;
+    /** The generated shape of `function f() { return new Promise(executor) }`. */
+    function made(executor: Executor, constructor: unknown = Promise): Promise<unknown> {
+      const span = beginAsync(s.chained);
+      let returned: unknown;
+      try {
+        return (returned = chainNew(span, constructor, executor) as Promise<unknown>);
+      } catch (error) {
+        fail(span);
+        throw error;
+      } finally {
+        endAsync(span, returned);
+      }
+    }
+
+    test("the span ends when the executor's resolve runs, with its outcome", async () => {
+      take(sink);
+      let resolve!: (v: unknown) => void;
+      const returned = made((r) => (resolve = r));
+      await new Promise((r) => setTimeout(r, 2));
+      expect(ends(take(sink))).toEqual([]);
+      const before = now();
+      resolve("done");
+      const after = now();
+      const [end] = ends(take(sink));
+      expect(end).toMatchObject({ outcome: "fulfilled" });
+      expect(end.time).toBeGreaterThanOrEqual(before);
+      expect(end.time).toBeLessThanOrEqual(after);
+      expect(await returned).toBe("done");
+      await expect(made((_, reject) => setTimeout(() => reject(new Error("later")), 1))).rejects.toThrow("later");
+      expect(ends(take(sink)).map((e) => e.outcome)).toEqual(["rejected"]);
+    });
+
+    test("settled while it is made: the span ends at the return, with that outcome; the first settlement wins", async () => {
+      take(sink);
+      await expect(
+        made((resolve, reject) => {
+          resolve(1);
+          reject(new Error("ignored"));
+        }),
+      ).resolves.toBe(1);
+      await expect(made((_, reject) => reject(new Error("at once")))).rejects.toThrow("at once");
+      await expect(
+        made(() => {
+          throw new Error("thrown");
+        }),
+      ).rejects.toThrow("thrown");
+      await expect(
+        made((resolve) => {
+          resolve("first");
+          throw new Error("after resolve: ignored");
+        }),
+      ).resolves.toBe("first");
+      expect(ends(take(sink)).map((e) => e.outcome)).toEqual(["fulfilled", "rejected", "rejected", "fulfilled"]);
+    });
+
+    test("resolved with a promise: the span ends when that promise settles", async () => {
+      take(sink);
+      let settle!: (v: unknown) => void;
+      const inner = new Promise((r) => (settle = r));
+      const returned = made((resolve) => resolve(inner));
+      await new Promise((r) => setTimeout(r, 2));
+      expect(ends(take(sink))).toEqual([]);
+      settle(5);
+      expect(await returned).toBe(5);
+      expect(ends(take(sink)).map((e) => e.outcome)).toEqual(["fulfilled"]);
+    });
+
+    test("what the constructor sees is what it would have: the same TypeError, another constructor as written", async () => {
+      expect(() => made(42 as unknown as Executor)).toThrow(new TypeError("Promise resolver 42 is not a function"));
+      take(sink);
+      let seen: unknown = null;
+      class Other {
+        constructor(executor: unknown) {
+          seen = executor;
+        }
+      }
+      const executor = () => {};
+      made(executor, Other);
+      expect(seen).toBe(executor);
+      take(sink);
+    });
   });
 });

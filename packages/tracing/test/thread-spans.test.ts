@@ -175,7 +175,8 @@ describe("ends lost to a throw past the stack limit", () => {
     try {
       deep(0);
     } catch (error) {
-      expect(error).toBeInstanceOf(RangeError);
+      // The stack may overflow in code of another realm (the test runner's), whose RangeError it is.
+      expect((error as Error).name).toBe("RangeError");
     } finally {
       end(t);
     }

@@ -1,7 +1,7 @@
-// Functions returning a `then`/`catch` chain they make: the instrumented call must make the very
-// same call (the `then` read once, the same arguments to a custom `then`, handlers called with the
-// same `this` and arguments), settle in the same job (microtask order against other chains and
-// queueMicrotask), and throw the same errors.
+// Functions returning a `then`/`catch` chain or a `new Promise` they make: the instrumented call
+// must make the very same call (the `then` read once, the same arguments to a custom `then`,
+// handlers and executors called with the same `this` and arguments), settle in the same job
+// (microtask order against other chains and queueMicrotask), and throw the same errors.
 export async function run(log) {
   const tick = (label) => Promise.resolve().then(() => log(label));
   const ready = (v) => Promise.resolve(v);
@@ -37,6 +37,37 @@ export async function run(log) {
     return p.then(null, 42);
   }
 
+  function made(value) {
+    return new Promise((resolve) => resolve(value));
+  }
+  function madeLater(value) {
+    return new Promise((resolve) => setTimeout(() => resolve(value), 1));
+  }
+  function madeRejected(message) {
+    return new Promise((_, reject) => reject(new Error(message)));
+  }
+  function madeThrowing(message) {
+    return new Promise(() => {
+      throw new Error(message);
+    });
+  }
+  function madeFromPromise(value) {
+    return new Promise((resolve) => resolve(ready(value)));
+  }
+  function executorView() {
+    return new Promise(function (resolve, reject) {
+      "use strict";
+      resolve([this === undefined, arguments.length, resolve.length, reject.length, typeof resolve, resolve.name, resolve === reject]);
+    });
+  }
+  function firstWins() {
+    return new Promise((resolve, reject) => {
+      resolve("first");
+      resolve("second");
+      reject(new Error("third"));
+    });
+  }
+
   // Ordering: each chain's settlement against plain ticks.
   const order = Promise.all([
     doubled(ready(1)).then((v) => log("doubled", v)),
@@ -48,6 +79,15 @@ export async function run(log) {
     tick("tick 3"),
     thisAndArgs(ready(0)).then((v) => log("this and args", v)),
     nonFunctions(ready("same")).then((v) => log("non-functions", v)),
+    made(1).then((v) => log("made", v)),
+    tick("tick 4"),
+    madeRejected("r").catch((e) => log("made rejected", e.message)),
+    madeThrowing("t").catch((e) => log("made throwing", e.message)),
+    madeFromPromise(2).then((v) => log("made from a promise", v)),
+    tick("tick 5"),
+    executorView().then((v) => log("executor view", v)),
+    firstWins().then((v) => log("first wins", v)),
+    madeLater("later").then((v) => log("made later", v)),
   ]);
   queueMicrotask(() => log("queueMicrotask"));
   await order;
@@ -100,6 +140,14 @@ export async function run(log) {
   }
   try {
     caught({ catch: undefined });
+  } catch (e) {
+    log("TypeError", e.constructor.name, e.message);
+  }
+  function badExecutor(executor) {
+    return new Promise(executor);
+  }
+  try {
+    badExecutor(42);
   } catch (e) {
     log("TypeError", e.constructor.name, e.message);
   }

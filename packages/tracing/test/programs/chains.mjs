@@ -1,11 +1,11 @@
 // Functions returning a `then`/`catch` chain, as the plugin emits them (chainThen/chainCatch)
 // and as written: Node must report the same unhandled rejections for both, and the spans must
 // end with the outcomes of the promises returned.
-import { beginAsync, chainCatch, chainThen, endAsync, fail, flush, InMemorySink, registerSpans, setSink } from "@spanfn/tracing";
+import { beginAsync, chainCatch, chainNew, chainThen, endAsync, fail, flush, InMemorySink, registerSpans, setSink } from "@spanfn/tracing";
 
 const sink = new InMemorySink();
 setSink(sink);
-const s = registerSpans("programs/chains", "chains.mjs", [["passes", 1], ["catches", 2], ["follows", 3]]);
+const s = registerSpans("programs/chains", "chains.mjs", [["passes", 1], ["catches", 2], ["follows", 3], ["made", 4]]);
 const reports = [];
 process.on("unhandledRejection", (reason) => reports.push(reason.message));
 
@@ -30,6 +30,7 @@ const plain = {
     throw new Error(`${tag(p)} rethrown`);
   }),
   follows: (p) => p.then(() => Promise.reject(new Error(`${tag(p)} inner`))),
+  made: (name) => new Promise((_, reject) => setTimeout(() => reject(new Error(`${name} made`)), 1)),
 };
 const instrumented = {
   passes: (p) => traced(s, (span) => chainThen(span, p, p.then, "p.then", 1, (v) => v)),
@@ -40,6 +41,7 @@ const instrumented = {
       }),
     ),
   follows: (p) => traced(s + 2, (span) => chainThen(span, p, p.then, "p.then", 1, () => Promise.reject(new Error(`${tag(p)} inner`)))),
+  made: (name) => traced(s + 3, (span) => chainNew(span, Promise, (_, reject) => setTimeout(() => reject(new Error(`${name} made`)), 1))),
 };
 const tags = new WeakMap();
 const tag = (p) => tags.get(p);
@@ -55,6 +57,8 @@ for (const [kind, fns] of [["plain", plain], ["instrumented", instrumented]]) {
   fns.catches(source(`${kind} catches, left alone`, true));
   fns.follows(source(`${kind} follows, left alone`, false));
   fns.follows(source(`${kind} follows, handled`, false)).catch(() => {});
+  fns.made(`${kind} new Promise, left alone`);
+  fns.made(`${kind} new Promise, handled`).catch(() => {});
 }
 
 setTimeout(() => {
