@@ -19,6 +19,11 @@ export interface FileRefs {
   /** Whether generated code reads them (only sync functions do): they are declared only then. */
   gated: boolean;
   /**
+   * An ES module's imports are evaluated before its body, so in an import cycle a function
+   * declaration of it can be called before the statement that declares its gates has run.
+   */
+  readonly esModule: boolean;
+  /**
    * A generated function-local variable. Every function declares its own, so one name per role
    * serves the whole file: the prefix is chosen once per file to appear nowhere in its source
    * (asking the scope for a fresh name per function is quadratic in the number of functions).
@@ -331,17 +336,39 @@ function instrumentForAwait(
 
 /**
  * `gates[i] === 0 ? beginGated(site) : (calls[i]++, -1)`: a site that records nothing (disabled,
- * filtered, demoted) costs a load and an increment, not a call into the runtime.
+ * filtered, demoted) costs a load and an increment, not a call into the runtime. A function that
+ * may run before its module's body (`mayRunBeforeBody`) first asks whether the gates exist yet:
+ * until they do its calls are not recorded (the runtime counts them: `earlySpans`).
  */
-function gatedBegin(refs: FileRefs, site: t.Expression, index: number): t.Expression {
+function gatedBegin(refs: FileRefs, site: t.Expression, index: number, early: boolean): t.Expression {
   const { types } = refs;
   refs.gated = true;
   const at = (table: t.Identifier) => types.memberExpression(types.cloneNode(table), types.numericLiteral(index), true);
-  return types.conditionalExpression(
+  const gated = types.conditionalExpression(
     types.binaryExpression("===", at(refs.gates), types.numericLiteral(0)),
     call(refs, "beginGated", [site]),
     types.sequenceExpression([types.updateExpression("++", at(refs.calls)), types.unaryExpression("-", types.numericLiteral(1))]),
   );
+  if (!early) return gated;
+  return types.conditionalExpression(
+    types.binaryExpression("===", types.cloneNode(refs.gates), types.unaryExpression("void", types.numericLiteral(0))),
+    call(refs, "beginEarly", []),
+    gated,
+  );
+}
+
+/**
+ * Whether the function can be called before the module's body has run: in an ES module, a
+ * top-level function declaration (hoisted, and reachable through an import cycle) or any
+ * function inside one. Every other function is created by the body, after the gates.
+ */
+function mayRunBeforeBody(path: NodePath<t.Function>, refs: FileRefs): boolean {
+  if (!refs.esModule) return false;
+  let outermost: NodePath = path;
+  for (let p: NodePath | null = path.parentPath; p !== null; p = p.parentPath) if (p.isFunction()) outermost = p;
+  if (!outermost.isFunctionDeclaration()) return false;
+  const parent = outermost.parentPath;
+  return parent !== null && (parent.isProgram() || parent.isExportNamedDeclaration() || parent.isExportDefaultDeclaration());
 }
 
 /** `if (token >= 0) end…(token, …)`: a gated call has nothing to end. */
@@ -361,7 +388,7 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
     case "thread": {
       const token = refs.local("t");
       if (own.returns.length === 0) {
-        wrapBody(types, body, varDeclaration(types, [[token, gatedBegin(refs, site, index)]]), null, [
+        wrapBody(types, body, varDeclaration(types, [[token, gatedBegin(refs, site, index, mayRunBeforeBody(path, refs))]]), null, [
           ifRecorded(refs, token, runtimeCall("end", types.cloneNode(token))),
         ]);
         return;
@@ -374,7 +401,7 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
       wrapBody(
         types,
         body,
-        varDeclaration(types, [[token, gatedBegin(refs, site, index)], [returned, null]]),
+        varDeclaration(types, [[token, gatedBegin(refs, site, index, mayRunBeforeBody(path, refs))], [returned, null]]),
         null,
         [ifRecorded(refs, token, runtimeCall("endReturn", types.cloneNode(token), types.cloneNode(returned)))],
         reset,

@@ -9,7 +9,7 @@ import { analyzeFile, collectDeclarations, type DetectContext } from "./detect.j
 import { findCommentMarker, isSpanFnReference, parseTag, type FoundMarker, type Marker } from "./markers.js";
 import { functionName, modulePath, spanName } from "./naming.js";
 import { normalizeOptions, type SpanFnPluginOptions } from "./options.js";
-import { addRuntimeImport, alreadyInstrumented, hoistSites, type SiteTable } from "./program.js";
+import { addRuntimeImport, alreadyInstrumented, hoistSites, isModule, type SiteTable } from "./program.js";
 
 export type { SpanFnPluginOptions } from "./options.js";
 export { RULES, detect, type Route, type Detection } from "./detect.js";
@@ -62,6 +62,7 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
             gates: program.scope.generateUidIdentifier("spanfnGates"),
             calls: program.scope.generateUidIdentifier("spanfnCalls"),
             gated: false,
+            esModule: isModule(program, types),
             local: (role) => types.identifier(`${prefix}${role}`),
             generated: new WeakSet(),
           };

@@ -29,6 +29,8 @@ export interface Summary {
   lostEvents: number;
   /** Thread span ends a throw past the stack limit kept from being written (ended with their callers). */
   lostEnds: number;
+  /** Calls that ran before their module's body had registered its spans (an import cycle). */
+  earlySpans: number;
   promiseReturningSync: string[];
   /** Functions the runtime demoted to call counters, with the calls it counted (all threads). */
   demoted: { name: string; calls: number }[];
@@ -50,6 +52,7 @@ export function summarize(events: readonly ChromeTraceEvent[]): Summary {
   let droppedSpans = 0;
   let lostEvents = 0;
   let lostEnds = 0;
+  let earlySpans = 0;
   let promiseReturningSync: string[] = [];
   const demotedCalls = new Map<string, number>();
   for (const e of events) {
@@ -58,12 +61,14 @@ export function summarize(events: readonly ChromeTraceEvent[]): Summary {
         droppedSpans?: number;
         lostEvents?: number;
         lostEnds?: number;
+        earlySpans?: number;
         promiseReturningSync?: string[];
         demoted?: { name: string; calls: number }[];
       };
       droppedSpans += args.droppedSpans ?? 0;
       lostEvents += args.lostEvents ?? 0;
       lostEnds += args.lostEnds ?? 0;
+      earlySpans += args.earlySpans ?? 0;
       promiseReturningSync = args.promiseReturningSync ?? [];
       for (const d of args.demoted ?? []) demotedCalls.set(d.name, (demotedCalls.get(d.name) ?? 0) + d.calls);
     }
@@ -98,6 +103,7 @@ export function summarize(events: readonly ChromeTraceEvent[]): Summary {
     droppedSpans,
     lostEvents,
     lostEnds,
+    earlySpans,
     promiseReturningSync,
     demoted: [...demotedCalls].map(([name, calls]) => ({ name, calls })).sort((a, b) => b.calls - a.calls),
   };
@@ -140,6 +146,9 @@ export function formatSummary(summary: Summary, options: { top?: number; sort?: 
   );
   if (summary.lostEnds > 0) {
     out.push(`${summary.lostEnds} span ends lost to a throw past the stack limit: each was ended with the span around it, so its time is too long`);
+  }
+  if (summary.earlySpans > 0) {
+    out.push(`${summary.earlySpans} calls not recorded: they ran before their module's body had registered its spans (an import cycle)`);
   }
   if (summary.demoted.length > 0) {
     const calls = summary.demoted.reduce((n, d) => n + d.calls, 0);

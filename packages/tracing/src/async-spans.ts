@@ -55,7 +55,7 @@ import {
  */
 export function beginAsync(metadata: number): AsyncSpan {
   const s = state;
-  if (s.plainAsync !== true || s.levels[metadata] > s.maxLevel) return beginAsyncSlow(s, metadata);
+  if (s.plainAsync !== true || !(s.levels[metadata] <= s.maxLevel)) return beginAsyncSlow(s, metadata);
   const sp = s.sp;
   let parent = 0;
   let depth = 1;
@@ -74,7 +74,7 @@ export function beginAsync(metadata: number): AsyncSpan {
 }
 
 function beginAsyncSlow(s: RuntimeState, metadata: number): AsyncSpan {
-  if (!s.recording || s.levels[metadata] > s.maxLevel) {
+  if (!s.recording || !(s.levels[metadata] <= s.maxLevel)) {
     refuse(s, metadata);
     return UNRECORDED;
   }

@@ -260,6 +260,7 @@ export function report(atExit = false): RuntimeReport {
     droppedSpans: s.droppedSpans,
     lostEvents: s.lostEvents,
     lostEnds: s.lostEnds,
+    earlySpans: s.earlySpans,
     sinkErrors: s.sinkErrors,
     unfinished: openSpans(),
     promiseReturningSync: [...s.promiseReturningSync].map((id) => {

@@ -32,7 +32,8 @@ export function siteOf(token: number): number {
 
 /** Begins a thread span; pass the result to `end` (in a `finally`). */
 export function begin(metadata: number): number {
-  if (state.levels[metadata] > state.maxLevel) return refuse(state, metadata);
+  // Written so that a site that is no number (NaN: its module has not registered it) is refused.
+  if (!(state.levels[metadata] <= state.maxLevel)) return refuse(state, metadata);
   return beginGated(metadata);
 }
 
@@ -194,11 +195,22 @@ export function reenter(token: number, metadata: number): number {
 }
 
 /**
+ * A call that ran before its module's body had registered its spans (generated code calls this
+ * when the module's gates do not exist yet; other spans reach it with a site that is NaN): an
+ * import cycle called a function declaration early. Counted, not recorded.
+ */
+export function beginEarly(): number {
+  state.earlySpans++;
+  return NOT_RECORDED;
+}
+
+/**
  * Why `begin` records nothing: disabled, filtered by level, over the memory cap (a drop, counted),
  * or a demoted site (demote.ts), whose call is counted and gets a token naming the site.
  */
 export function refuse(s: RuntimeState, metadata: number): number {
   const level = s.levels[metadata];
+  if (level === undefined) return beginEarly();
   // Counted whether or not tracing is enabled, as generated code counts a gated call (gates.ts).
   if (level === DEMOTED) {
     s.demotion.counted[metadata]++;

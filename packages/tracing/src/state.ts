@@ -116,6 +116,8 @@ export interface RuntimeState {
   lostEvents: number;
   /** Thread span ends a throw past the stack limit kept from being written (spans.ts `end`). */
   lostEnds: number;
+  /** Calls of instrumented functions that ran before their module had registered its spans. */
+  earlySpans: number;
   sinkErrors: number;
   firstSinkError: unknown;
   /** Open thread spans (which ones: the seal scan's stack, demote.ts). */
@@ -214,6 +216,7 @@ function createState(): RuntimeState {
     droppedSpans: 0,
     lostEvents: 0,
     lostEnds: 0,
+    earlySpans: 0,
     sinkErrors: 0,
     firstSinkError: undefined,
     depth: 0,

@@ -110,7 +110,7 @@ describe("Chrome trace output", () => {
     expect(spans[9]).toMatchObject({ ph: "E", tid: 0, args: { unfinished: true } });
 
     const reportEvent = meta.find((e) => e.name === "spanfn_report")!;
-    expect(reportEvent.args).toEqual({ droppedSpans: 0, lostEvents: 0, lostEnds: 0, sinkErrors: 0, unfinished: ['left "open"'], promiseReturningSync: [], demoted: [] });
+    expect(reportEvent.args).toEqual({ droppedSpans: 0, lostEvents: 0, lostEnds: 0, earlySpans: 0, sinkErrors: 0, unfinished: ['left "open"'], promiseReturningSync: [], demoted: [] });
   });
 
   test("a trace cut short (no closing bracket) still parses", () => {

@@ -48,7 +48,7 @@ describe("flush at exit", () => {
     const unfinishedEnds = events.filter((e) => e.ph === "E" && e.args?.unfinished === true);
     expect(unfinishedEnds).toHaveLength(mode === "normal" ? 0 : 1);
     const report = events.find((e) => e.name === "spanfn_report")!;
-    expect(report.args).toEqual({ droppedSpans: 0, lostEvents: 0, lostEnds: 0, sinkErrors: 0, unfinished, promiseReturningSync: [], demoted: [] });
+    expect(report.args).toEqual({ droppedSpans: 0, lostEvents: 0, lostEnds: 0, earlySpans: 0, sinkErrors: 0, unfinished, promiseReturningSync: [], demoted: [] });
     // Balanced: every B has its E on the same thread.
     expect(events.filter((e) => e.ph === "B")).toHaveLength(events.filter((e) => e.ph === "E").length);
   });

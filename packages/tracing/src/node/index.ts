@@ -75,6 +75,7 @@ export function describeLosses(report: RuntimeReport): string {
   const parts: string[] = [];
   if (report.droppedSpans > 0) parts.push(`${report.droppedSpans} spans dropped (buffers full: raise maxBufferedBytes)`);
   if (report.sinkErrors > 0) parts.push(`${report.sinkErrors} sink errors lost ${report.lostEvents} events`);
+  if (report.earlySpans > 0) parts.push(`${report.earlySpans} calls not recorded: they ran before their module's body (an import cycle)`);
   if (report.lostEnds > 0) parts.push(`${report.lostEnds} span ends lost to a throw past the stack limit (each ended with the span around it)`);
   if (report.unfinished.length > 0) {
     const names = [...new Set(report.unfinished.map((s) => s.name))];

@@ -140,6 +140,7 @@ export class ChromeTraceWriter {
         droppedSpans: report.droppedSpans,
         lostEvents: report.lostEvents,
         lostEnds: report.lostEnds ?? 0,
+        earlySpans: report.earlySpans ?? 0,
         sinkErrors: report.sinkErrors,
         unfinished: report.unfinished.map((s) => s.name),
         promiseReturningSync: report.promiseReturningSync.map((f) => `${f.name} (${f.file}:${f.line})`),

@@ -21,6 +21,11 @@ export interface RuntimeReport {
    * ended when the span around it ended, so the trace stays nested, but its duration is too long.
    */
   readonly lostEnds: number;
+  /**
+   * Calls not recorded because they ran before their module had registered its spans: in an
+   * import cycle, a function declaration called before the body of its module ran.
+   */
+  readonly earlySpans: number;
   /** Spans begun and never ended, at the time of the report. */
   readonly unfinished: readonly OpenSpan[];
   /**
