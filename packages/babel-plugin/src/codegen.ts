@@ -485,7 +485,7 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
       }
       const declarations: Array<[t.Identifier, t.Expression | null]> = [[span, runtimeCall("beginAsync", site)]];
       if (returned !== null) declarations.push([returned, null]);
-      if (chains.some((c) => c !== null && c.method !== "new") && chained) declarations.push([refs.local("c"), null]);
+      if (chained && chains.some((c) => c!.method !== "new")) declarations.push([refs.local("c"), null]);
       if (temp !== null) declarations.push([temp, null]);
       if (awaitTemp !== null) declarations.push([awaitTemp, null]);
       const endArgs = returned !== null ? [ref(), types.cloneNode(returned)] : [ref()];

@@ -171,7 +171,7 @@ function endReturned(s: RuntimeState, span: AsyncSpan, returned: object): void {
     // if it settled before the return (ROW_PRESETTLED), the span ends now.
     const flags = rows[at + ROW_FLAGS];
     if ((flags & ROW_CHAINED) === 0) settleReturned(span, rows[at], returned);
-    else if ((flags & ROW_PRESETTLED) === 0) rows[at + ROW_FLAGS] = flags | ROW_SETTLING;
+    else if ((flags & ROW_PRESETTLED) === 0) markSettling(s, span);
   }
   if ((rows[at + ROW_FLAGS] & ROW_SETTLING) === 0) recordAsyncEnd(s, span, now());
 }

@@ -51,16 +51,21 @@ export function chainCatch(span: AsyncSpan, target: unknown, method: unknown, na
   return watch(span, target, undefined, onRejected);
 }
 
+/** Marks the span in row `span` as ended by the promise it makes; returns the span's id. */
+function claim(span: AsyncSpan): number {
+  const rows = state.asyncRows;
+  rows[span * ASYNC_ROW + ROW_FLAGS] |= ROW_CHAINED;
+  return rows[span * ASYNC_ROW + ROW_ID];
+}
+
 function watch(span: AsyncSpan, target: unknown, onFulfilled: Handler, onRejected: Handler): unknown {
-  const s = state;
-  const id = s.asyncRows[span * ASYNC_ROW + ROW_ID];
+  const id = claim(span);
   let returned: Promise<unknown>;
   returned = PROMISE_THEN.call(
     target,
     (value: unknown) => settleBy(span, id, onFulfilled, value, false, returned),
     (reason: unknown) => settleBy(span, id, onRejected, reason, true, returned),
   );
-  s.asyncRows[span * ASYNC_ROW + ROW_FLAGS] |= ROW_CHAINED;
   return returned;
 }
 
@@ -76,38 +81,36 @@ export function chainNew(span: AsyncSpan, constructor: unknown, executor: unknow
   if (constructor !== NATIVE_PROMISE || span < 0 || typeof executor !== "function") {
     return new (constructor as new (executor: unknown) => unknown)(executor);
   }
-  const s = state;
-  const id = s.asyncRows[span * ASYNC_ROW + ROW_ID];
-  s.asyncRows[span * ASYNC_ROW + ROW_FLAGS] |= ROW_CHAINED;
+  const id = claim(span);
   let promise: Promise<unknown> | null = null;
   // A thenable it was resolved with while being made: followed once it exists.
   let adopting: object | null = null;
   let done = false;
-  const resolving = (resolve: (value: unknown) => void) => (value: unknown) => {
-    if (!done) {
-      done = true;
-      if (!isObject(value) || !mayAdopt(value)) chainSettled(span, id, EventKind.asyncFulfilled);
-      else if (promise === null) adopting = value;
-      else follow(span, id, value, promise);
-    }
-    return resolve(value);
-  };
-  const rejecting = (reject: (reason: unknown) => void) => (reason: unknown) => {
-    if (!done) {
-      done = true;
-      chainSettled(span, id, EventKind.asyncRejected);
-    }
-    return reject(reason);
+  const rejected = () => {
+    if (done) return;
+    done = true;
+    chainSettled(span, id, EventKind.asyncRejected);
   };
   promise = new NATIVE_PROMISE((resolve, reject) => {
     try {
-      (executor as Executor)(resolving(resolve), rejecting(reject));
+      (executor as Executor)(
+        (value: unknown) => {
+          if (!done) {
+            done = true;
+            if (!isObject(value) || !mayAdopt(value)) chainSettled(span, id, EventKind.asyncFulfilled);
+            else if (promise === null) adopting = value;
+            else follow(span, id, value, promise);
+          }
+          return resolve(value);
+        },
+        (reason: unknown) => {
+          rejected();
+          return reject(reason);
+        },
+      );
     } catch (error) {
       // The constructor rejects with it, unless the promise was resolved already.
-      if (!done) {
-        done = true;
-        chainSettled(span, id, EventKind.asyncRejected);
-      }
+      rejected();
       throw error;
     }
   });

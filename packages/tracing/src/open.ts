@@ -22,7 +22,6 @@ export interface OpenSpan {
   readonly depth: number;
 }
 
-/** This thread's open spans (async first, then thread spans outermost first), and other threads'. */
 /**
  * The thread's open spans: the stack as of the last seal, followed through anything written
  * since, on a copy (the seal scan's own must stay as it was, for the next seal to follow the
@@ -34,6 +33,7 @@ export function openThreadStack(s: RuntimeState): ThreadStack {
   return stack;
 }
 
+/** This thread's open spans (async first, then thread spans outermost first), and other threads'. */
 export function openSpans(): OpenSpan[] {
   const s = state;
   const result: OpenSpan[] = [];
