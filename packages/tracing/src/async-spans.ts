@@ -46,30 +46,58 @@ import {
  * in spans.ts say more): rare work lives in functions of its own, booleans are compared with
  * `===`, and record heads are literals (`metadata * 8 + kind`, see KIND_BITS and EventKind in
  * events.ts).
+ *
+ * `beginAsync` and `endAsync` do their common case in one body each, row, record and stack
+ * written inline, and leave every other case to a function of its own: an instrumented async
+ * function then compiles with `endAsync` and both clock reads inlined and `beginAsync` as one
+ * call of a function that has its own clock read inlined. Split into helpers, the budget ran
+ * out part-way and left up to four calls per span (callgrind, one async call with one await:
+ * 2,540-2,690 instructions before, 2,450-2,530 after, against 1,400-1,490 bare).
  */
 
 /**
  * Begins an async span whose parent is the current span, makes it current, and returns its
- * handle. Not recording, a filtered level, the AsyncLocalStorage mode or a root link: one test,
- * then `beginAsyncSlow`.
+ * handle. Not recording, a filtered level, the AsyncLocalStorage mode, a root link, a stand-in
+ * parent, no free row or a full stack: `beginAsyncSlow`.
  */
 export function beginAsync(metadata: number): AsyncSpan {
   const s = state;
   if (s.plainAsync !== true || !(s.levels[metadata] <= s.maxLevel)) return beginAsyncSlow(s, metadata);
   const sp = s.sp;
+  const rows = s.asyncRows;
   let parent = 0;
   let depth = 1;
   if (sp !== 0) {
     // The parent's id and depth are in its row (a stand-in's are in its handle: the slow path).
     const top = s.stackHandles[sp - 1];
     if (top < 0) return beginAsyncSlow(s, metadata);
-    parent = s.asyncRows[top * ASYNC_ROW + ROW_ID];
-    depth = s.asyncRows[top * ASYNC_ROW + ROW_DEPTH] + 1;
+    parent = rows[top * 6]; // ASYNC_ROW, ROW_ID
+    depth = rows[top * 6 + 3] + 1; // ROW_DEPTH
   }
+  const free = s.asyncFreeCount;
+  if (free === 0 || sp === s.stackFloors.length) return beginAsyncSlow(s, metadata);
+  const slot = s.asyncFree[free - 1];
+  s.asyncFreeCount = free - 1;
   const id = s.nextSpanId++;
-  const slot = openRow(s, id, metadata, parent, depth);
-  writeAsyncBegin(s, metadata, id, parent, depth);
-  push(s, slot);
+  const at = slot * 6; // ASYNC_ROW
+  rows[at] = id; // ROW_ID
+  rows[at + 1] = metadata; // ROW_METADATA
+  rows[at + 2] = parent; // ROW_PARENT
+  rows[at + 3] = depth; // ROW_DEPTH
+  rows[at + 4] = 4; // ROW_OUTCOME: EventKind.asyncFulfilled
+  rows[at + 5] = 0; // ROW_FLAGS
+  let p = s.position;
+  if (p + 5 > s.blockSlots) p = rotate();
+  const b = s.buffer;
+  b[p] = metadata * 8 + 3; // EventKind.asyncBegin
+  b[p + 2] = id;
+  b[p + 3] = parent;
+  b[p + 4] = depth;
+  b[p + 1] = now();
+  s.position = p + 5;
+  s.stackHandles[sp] = slot;
+  s.stackFloors[sp] = s.depth;
+  s.sp = sp + 1;
   return slot;
 }
 
@@ -156,8 +184,22 @@ export function endAsync(span: AsyncSpan, returned?: unknown): AsyncSpan {
     endReturned(s, span, returned);
     return UNRECORDED;
   }
-  const t = now();
-  if (s.asyncRows[span * ASYNC_ROW] !== 0) recordAsyncEnd(s, span, t);
+  // recordAsyncEnd, written out (see beginAsync).
+  const rows = s.asyncRows;
+  const at = span * 6; // ASYNC_ROW
+  const id = rows[at]; // ROW_ID
+  if (id !== 0) {
+    const t = now();
+    let p = s.position;
+    if (p + 3 > s.blockSlots) p = rotate();
+    const b = s.buffer;
+    b[p] = rows[at + 1] * 8 + rows[at + 4]; // ROW_METADATA, ROW_OUTCOME
+    b[p + 1] = t;
+    b[p + 2] = id;
+    s.position = p + 3;
+    rows[at] = 0;
+    s.asyncFree[s.asyncFreeCount++] = span;
+  }
   return UNRECORDED;
 }
 

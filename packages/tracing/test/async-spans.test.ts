@@ -260,6 +260,33 @@ describe("async spans", () => {
     take(sink);
   });
 
+  // Rows and the current-span stack start at 64 entries; the first spans and the 65th level
+  // take the slow path, which grows them, and the fast path must then pick up where it left.
+  test("past the first rows and stack entries, nested and side-by-side spans keep their parents and depths", () => {
+    for (let round = 0; round < 2; round++) {
+      const chain: number[] = [];
+      for (let i = 0; i < 300; i++) chain.push(beginAsync(s.child));
+      const side: number[] = [];
+      for (let i = 0; i < 300; i++) {
+        const span = beginAsync(s.parse);
+        side.push(span);
+        suspend(span, undefined);
+      }
+      for (let i = chain.length - 1; i >= 0; i--) endAsync(chain[i]);
+      for (const span of side) endAsync(span);
+      const begins = take(sink).filter((e) => e.kind === "async-begin");
+      const chainBegins = begins.filter((e) => e.name === "child");
+      expect(chainBegins.map((e) => e.depth)).toEqual(chainBegins.map((_, i) => i + 1));
+      expect(chainBegins.slice(1).map((e) => e.parentId)).toEqual(chainBegins.slice(0, -1).map((e) => e.spanId));
+      expect(chainBegins[0].parentId).toBe(0);
+      const innermost = chainBegins[chainBegins.length - 1].spanId;
+      expect(begins.filter((e) => e.name === "parse").every((e) => e.parentId === innermost && e.depth === 301)).toBe(true);
+      expect(new Set(begins.map((e) => e.spanId)).size).toBe(600);
+      expect(currentSpanId()).toBe(0);
+      expect(report().unfinished).toEqual([]);
+    }
+  });
+
   test("a span left current by mistake is contained: suspending one below it hands back past both", () => {
     const a = beginAsync(s.request);
     const slipped = beginAsync(s.child); // not suspended, as after a throw inside the runtime
