@@ -335,8 +335,9 @@ function instrumentForAwait(
 }
 
 /**
- * `gates[i] === 0 ? beginGated(site) : (calls[i]++, -1)`: a site that records nothing (disabled,
- * filtered, demoted) costs a load and an increment, not a call into the runtime. A function that
+ * `gates[i] === 0 ? beginGated(site) : gates[i] === 1 ? (calls[i]++, -1) : -1`: a site that
+ * records nothing costs a load or two, not a call into the runtime, and a demoted one (gate 1)
+ * an increment, which keeps its count exact (the runtime's gates.ts). A function that
  * may run before its module's body (`mayRunBeforeBody`) first asks whether the gates exist yet:
  * until they do its calls are not recorded (the runtime counts them: `earlySpans`).
  */
@@ -344,10 +345,15 @@ function gatedBegin(refs: FileRefs, site: t.Expression, index: number, early: bo
   const { types } = refs;
   refs.gated = true;
   const at = (table: t.Identifier) => types.memberExpression(types.cloneNode(table), types.numericLiteral(index), true);
+  const notRecorded = () => types.unaryExpression("-", types.numericLiteral(1));
   const gated = types.conditionalExpression(
     types.binaryExpression("===", at(refs.gates), types.numericLiteral(0)),
     call(refs, "beginGated", [site]),
-    types.sequenceExpression([types.updateExpression("++", at(refs.calls)), types.unaryExpression("-", types.numericLiteral(1))]),
+    types.conditionalExpression(
+      types.binaryExpression("===", at(refs.gates), types.numericLiteral(1)),
+      types.sequenceExpression([types.updateExpression("++", at(refs.calls)), notRecorded()]),
+      notRecorded(),
+    ),
   );
   if (!early) return gated;
   return types.conditionalExpression(

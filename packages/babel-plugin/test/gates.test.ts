@@ -23,11 +23,17 @@ export function outer(n) {
 `;
 
 let begins = 0;
+/** The call counters of the module loaded last, as the runtime handed them to it. */
+let counters: Float64Array = new Float64Array(0);
 const runtime = {
   ...tracing,
   beginGated(id: number) {
     begins++;
     return tracing.beginGated(id);
+  },
+  siteCalls(first: number) {
+    counters = tracing.siteCalls(first);
+    return counters;
   },
 };
 
@@ -76,6 +82,16 @@ describe("generated code asks the gate first", () => {
     expect(m.outer(2)).toBe(2);
     expect(begins).toBe(3);
     expect(spans("tiny")).toBe(2);
+  });
+
+  test("disabled or filtered calls are not counted: nobody reads those counts", () => {
+    const m = load();
+    tracing.configure({ enabled: false });
+    m.outer(4);
+    tracing.configure({ enabled: true, maxLevel: "warn" });
+    m.outer(3);
+    expect(counters.length).toBe(3);
+    expect(Array.from(counters)).toEqual([0, 0, 0]);
   });
 
   test("a level filter gates the sites above it, and lifting it opens them", () => {
