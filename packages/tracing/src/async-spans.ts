@@ -76,6 +76,7 @@ export function beginAsync(metadata: number): AsyncSpan {
   }
   const free = s.asyncFreeCount;
   if (free === 0 || sp === s.stackFloors.length) return beginAsyncSlow(s, metadata);
+  // openRow, writeAsyncBegin and push, written out: the slow path keeps them as functions.
   const slot = s.asyncFree[free - 1];
   s.asyncFreeCount = free - 1;
   const id = s.nextSpanId++;
