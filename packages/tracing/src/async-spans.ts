@@ -206,17 +206,18 @@ export function endAsync(span: AsyncSpan, returned?: unknown): AsyncSpan {
 
 /** `endAsync` of a span that returned an object: a native promise keeps it open until it settles. */
 function endReturned(s: RuntimeState, span: AsyncSpan, returned: object): void {
-  const at = span * ASYNC_ROW;
+  // Literal offsets, as in beginAsync: every traced function returning a promise comes here.
+  const at = span * 6; // ASYNC_ROW
   const rows = s.asyncRows;
-  if (rows[at] === 0) return;
-  if (rows[at + ROW_OUTCOME] === 4 /* EventKind.asyncFulfilled */) {
+  if (rows[at] === 0) return; // ROW_ID
+  if (rows[at + 4] === 4 /* ROW_OUTCOME, EventKind.asyncFulfilled */) {
     // A promise the function made and returned ends the span from its own handlers (chain.ts);
     // if it settled before the return (ROW_PRESETTLED), the span ends now.
-    const flags = rows[at + ROW_FLAGS];
-    if ((flags & ROW_CHAINED) === 0) settleReturned(span, rows[at], returned);
-    else if ((flags & ROW_PRESETTLED) === 0) markSettling(s, span);
+    const flags = rows[at + 5]; // ROW_FLAGS
+    if ((flags & 2) === 0 /* ROW_CHAINED */) settleReturned(span, rows[at], returned);
+    else if ((flags & 4) === 0 /* ROW_PRESETTLED */) rows[at + 5] = flags | 1; // markSettling
   }
-  if ((rows[at + ROW_FLAGS] & ROW_SETTLING) === 0) recordAsyncEnd(s, span, now());
+  if ((rows[at + 5] & 1) === 0 /* ROW_SETTLING */) recordAsyncEnd(s, span, now());
 }
 
 /** Writes the end event of the span in row `span` and frees the row; callers know it is open. */
