@@ -222,16 +222,18 @@ function endReturned(s: RuntimeState, span: AsyncSpan, returned: object): void {
 
 /** Writes the end event of the span in row `span` and frees the row; callers know it is open. */
 export function recordAsyncEnd(s: RuntimeState, span: AsyncSpan, t: number): void {
+  // Literal offsets, as in beginAsync: the end of every span a returned promise settles.
   const rows = s.asyncRows;
-  const at = span * ASYNC_ROW;
+  const at = span * 6; // ASYNC_ROW
   let p = s.position;
   if (p + 3 > s.blockSlots) p = rotate();
   const b = s.buffer;
-  b[p] = rows[at + ROW_METADATA] * 8 + rows[at + ROW_OUTCOME];
+  b[p] = rows[at + 1] * 8 + rows[at + 4]; // ROW_METADATA, ROW_OUTCOME
   b[p + 1] = t;
-  b[p + 2] = rows[at];
+  b[p + 2] = rows[at]; // ROW_ID
   s.position = p + 3;
-  closeRow(s, span);
+  rows[at] = 0; // closeRow
+  s.asyncFree[s.asyncFreeCount++] = span;
 }
 
 /** Ends the span as detached: it returned a thenable spanfn must not call `then` on. */

@@ -15,8 +15,7 @@
  */
 import { now } from "./clock.js";
 import { EventKind } from "./events.js";
-import { rotate } from "./dispatch.js";
-import { isOpen } from "./async-spans.js";
+import { isOpen, recordAsyncEnd } from "./async-spans.js";
 import { isObject, isThenable, observe } from "./settle.js";
 import { ASYNC_ROW, ROW_FLAGS, ROW_ID, ROW_CHAINED, ROW_OBSERVED, ROW_PRESETTLED, ROW_SETTLING, state, type AsyncSpan } from "./state.js";
 
@@ -186,7 +185,7 @@ function watched(span: AsyncSpan, id: number): boolean {
 /**
  * The chain settled with `outcome`. After the function returned (it waits: ROW_SETTLING), the
  * span ends now; before, the outcome is noted and the span ends at the return (async-spans.ts).
- * `watched`, `setOutcome` and `recordAsyncEnd`, written out.
+ * `watched` and `setOutcome`, written out.
  */
 function chainSettled(span: AsyncSpan, id: number, outcome: number): void {
   const s = state;
@@ -201,14 +200,5 @@ function chainSettled(span: AsyncSpan, id: number, outcome: number): void {
     rows[at + 5] = flags | 4;
     return;
   }
-  const t = now();
-  let p = s.position;
-  if (p + 3 > s.blockSlots) p = rotate();
-  const b = s.buffer;
-  b[p] = rows[at + 1] * 8 + outcome; // ROW_METADATA
-  b[p + 1] = t;
-  b[p + 2] = id;
-  s.position = p + 3;
-  rows[at] = 0;
-  s.asyncFree[s.asyncFreeCount++] = span;
+  recordAsyncEnd(s, span, now());
 }
