@@ -35,9 +35,9 @@ export function addSiteTable(s: RuntimeState, first: number, count: number): voi
 }
 
 /** What generated code reads: `gates[i] === 0 ? beginGated(site) : gates[i] === 1 ? (calls[i]++, -1) : -1`. */
-export const GATE_OPEN = 0;
-export const GATE_COUNT = 1;
-export const GATE_SHUT = 2;
+const GATE_OPEN = 0;
+const GATE_COUNT = 1;
+const GATE_SHUT = 2;
 
 /**
  * Demoted: counted, enabled or not (its count is every call since its demotion, as `begin`
