@@ -196,6 +196,10 @@ describe.each(WORKLOADS.filter((w) => only === undefined || only.includes(w.name
     expect(programStderr(instrumented.stderr)).toBe(plain.stderr);
   });
 
+  test("spanfn reported no failure of its own (its lines are left out of the comparison above)", () => {
+    expect(instrumented.stderr.split("\n").filter((line) => line.startsWith("spanfn: ") && /fail/i.test(line))).toEqual([]);
+  });
+
   test("every function of the packages was instrumented", () => {
     for (const name of workload.packages) {
       expect([...result.names].some((span) => span.startsWith(`node_modules/${name}/`))).toBe(true);

@@ -144,6 +144,22 @@ describe("returned chains", () => {
   });
 });
 
+describe("exact settlement in a long-running program", () => {
+  test("promise spans still end after V8 dropped the state reader's bytecode (it compiles again at its next call)", () => {
+    // --stress-flush-code drops unused bytecode at every collection; a real program gets there after a few.
+    const result = spawnSync(process.execPath, ["--expose-gc", "--stress-flush-code", join(programs, "flushed-reader.mjs")], { encoding: "utf8", timeout: 15000 });
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout)).toEqual({
+      rounds: [
+        ["fulfilled", "rejected"],
+        ["fulfilled", "rejected"],
+        ["fulfilled", "rejected"],
+      ],
+      nativesOff: true,
+    });
+  });
+});
+
 describe("instrumentPromise", () => {
   test("keeps rejection reporting exact and never calls a foreign thenable", () => {
     const result = run("rejections.mjs");

@@ -40,20 +40,24 @@ const STATES: readonly PromiseState[] = ["pending", "fulfilled", "rejected"];
  * the only other code that could compile in that moment is code that would otherwise not parse.
  * Engines without it (Node 24's) fail to compile it, and a reader that misreads three promises of
  * known state is not used: util.inspect then serves.
+ *
+ * V8 drops the bytecode of a function that went unused through a few collections
+ * (`--bytecode-old-age`) and compiles it again at its next call, when natives syntax is
+ * disallowed: the call then throws a SyntaxError. Its body is then compiled again the way it
+ * was at first; if even that fails, util.inspect serves from then on.
  */
 function intrinsicStateReader(): ((promise: Promise<unknown>) => PromiseState) | null {
   const compile = () => new Function("promise", "return %PromiseStatus(promise)") as (promise: Promise<unknown>) => number;
   let status: ((promise: Promise<unknown>) => number) | null = null;
+  let programAllows = true;
   try {
     status = compile();
   } catch {
+    programAllows = false;
     try {
-      setFlagsFromString("--allow-natives-syntax");
-      status = compile();
+      status = withNativesSyntax(compile);
     } catch {
       status = null;
-    } finally {
-      setFlagsFromString("--no-allow-natives-syntax");
     }
   }
   if (status === null) return null;
@@ -65,7 +69,30 @@ function intrinsicStateReader(): ((promise: Promise<unknown>) => PromiseState) |
     return null;
   }
   const read = status;
-  return (promise) => STATES[read(promise)] ?? inspectedState(promise);
+  const recompiled = (promise: Promise<unknown>) => (programAllows ? read(promise) : withNativesSyntax(() => read(promise)));
+  return (promise) => {
+    let code: number;
+    try {
+      code = read(promise);
+    } catch {
+      try {
+        code = recompiled(promise);
+      } catch {
+        stateOf = inspectedState;
+        return inspectedState(promise);
+      }
+    }
+    return STATES[code] ?? inspectedState(promise);
+  };
+}
+
+function withNativesSyntax<T>(run: () => T): T {
+  setFlagsFromString("--allow-natives-syntax");
+  try {
+    return run();
+  } finally {
+    setFlagsFromString("--no-allow-natives-syntax");
+  }
 }
 
 let stateOf: (promise: Promise<unknown>) => PromiseState = inspectedState;
@@ -131,33 +158,37 @@ function queueCheck(): void {
 const PROMISE_THEN = Promise.prototype.then;
 const SETTLED = Promise.resolve();
 
-/** A throw here would reject a promise nobody handles: it is reported as a warning instead. */
+/**
+ * A reaction of spanfn's that threw would reject a promise nobody handles. Each promise is taken
+ * on its own: a throw for one (reading its state, or the sink taking its span's end) is reported
+ * as a warning, and every other promise of the check is still seen to.
+ */
 function checkSafely(): void {
-  try {
-    check();
-  } catch (error) {
-    state.warn(`spanfn: settlement tracking failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-function check(): void {
   checkQueued = false;
   const done = settling;
   const doneTicks = settlingTicks;
   settling = [];
   settlingTicks = [];
-  for (let i = 0; i < done.length; i++) if (tracked.has(done[i])) finish(done[i], stateOf(done[i]), doneTicks[i]);
+  for (let i = 0; i < done.length; i++) if (tracked.has(done[i])) checkOne(done[i], doneTicks[i], true);
   const promises = fresh;
   const ticks = freshTicks;
   fresh = [];
   freshTicks = [];
-  for (let i = 0; i < promises.length; i++) {
-    const promise = promises[i];
-    if (!tracked.has(promise)) continue;
-    const state = stateOf(promise);
-    if (state !== "pending") finish(promise, state, ticks[i]);
-    // Still pending: it may be dropped unsettled, which must not hold the hook on for ever.
+  for (let i = 0; i < promises.length; i++) if (tracked.has(promises[i])) checkOne(promises[i], ticks[i], false);
+}
+
+/**
+ * `promise` was seen to settle at tick `t` (`hookRan`), or was returned then: if it is settled,
+ * its spans end at `t`. Still pending, it may be dropped unsettled, which must not hold the hook
+ * on for ever.
+ */
+function checkOne(promise: Promise<unknown>, t: number, hookRan: boolean): void {
+  try {
+    const read = stateOf(promise);
+    if (hookRan || read !== "pending") finish(promise, read, t);
     else collected.register(promise, null, promise);
+  } catch (error) {
+    state.warn(`spanfn: settlement tracking failed: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
