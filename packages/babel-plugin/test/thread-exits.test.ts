@@ -1,10 +1,9 @@
 /**
- * Where a sync function's thread span ends, for each way out of it: a `return`, a bare `return`,
- * falling off the end, a throw, a return from a `catch`, and a body with a `finally` of its own
- * (which runs inside the span, and may override a return or swallow a throw). The order of begin
- * and end events tells: an end written too early shows up before the spans of code the function
- * still runs, a missing one leaves the span open. Any codegen that ends spans at each exit instead
- * of in an outer `finally` must pass these as it stands.
+ * Where a sync function's thread span ends. With no `finally` in its body, generated code ends
+ * the span at each way out (a `return`, a bare `return`, falling off the end, a throw through a
+ * `catch` of its own); with one, in an outer `finally`, after the body's `finally` has run. The
+ * order of begin and end events tells which: an end written too early shows up before the spans
+ * of code the function still runs, a missing one leaves the span open.
  */
 import { beforeEach, describe, expect, test } from "@jest/globals";
 import * as tracing from "../../tracing/src/index.js";
