@@ -206,31 +206,34 @@ export function endAsync(span: AsyncSpan, returned?: unknown): AsyncSpan {
 
 /** `endAsync` of a span that returned an object: a native promise keeps it open until it settles. */
 function endReturned(s: RuntimeState, span: AsyncSpan, returned: object): void {
-  const at = span * ASYNC_ROW;
+  // Literal offsets, as in beginAsync: every traced function returning a promise comes here.
+  const at = span * 6; // ASYNC_ROW
   const rows = s.asyncRows;
-  if (rows[at] === 0) return;
-  if (rows[at + ROW_OUTCOME] === 4 /* EventKind.asyncFulfilled */) {
+  if (rows[at] === 0) return; // ROW_ID
+  if (rows[at + 4] === 4 /* ROW_OUTCOME, EventKind.asyncFulfilled */) {
     // A promise the function made and returned ends the span from its own handlers (chain.ts);
     // if it settled before the return (ROW_PRESETTLED), the span ends now.
-    const flags = rows[at + ROW_FLAGS];
-    if ((flags & ROW_CHAINED) === 0) settleReturned(span, rows[at], returned);
-    else if ((flags & ROW_PRESETTLED) === 0) markSettling(s, span);
+    const flags = rows[at + 5]; // ROW_FLAGS
+    if ((flags & 2) === 0 /* ROW_CHAINED */) settleReturned(span, rows[at], returned);
+    else if ((flags & 4) === 0 /* ROW_PRESETTLED */) rows[at + 5] = flags | 1; // markSettling
   }
-  if ((rows[at + ROW_FLAGS] & ROW_SETTLING) === 0) recordAsyncEnd(s, span, now());
+  if ((rows[at + 5] & 1) === 0 /* ROW_SETTLING */) recordAsyncEnd(s, span, now());
 }
 
 /** Writes the end event of the span in row `span` and frees the row; callers know it is open. */
 export function recordAsyncEnd(s: RuntimeState, span: AsyncSpan, t: number): void {
+  // Literal offsets, as in beginAsync: the end of every span a returned promise settles.
   const rows = s.asyncRows;
-  const at = span * ASYNC_ROW;
+  const at = span * 6; // ASYNC_ROW
   let p = s.position;
   if (p + 3 > s.blockSlots) p = rotate();
   const b = s.buffer;
-  b[p] = rows[at + ROW_METADATA] * 8 + rows[at + ROW_OUTCOME];
+  b[p] = rows[at + 1] * 8 + rows[at + 4]; // ROW_METADATA, ROW_OUTCOME
   b[p + 1] = t;
-  b[p + 2] = rows[at];
+  b[p + 2] = rows[at]; // ROW_ID
   s.position = p + 3;
-  closeRow(s, span);
+  rows[at] = 0; // closeRow
+  s.asyncFree[s.asyncFreeCount++] = span;
 }
 
 /** Ends the span as detached: it returned a thenable spanfn must not call `then` on. */
