@@ -232,7 +232,7 @@ export function recordAsyncEnd(s: RuntimeState, span: AsyncSpan, t: number): voi
   b[p + 1] = t;
   b[p + 2] = rows[at]; // ROW_ID
   s.position = p + 3;
-  rows[at] = 0; // closeRow
+  rows[at] = 0; // the row is free
   s.asyncFree[s.asyncFreeCount++] = span;
 }
 
@@ -364,11 +364,6 @@ function newRow(s: RuntimeState): number {
     s.asyncFree = free;
   }
   return slot;
-}
-
-function closeRow(s: RuntimeState, slot: number): void {
-  s.asyncRows[slot * ASYNC_ROW] = 0;
-  s.asyncFree[s.asyncFreeCount++] = slot;
 }
 
 /** Calls `visit` for every open async span, oldest (lowest id) first. */
