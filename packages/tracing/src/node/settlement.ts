@@ -69,21 +69,26 @@ function intrinsicStateReader(): ((promise: Promise<unknown>) => PromiseState) |
     return null;
   }
   const read = status;
-  const recompiled = (promise: Promise<unknown>) => (programAllows ? read(promise) : withNativesSyntax(() => read(promise)));
   return (promise) => {
     let code: number;
     try {
       code = read(promise);
     } catch {
+      // Where the program allowed natives syntax itself, a read that threw would throw again.
+      if (programAllows) return inspectedFromNow(promise);
       try {
-        code = recompiled(promise);
+        code = withNativesSyntax(() => read(promise));
       } catch {
-        stateOf = inspectedState;
-        return inspectedState(promise);
+        return inspectedFromNow(promise);
       }
     }
     return STATES[code] ?? inspectedState(promise);
   };
+}
+
+function inspectedFromNow(promise: Promise<unknown>): PromiseState {
+  stateOf = inspectedState;
+  return inspectedState(promise);
 }
 
 function withNativesSyntax<T>(run: () => T): T {
