@@ -182,7 +182,7 @@ function usage(error) {
     "usage: node bench/run.mjs [--quick] [--rounds N] [--filter SUBSTR] [--json FILE]",
     "  --quick          about 10x fewer iterations: a smoke run, not numbers to quote",
     `  --rounds N       processes per case, taken in turn with the other cases (default ${DEFAULT_ROUNDS}): more rounds, steadier medians on a noisy machine`,
-    "  --filter SUBSTR  only the cases whose name contains SUBSTR (ratios need their baseline run too)",
+    "  --filter SUBSTR  only the cases whose name contains SUBSTR, or any of several comma-separated (ratios need their baseline run too)",
     "  --json FILE      also write every sample and ratio to FILE",
     `cases: ${CASES.map((c) => c.name).join(", ")}, plugin-speed`,
   ].join("\n");
@@ -352,8 +352,11 @@ function evaluateTargets(results) {
 }
 
 const options = parseArgs(process.argv.slice(2));
-const selected = CASES.filter((c) => options.filter === null || c.name.includes(options.filter));
-const withPluginSpeed = options.filter === null || "plugin-speed".includes(options.filter);
+// Several substrings, comma-separated, so one target's case and its baselines can run together.
+const filters = options.filter === null ? null : options.filter.split(",").filter((f) => f !== "");
+const matches = (name) => filters === null || filters.some((f) => name.includes(f));
+const selected = CASES.filter((c) => matches(c.name));
+const withPluginSpeed = matches("plugin-speed");
 if (selected.length === 0 && !withPluginSpeed) usage(`no case matches "${options.filter}"`);
 
 const env = environment(options);
