@@ -22,15 +22,18 @@ const hrtime: Hrtime | null = (() => {
 })();
 
 /**
- * `(seconds - BASE_SECONDS) * 1e3 + nanoseconds / 1e6 - OFFSET_MS` is `performance.now()`: the
+ * `(seconds - BASE_SECONDS) * 1e3 + nanoseconds * 1e-6 - OFFSET_MS` is `performance.now()`: the
  * whole seconds are taken off first, so the sum stays as exact as `performance.now()` itself.
+ * The nanoseconds are multiplied, not divided: the two differ in the last bit at most (far below
+ * the clock's own resolution), and a division's latency sits in every read (measured here, a
+ * thread span 80.9 -> 77.4 ns, an async span 153 -> 150 ns, in one run each).
  */
 const BASE_SECONDS = hrtime === null ? 0 : hrtime()[0];
 const OFFSET_MS = (() => {
   if (hrtime === null) return 0;
   const [seconds, nanos] = hrtime();
   const at = perf.now();
-  return (seconds - BASE_SECONDS) * 1e3 + nanos / 1e6 - at;
+  return (seconds - BASE_SECONDS) * 1e3 + nanos * 1e-6 - at;
 })();
 
 export const now: () => number =
@@ -38,7 +41,7 @@ export const now: () => number =
     ? () => perf.now()
     : () => {
         const t = hrtime();
-        return (t[0] - BASE_SECONDS) * 1e3 + t[1] / 1e6 - OFFSET_MS;
+        return (t[0] - BASE_SECONDS) * 1e3 + t[1] * 1e-6 - OFFSET_MS;
       };
 
 /** How to turn a thread's ticks into wall-clock time. */
