@@ -110,10 +110,15 @@ describe("worker threads", () => {
 });
 
 describe("packaging", () => {
-  test("the ESM and CommonJS builds loaded together share one stream and one current span", () => {
+  test("the ESM and CommonJS builds loaded together share one stream and one current span; CommonJS entries hold plain values", () => {
     const result = run("dual.mjs");
     expect(result.stderr).toBe("");
     expect(JSON.parse(result.stdout)).toEqual({
+      accessors: [],
+      esModule: true,
+      frozen: true,
+      sameKeys: true,
+      importedNames: true,
       sameCurrent: true,
       cjsIsCjs: true,
       events: ["thread-begin:esm begins", "async-begin:cjs async", "async-end:cjs async", "thread-end:esm begins"],
