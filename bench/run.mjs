@@ -76,7 +76,7 @@ const TARGETS = [
     unit: "x",
   },
   {
-    what: "  (against the floor read with process.hrtime, spanfn's clock under Node)",
+    what: "  (against the floor read with process.hrtime.bigint, spanfn's clock under Node)",
     needs: ["gen-thread-span", "floor-sync-hrtime"],
     value: (m) => m("gen-thread-span") / m("floor-sync-hrtime"),
     limit: 1.15,

@@ -37,12 +37,15 @@ function floor(x) {
   }
 }
 
-// The same floor with the clock spanfn reads under Node, process.hrtime() (clock.ts), as a
-// reader would want it: the floor is the one above.
-const hrtime = process.hrtime;
+// The same floor with the clock spanfn reads under Node (clock.ts), as a reader would write it:
+// process.hrtime.bigint() stored into a 64-bit typed array and read back as two 32-bit halves.
+// The floor is the one above.
+const hrtimeBigint = process.hrtime.bigint;
+const wide = new BigUint64Array(1);
+const halves = new Uint32Array(wide.buffer);
 const hrNow = () => {
-  const t = hrtime();
-  return t[0] * 1e3 + t[1] / 1e6;
+  wide[0] = hrtimeBigint();
+  return (halves[1] * 4294967296 + halves[0]) * 1e-6;
 };
 
 function floorHrtime(x) {
