@@ -7,6 +7,7 @@ export default {
   moduleNameMapper: {
     "^@spanfn/tracing$": "<rootDir>/packages/tracing/src/index.ts",
     "^@spanfn/tracing/node$": "<rootDir>/packages/tracing/src/node/index.ts",
+    "^\\./writer-script\\.js$": "<rootDir>/packages/tracing/test/writer-script.ts",
     "^(\\.{1,2}/.*)\\.js$": "$1",
   },
   testTimeout: 20000,

@@ -2,7 +2,7 @@
 // CommonJS is shipped because Babel 7, jest and older register hooks load packages with `require`;
 // `--esm-only` for a package nothing requires (the CLI).
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
 
@@ -21,12 +21,22 @@ for (const [config, dir, type] of esmOnly ? builds.slice(0, 1) : builds) {
   writeFileSync(`${dir}/package.json`, JSON.stringify({ type }) + "\n");
 }
 
+// Modules that locate files beside themselves use `import.meta.url`, which CommonJS lacks.
+if (!esmOnly) for (const file of findFiles("dist/cjs", ".js")) {
+  const code = readFileSync(file, "utf8");
+  if (code.includes("import.meta.url")) writeFileSync(file, code.replaceAll("import.meta.url", 'require("node:url").pathToFileURL(__filename)'));
+}
+
 const manifest = JSON.parse(readFileSync("package.json", "utf8"));
 if (!esmOnly) for (const entry of commonJsEntries(manifest.exports)) flattenExports(entry);
 
 // Executables named in `bin` must be runnable however the package was linked.
 const { bin } = manifest;
 for (const file of typeof bin === "string" ? [bin] : Object.values(bin ?? {})) chmodSync(file, 0o755);
+
+function findFiles(dir, extension) {
+  return readdirSync(dir, { recursive: true }).filter((name) => name.endsWith(extension)).map((name) => `${dir}/${name}`);
+}
 
 /** The files `require` resolves the package's entry points to. */
 function commonJsEntries(exports) {

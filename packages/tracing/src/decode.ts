@@ -71,6 +71,19 @@ export function forEachRecord(
   return count;
 }
 
+/** The number of events in `data[0, length)`, as `forEachRecord` counts them, with no visit. */
+export function countRecords(data: Float64Array, length: number): number {
+  let count = 0;
+  for (let i = 0; i < length; ) {
+    const kind = (data[i] | 0) & (KIND_BITS - 1);
+    const slots = RECORD_SLOTS[kind];
+    if (!slots) throw new Error(`spanfn: corrupt event block (kind ${kind} at slot ${i} of ${length})`);
+    count += kind === EventKind.threadComplete ? 2 : 1;
+    i += slots;
+  }
+  return count;
+}
+
 export function decodeBlock(block: EventBlock): SpanEvent[] {
   const events: SpanEvent[] = [];
   const { data, metadata, thread, clock } = block;

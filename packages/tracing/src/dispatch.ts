@@ -4,7 +4,7 @@
  */
 import { now } from "./clock.js";
 import { MAX_RECORD_SLOTS, type EventBlock } from "./events.js";
-import { forEachRecord } from "./decode.js";
+import { countRecords } from "./decode.js";
 import { parseLevel } from "./levels.js";
 import { openSpans } from "./open.js";
 import { demotedSites, scanSealed, setDemotion, type DemoteOptions } from "./demote.js";
@@ -46,8 +46,12 @@ const MAX_SPARE = 4;
  * not call this. Buffers of another size (changed `blockSlots`) are let go.
  */
 export function recycle(block: EventBlock): void {
+  recycleBuffer(block.data);
+}
+
+/** `recycle` for a buffer that came back on its own (from a writer thread, say). */
+export function recycleBuffer(data: Float64Array): void {
   const s = state;
-  const data = block.data;
   if (shared.has(data)) return;
   if (data.length !== s.blockSlots || s.spare.length >= MAX_SPARE || data === s.buffer || s.spare.includes(data)) return;
   s.spare.push(data);
@@ -61,6 +65,11 @@ const shared = new WeakSet<Float64Array>();
  */
 export function share(block: EventBlock): void {
   shared.add(block.data);
+}
+
+/** Whether sinks other than the caller may still read this block's buffer (`share`). */
+export function isShared(block: EventBlock): boolean {
+  return shared.has(block.data);
 }
 
 /** Queues a block for the sink: this thread's own, or one forwarded from another thread. */
@@ -99,7 +108,7 @@ function drain(s: RuntimeState): void {
 
 function countEvents(block: EventBlock): number {
   try {
-    return forEachRecord(block, () => {});
+    return countRecords(block.data, block.length);
   } catch {
     return 0;
   }
@@ -127,8 +136,10 @@ function describe(error: unknown): string {
 }
 
 function updateRecording(s: RuntimeState): void {
-  // Room for one more block beside those queued; ends of recorded spans are written regardless.
-  s.recording = s.enabled && s.pendingBytes + s.blockSlots * 8 <= s.maxBufferedBytes;
+  // Room for one more block beside those queued and those a sink holds; ends of recorded spans
+  // are written regardless.
+  const held = s.sink?.heldBytes?.() ?? 0;
+  s.recording = s.enabled && s.pendingBytes + held + s.blockSlots * 8 <= s.maxBufferedBytes;
   refreshPlainAsync(s);
 }
 

@@ -7,20 +7,27 @@ import type { RuntimeReport, Sink } from "../sinks/sink.js";
 import { state } from "../state.js";
 import { installExitHooks } from "./exit.js";
 import { ChromeTraceFileSink } from "./file-sink.js";
+import { TraceWriterSink } from "./writer.js";
 import { identifyThread, isMainThread } from "./thread.js";
 import { ForwardingSink, mainThreadReceives, receiveWorkerBlocks } from "./worker.js";
 import { enableAsyncContext } from "./async-context.js";
 import { useExactSettlement } from "./settlement.js";
 
 export { ChromeTraceFileSink } from "./file-sink.js";
+export { TraceWriterSink, formatOf, type TraceFormat, type TraceWriterOptions } from "./writer.js";
 export { installExitHooks, uninstallExitHooks } from "./exit.js";
 export { enableAsyncContext, disableAsyncContext, asyncContextEnabled } from "./async-context.js";
 export { useExactSettlement } from "./settlement.js";
 export { ForwardingSink, receiveWorkerBlocks, stopReceivingWorkerBlocks } from "./worker.js";
 
 export interface InstallOptions extends Omit<RuntimeOptions, "sink"> {
-  /** Write a Chrome trace to this file (main thread). */
+  /**
+   * Write a trace to this file (main thread): Perfetto's protobuf format for `.pftrace`, Chrome
+   * JSON otherwise. A writer thread encodes and writes it, off the program's thread.
+   */
   out?: string;
+  /** "thread" (default): the trace file is written on a writer thread; "inline": on this thread. */
+  writer?: "thread" | "inline";
   /** Or hand blocks to this sink (main thread); `out` wins if both are given. */
   sink?: Sink;
   /** Flush every this many ms (default 1000; 0 = only when a block fills and at exit). */
@@ -45,15 +52,18 @@ export interface InstallOptions extends Omit<RuntimeOptions, "sink"> {
  */
 export function install(options: InstallOptions = {}): void {
   identifyThread();
-  const { out, sink, flushIntervalMs = 1000, asyncContext = false, settlement = "exact", processName, onExit, ...runtime } = options;
+  const { out, sink, writer = "thread", flushIntervalMs = 1000, asyncContext = false, settlement = "exact", processName, onExit, ...runtime } = options;
   if (settlement !== "exact" && settlement !== "reaction") {
     throw new TypeError(`spanfn: option "settlement" must be "exact" or "reaction"; got ${JSON.stringify(settlement)}`);
+  }
+  if (writer !== "thread" && writer !== "inline") {
+    throw new TypeError(`spanfn: option "writer" must be "thread" or "inline"; got ${JSON.stringify(writer)}`);
   }
   configure(runtime);
   useExactSettlement(settlement === "exact");
   if (asyncContext) enableAsyncContext();
   if (isMainThread) {
-    const chosen = out !== undefined ? new ChromeTraceFileSink(out, { processName }) : sink;
+    const chosen = out !== undefined ? traceFileSink(out, writer, processName) : sink;
     if (chosen !== undefined) setSink(chosen);
     receiveWorkerBlocks();
   } else {
@@ -63,6 +73,11 @@ export function install(options: InstallOptions = {}): void {
   }
   setFlushInterval(flushIntervalMs);
   installExitHooks(onExit ?? printLosses);
+}
+
+function traceFileSink(out: string, writer: "thread" | "inline", processName: string | undefined): Sink {
+  if (writer === "thread") return new TraceWriterSink(out, { processName });
+  return new ChromeTraceFileSink(out, { processName });
 }
 
 /** One line on stderr when the trace is missing something, and why. */

@@ -57,4 +57,10 @@ export interface Sink {
   init?(process: ProcessInfo): void;
   block(block: EventBlock): void | PromiseLike<void>;
   shutdown?(report: RuntimeReport): void | PromiseLike<void>;
+  /**
+   * Bytes of blocks the sink has taken but not yet written (a writer thread's queue): counted
+   * with the runtime's own queue against `maxBufferedBytes`, so a writer that falls behind makes
+   * the runtime drop (and count) new spans instead of growing without bound.
+   */
+  heldBytes?(): number;
 }

@@ -1,0 +1,60 @@
+/**
+ * Blocks as a reader sees a trace: each record of a block, through the shared record reader
+ * (`forEachRecord`), becomes the visitor call a trace file's event would make. The writer thread
+ * summarises what it writes this way, so the summary needs no second pass over the file.
+ */
+import { forEachRecord } from "../decode.js";
+import { EventKind, OUTCOME_BY_KIND, type EventBlock } from "../events.js";
+import type { SpanMetadata } from "../metadata.js";
+import type { OpenSpan } from "../open.js";
+import type { TraceEventVisitor } from "./visitor.js";
+
+/** Where a process's threads meet on one time axis: microseconds since `originMs` (epoch). */
+export interface TraceFrame {
+  readonly pid: number;
+  readonly originMs: number;
+}
+
+/** Feeds `visitor` with a block's events; returns how many there were. */
+export function visitBlock(frame: TraceFrame, block: EventBlock, visitor: TraceEventVisitor): number {
+  const { data, metadata } = block;
+  const pid = frame.pid;
+  const thread = `${pid}:${block.thread.id}`;
+  const offsetUs = (block.clock.timeOrigin - frame.originMs) * 1000;
+  return forEachRecord(block, (kind, metadataId, i) => {
+    const ts = offsetUs + data[i + 1] * 1000;
+    switch (kind) {
+      case EventKind.threadBegin:
+      case EventKind.threadBeginInside:
+        visitor.threadBegin(thread, ts, nameOf(metadata, metadataId), argsOf(metadata, metadataId));
+        break;
+      case EventKind.threadEnd:
+        visitor.threadEnd(thread, ts, false);
+        break;
+      case EventKind.asyncBegin: {
+        const parent = data[i + 3];
+        visitor.asyncBegin(`${pid}:${data[i + 2]}`, thread, ts, nameOf(metadata, metadataId), parent > 0 ? `${pid}:${parent}` : null, argsOf(metadata, metadataId));
+        break;
+      }
+      default:
+        visitor.asyncEnd(`${pid}:${data[i + 2]}`, ts, OUTCOME_BY_KIND[kind]);
+    }
+  });
+}
+
+/** Ends what the report says is still open, at the report's time, as unfinished. */
+export function visitUnfinished(frame: TraceFrame, unfinished: readonly OpenSpan[], atUs: number, visitor: TraceEventVisitor): void {
+  for (const span of unfinished) {
+    if (span.kind === "thread") visitor.threadEnd(`${frame.pid}:${span.thread.id}`, atUs, true);
+    else visitor.asyncEnd(`${frame.pid}:${span.spanId}`, atUs, "unfinished");
+  }
+}
+
+function nameOf(metadata: readonly SpanMetadata[], id: number): string {
+  return metadata[id]?.name ?? `#${id}`;
+}
+
+// The metadata itself stands for the args a trace file carries (target, file, line): no copy.
+function argsOf(metadata: readonly SpanMetadata[], id: number): Record<string, unknown> | undefined {
+  return metadata[id] as unknown as Record<string, unknown> | undefined;
+}

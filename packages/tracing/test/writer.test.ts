@@ -1,0 +1,117 @@
+/**
+ * The writer thread (node/writer.ts): trace files written off the program's thread, complete on
+ * every way out of the program, and every loss counted when the writer cannot keep up or write.
+ * Runs real programs against the built package.
+ */
+import { describe, expect, test } from "@jest/globals";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { formatOf } from "../src/node/writer.js";
+import { parseChromeTrace, type ChromeTraceEvent } from "../src/index.js";
+
+const program = join(__dirname, "programs", "writer.mjs");
+const scratch = mkdtempSync(join(tmpdir(), "spanfn-writer-"));
+const SPANS = 30000;
+
+function run(...args: string[]) {
+  const result = spawnSync(process.execPath, [program, ...args], { encoding: "utf8", timeout: 20000 });
+  if (result.error) throw result.error;
+  return result;
+}
+
+function events(file: string): ChromeTraceEvent[] {
+  return JSON.parse(readFileSync(file, "utf8")) as ChromeTraceEvent[];
+}
+
+/** The events with what differs between two runs (times, pid) left out. */
+function comparable(trace: ChromeTraceEvent[]): unknown[] {
+  return trace.map(({ ts: _ts, pid: _pid, args, ...rest }) => {
+    if (rest.name === "process_name") return rest;
+    if (rest.name === "spanfn_clock") return rest;
+    return { ...rest, args };
+  });
+}
+
+/**
+ * The line that says the writer failed and how much it lost: every event of the run (two per
+ * span, plus the async span's begin and end), whether the failure showed while the program ran
+ * (a sink error, counted by the runtime) or only at exit (counted by the writer).
+ */
+function lossLine(stderr: string): string {
+  const lines = stderr.split("\n").filter((line) => line.startsWith("spanfn:"));
+  const counted = lines.map((line) => Number(/(\d+) events not written|lost (\d+) events/.exec(line)?.slice(1).find(Boolean) ?? 0));
+  expect(counted.reduce((a, b) => a + b, 0)).toBe(4 * SPANS + 2);
+  return lines.join("\n");
+}
+
+describe("writer thread", () => {
+  test("writes the same trace as the inline writer", () => {
+    const threaded = join(scratch, "threaded.json");
+    const inline = join(scratch, "inline.json");
+    expect(run("normal", threaded, "thread").status).toBe(0);
+    expect(run("normal", inline, "inline").status).toBe(0);
+    const written = events(threaded);
+    expect(written.filter((e) => e.ph === "B" && e.name === "outer")).toHaveLength(SPANS);
+    expect(written.filter((e) => e.ph === "E")).toHaveLength(2 * SPANS);
+    expect(comparable(written)).toEqual(comparable(events(inline)));
+  });
+
+  test.each([
+    ["exit", 4, null],
+    ["throw", 1, null],
+    ["sigterm", null, "SIGTERM"],
+  ])("%s: the writer finishes the file before the process ends, and the exit status is the program's", (mode, status, signal) => {
+    const out = join(scratch, `${mode}.json`);
+    const result = run(mode, out);
+    expect(result.status).toBe(status);
+    expect(result.signal).toBe(signal);
+    expect(result.stdout).toBe("recorded\n");
+    const written = events(out);
+    expect(written.filter((e) => e.ph === "B" && e.name === "inner")).toHaveLength(SPANS);
+    const report = written.find((e) => e.name === "spanfn_report");
+    expect(report?.args).toMatchObject({ droppedSpans: 0, lostEvents: 0, unfinished: ["async"] });
+  });
+
+  test("a writer that falls behind: the cap holds, and at exit what it did not write in time is counted in one line", () => {
+    const out = join(scratch, "late.json");
+    const result = run("late", out, "thread", String(1 << 20));
+    expect(result.status).toBe(0);
+    // Recording outran the writer: past the cap, spans were dropped and counted.
+    const dropped = Number(/spanfn: (\d+) spans dropped/.exec(result.stderr)?.[1]);
+    expect(dropped).toBeGreaterThan(0);
+    const unwritten = Number(/the trace writer did not finish .*late\.json within 1 ms: (\d+) events not written/.exec(result.stderr)?.[1]);
+    expect(unwritten).toBeGreaterThan(0);
+    // What the file holds, what was not written and what was dropped cover every span.
+    // (The writer may not even have opened the file when the program left.)
+    const text = existsSync(out) ? readFileSync(out, "utf8") : "[]";
+    const written = parseChromeTrace(text).filter((e) => e.ph === "B" || e.ph === "E").length;
+    expect(written / 2 + unwritten / 2 + dropped).toBeGreaterThanOrEqual(2 * SPANS);
+  });
+
+  test("a FIFO nobody reads: the writer fails at once instead of hanging the exit, and the loss is counted", () => {
+    const fifo = join(scratch, "nobody.fifo");
+    execFileSync("mkfifo", [fifo]);
+    const result = run("normal", fifo);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe("recorded\n");
+    expect(lossLine(result.stderr)).toMatch(/could not write .*nobody\.fifo/);
+  });
+
+  test("a file that cannot be opened: the program runs on and exits as it would, and the loss is counted", () => {
+    const out = join(scratch, "not-a-dir.json", "x", "trace.json");
+    execFileSync("touch", [join(scratch, "not-a-dir.json")]);
+    const result = run("normal", out);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe("recorded\n");
+    expect(lossLine(result.stderr)).toMatch(/could not write .*trace\.json/);
+  });
+
+  test("the format follows the file's extension", () => {
+    expect(formatOf("t.json")).toBe("json");
+    expect(formatOf("t.pftrace")).toBe("perfetto");
+    expect(formatOf("T.PERFETTO-TRACE")).toBe("perfetto");
+    expect(formatOf("trace")).toBe("json");
+  });
+});
