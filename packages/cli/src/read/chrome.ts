@@ -26,11 +26,12 @@ const SITE_CACHE_LIMIT = 10_000;
 
 type Header = "[" | '{"traceEvents":[';
 
-/** Reads the events of a Chrome trace file in order, handing each to `on` (and to `onEvent`). */
+/** Reads the events of a Chrome trace file in order, handing each to `on` (and to `onEvent`). `chunkBytes`: the read size. */
 export async function readChromeTrace(
   path: string,
   on: TraceEventVisitor,
   onEvent?: (event: ChromeTraceEvent) => void,
+  { chunkBytes = 1 << 20 }: { chunkBytes?: number } = {},
 ): Promise<ChromeReadResult> {
   const sites = new Map<string, Pick<ChromeTraceEvent, "name" | "cat" | "args">>();
   let events = 0;
@@ -108,7 +109,7 @@ export async function readChromeTrace(
   let carry = "";
   let stream;
   try {
-    stream = createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 });
+    stream = createReadStream(path, { encoding: "utf8", highWaterMark: chunkBytes });
     for await (const chunk of stream as AsyncIterable<string>) {
       if (parser !== undefined) {
         parser.write(chunk);
