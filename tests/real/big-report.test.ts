@@ -74,3 +74,18 @@ test("a 2.1 GB trace: exact counts and totals in a 256 MB heap", () => {
     for (const q of ["p50", "p99"] as const) expect(Math.abs(got[q] - want[q])).toBeLessThanOrEqual(0.01 * want[q]);
   }
 });
+
+test("--html on a trace too large for the page: one clear line and status 2, no page, no crash", () => {
+  const file = join(dir, "html.json");
+  const html = join(dir, "report.html");
+  const block = blockEvents(2000);
+  const repeats = writeBigTrace(file, block, 30 * 14e6);
+  expect(HEAD.length + repeats * block.length).toBeGreaterThan(4_000_000);
+  const result = spawnSync(process.execPath, [BIN, "report", "--html", html, file], { encoding: "utf8" });
+  rmSync(file);
+  expect(result.stderr).toBe(
+    `spanfn: ${file} has over 4,000,000 events: too many for the HTML report, which holds them all; spanfn report without --html summarises a trace of any size\n`,
+  );
+  expect(result.status).toBe(2);
+  expect(() => statSync(html)).toThrow();
+});
