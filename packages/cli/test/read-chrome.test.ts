@@ -19,6 +19,7 @@ const EVENTS: ChromeTraceEvent[] = [
   { ph: "B", pid: 7, tid: 0, ts: 12.5, name: "m::f", cat: "spanfn", args: { target: "m", file: "C:\\src\\m.js", line: 3 } },
   { ph: "B", pid: 7, tid: 1, ts: 13, name: 'm::"quoted" \u2028 \\ / \t', cat: "spanfn", args: { target: "m", file: "m.js", line: 9, parent: 4 } },
   { ph: "B", pid: 7, tid: 0, ts: 14.25, name: "m::f", cat: "spanfn", args: { target: "m", file: "C:\\src\\m.js", line: 3 } },
+  { ph: "B", pid: 7, tid: 3, ts: 14.5, name: "m::f", cat: "spanfn", args: { target: "m", file: "C:\\src\\m.js", line: 3 }, tts: 2 } as ChromeTraceEvent,
   { ph: "E", pid: 7, tid: 0, ts: 1e21 },
   { ph: "E", pid: 7, tid: 1, ts: 15.125 },
   { ph: "X", pid: 7, tid: 2, ts: 20, dur: 5, name: "complete" },

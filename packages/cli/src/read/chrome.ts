@@ -33,7 +33,7 @@ export async function readChromeTrace(
   onEvent?: (event: ChromeTraceEvent) => void,
   { chunkBytes = 1 << 20 }: { chunkBytes?: number } = {},
 ): Promise<ChromeReadResult> {
-  const sites = new Map<string, Pick<ChromeTraceEvent, "name" | "cat" | "args">>();
+  const sites = new Map<string, Partial<ChromeTraceEvent>>();
   let events = 0;
   const emit = (event: ChromeTraceEvent) => {
     events++;
@@ -51,13 +51,13 @@ export async function readChromeTrace(
       let site = sites.get(rest);
       if (site === undefined) {
         try {
-          site = JSON.parse(`{${rest}`) as Pick<ChromeTraceEvent, "name" | "cat" | "args">;
+          site = JSON.parse(`{${rest}`) as Partial<ChromeTraceEvent>;
         } catch {
           return undefined;
         }
         if (sites.size < SITE_CACHE_LIMIT) sites.set(rest, site);
       }
-      return { ph: "B", pid: Number(begin[1]), tid: Number(begin[2]), ts: Number(begin[3]), name: site.name, cat: site.cat, args: site.args };
+      return { ph: "B", pid: Number(begin[1]), tid: Number(begin[2]), ts: Number(begin[3]), ...site };
     }
     let value: unknown;
     try {
@@ -107,10 +107,8 @@ export async function readChromeTrace(
 
   let format: "array" | "object" | undefined;
   let carry = "";
-  let stream;
   try {
-    stream = createReadStream(path, { encoding: "utf8", highWaterMark: chunkBytes });
-    for await (const chunk of stream as AsyncIterable<string>) {
+    for await (const chunk of createReadStream(path, { encoding: "utf8", highWaterMark: chunkBytes }) as AsyncIterable<string>) {
       if (parser !== undefined) {
         parser.write(chunk);
         continue;
@@ -136,9 +134,10 @@ export async function readChromeTrace(
       carry = parser === undefined ? text.slice(pos) : "";
     }
   } catch (error) {
-    if (error instanceof UsageError) throw error;
+    // The file system's errors (ENOENT, EISDIR, …) are the user's to fix; anything else is ours.
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${path}: ${code ?? (error as Error).message}`);
+    if (error instanceof UsageError || typeof code !== "string") throw error;
+    throw new UsageError(`cannot read ${path}: ${code}`);
   }
   if (format === undefined) throw new UsageError(`${path} is empty: not a Chrome trace`);
   if (parser === undefined && carry.length > 0 && !line(carry)) toParser(carry, format);
