@@ -29,7 +29,7 @@ function summaryOf(events: readonly ChromeTraceEvent[]): Summary {
   return builder.finish(pairer.openCount());
 }
 
-test("a 2.1 GB trace: exact counts and totals in a 256 MB heap", () => {
+test("a trace over 2 GB: exact counts and totals in a 256 MB heap", () => {
   const file = join(dir, "big.json");
   const block = blockEvents(2000);
   const started = performance.now();
