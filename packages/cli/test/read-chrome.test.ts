@@ -71,6 +71,8 @@ const lines = (events: readonly ChromeTraceEvent[]) => events.map((e) => JSON.st
 
 const LAYOUTS: Array<[string, string]> = [
   ["spanfn's: an array, one event a line", `[\n${lines(EVENTS).join(",\n")}\n]\n`],
+  ["one event a line, the first beside the opening", `[${lines(EVENTS).join(",\n")}]`],
+  ["object, one event a line, the first beside the opening", `{"traceEvents":[ ${lines(EVENTS).join(",\n")}\n]}`],
   ["one line", JSON.stringify(EVENTS)],
   ["pretty-printed", JSON.stringify(EVENTS, null, 2)],
   ["object, other keys before and after", JSON.stringify({ meta: { traceEvents: [{ ph: "B" }] }, traceEvents: EVENTS, after: [1, { ph: "E" }] }, null, 1)],

@@ -79,6 +79,20 @@ export async function readChromeTrace(
     parser.write(`${header ?? ""}${lineEvents > 0 ? (lastHadComma ? "0," : "0") : ""}${rest}`);
   };
 
+  /** One event, alone on a line after the opening (with its comma); false if the text is something else. */
+  const element = (text: string): boolean => {
+    // Two elements without a comma between them are not JSON: the parser says so.
+    if (lineEvents > 0 && !lastHadComma) return false;
+    if (text.charCodeAt(0) !== 0x7b) return false;
+    const hasComma = text.endsWith(",");
+    const event = lineEvent(hasComma ? text.slice(0, -1) : text);
+    if (event === undefined) return false;
+    lineEvents++;
+    lastHadComma = hasComma;
+    emit(event);
+    return true;
+  };
+
   /** Returns false when the line starts what lines cannot read. */
   const line = (raw: string): boolean => {
     const first = raw.charCodeAt(0);
@@ -86,23 +100,16 @@ export async function readChromeTrace(
     // `{` … `}` or `},`: the usual line, with nothing to trim.
     const text = first === 0x7b && (last === 0x7d || last === 0x2c) ? raw : raw.trim();
     if (text === "") return true;
-    if (header === undefined) {
-      if (text === "[" || text === '{"traceEvents":[') {
-        header = text;
-        return true;
-      }
-      return false;
-    }
-    const hasComma = text.endsWith(",");
-    // Two elements without a comma between them are not JSON: the parser says so.
-    if (lineEvents > 0 && !lastHadComma) return false;
-    if (text.charCodeAt(0) !== 0x7b) return false;
-    const event = lineEvent(hasComma ? text.slice(0, -1) : text);
-    if (event === undefined) return false;
-    lineEvents++;
-    lastHadComma = hasComma;
-    emit(event);
-    return true;
+    if (header !== undefined) return element(text);
+    // The opening, alone on its line or followed by the first event.
+    const opening = text.startsWith("[") ? "[" : text.startsWith('{"traceEvents":[') ? '{"traceEvents":[' : undefined;
+    if (opening === undefined) return false;
+    const rest = text.slice(opening.length).trimStart();
+    header = opening;
+    if (rest === "" || element(rest)) return true;
+    // The parser reads this line from its start, opening included.
+    header = undefined;
+    return false;
   };
 
   let format: "array" | "object" | undefined;
