@@ -50,15 +50,19 @@ export const TAIL: ChromeTraceEvent[] = [
   { ph: "M", pid: PID, tid: 0, name: "spanfn_report", args: { droppedSpans: 3, lostEvents: 2, lostEnds: 0, earlySpans: 0, promiseReturningSync: [], demoted: [{ name: "lib::tiny", calls: 5 }] } },
 ];
 
-/** Writes HEAD, `block` repeated until the file passes `bytes`, and TAIL; returns how many times the block went in. */
-export function writeBigTrace(path: string, block: readonly ChromeTraceEvent[], bytes: number): number {
+/**
+ * Writes HEAD, `block` repeated until the file passes `bytes`, and TAIL, one event a line (or,
+ * with `lineBreaks` false, all on one line); returns how many times the block went in.
+ */
+export function writeBigTrace(path: string, block: readonly ChromeTraceEvent[], bytes: number, lineBreaks = true): number {
+  const next = lineBreaks ? ",\n" : ",";
   const fd = openSync(path, "w");
   try {
-    writeSync(fd, `[\n${HEAD.map((e) => `${JSON.stringify(e)},\n`).join("")}`);
-    const chunk = Buffer.from(block.map((e) => `${JSON.stringify(e)},\n`).join(""));
+    writeSync(fd, `[${lineBreaks ? "\n" : ""}${HEAD.map((e) => `${JSON.stringify(e)}${next}`).join("")}`);
+    const chunk = Buffer.from(block.map((e) => `${JSON.stringify(e)}${next}`).join(""));
     let repeats = 0;
     for (let written = 0; written < bytes; written += chunk.length, repeats++) writeSync(fd, chunk);
-    writeSync(fd, `${TAIL.map((e) => JSON.stringify(e)).join(",\n")}\n]\n`);
+    writeSync(fd, `${TAIL.map((e) => JSON.stringify(e)).join(next)}]\n`);
     return repeats;
   } finally {
     closeSync(fd);

@@ -60,10 +60,10 @@ function file(text: string): string {
   return path;
 }
 
-async function read(path: string, chunkBytes?: number) {
+async function read(path: string, chunkBytes?: number, maxLine?: number) {
   const { calls, visitor } = recorder();
   const events: ChromeTraceEvent[] = [];
-  const result = await readChromeTrace(path, visitor, (e) => events.push(e), { chunkBytes });
+  const result = await readChromeTrace(path, visitor, (e) => events.push(e), { chunkBytes, maxLine });
   return { calls, events, result };
 }
 
@@ -89,6 +89,12 @@ describe("readChromeTrace", () => {
     test.each([1, 3, 7, 64, 1 << 20])("read %i bytes at a time: every event, in order, as JSON.parse reads it", async (chunkBytes) => {
       const got = await read(file(text), chunkBytes);
       expect(got.events).toEqual(events);
+      expect(got.calls).toEqual(expectedCalls(events));
+      expect(got.result).toEqual({ events: events.length, cutShort: "no" });
+    });
+
+    test.each([1, 20, 100])("a line over %i characters goes to the parser, wherever it stops", async (maxLine) => {
+      const got = await read(file(text), 7, maxLine);
       expect(got.calls).toEqual(expectedCalls(events));
       expect(got.result).toEqual({ events: events.length, cutShort: "no" });
     });
