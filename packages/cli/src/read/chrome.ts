@@ -2,8 +2,8 @@
  * Chrome trace JSON read as a stream, chunk by chunk, never as one string: the array format (even
  * unterminated, as a crashed run leaves it) and the object format (`traceEvents` among other
  * keys). spanfn writes one event a line, so lines that each hold one event are parsed on their
- * own (a thread end or a repeated begin without JSON.parse); at the first line that does not,
- * the rest goes through a streaming JSON parser, which reads any layout.
+ * own (a thread end or a repeated begin without JSON.parse); from the first line that does not
+ * (or runs too long to be one), the rest goes through a streaming JSON parser, which reads any layout.
  */
 import { createReadStream } from "node:fs";
 import { JSONParser, TokenType, type ParsedElementInfo, type ParsedTokenInfo } from "@streamparser/json";
