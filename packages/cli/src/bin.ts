@@ -10,7 +10,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(HELP);
       return 0;
     case "report":
-      process.stdout.write(report(command));
+      process.stdout.write(await report(command));
       return 0;
     case "run":
       return run(command);

@@ -16,6 +16,13 @@ interface Track {
   rows: number;
 }
 
+/** "main (pid 12)" for thread key "12:0" named main; "thread 0 (pid 12)" unnamed. */
+function threadLabel(thread: string, names: ReadonlyMap<string, string>): string {
+  const colon = thread.indexOf(":");
+  const pid = thread.slice(0, colon);
+  return `${names.get(thread) ?? `thread ${thread.slice(colon + 1)}`} (pid ${pid})`;
+}
+
 /** Calls `progress(done, total)` now and then, for long traces. */
 export function renderHtml(events: readonly ChromeTraceEvent[], summary: Summary, progress?: (done: number, total: number) => void): string {
   const names = new Map<string, number>();
@@ -58,8 +65,7 @@ export function renderHtml(events: readonly ChromeTraceEvent[], summary: Summary
         asyncDone.push(span);
         return;
       }
-      const thread = `${span.pid}:${span.tid}`;
-      const track = trackOf(`t${thread}`, `${threadNames.get(thread) ?? `thread ${span.tid}`} (pid ${span.pid})`);
+      const track = trackOf(`t${span.thread}`, threadLabel(span.thread, threadNames));
       push(0, span.name, track, span.depth, span.start, span.duration, -1, span.args, span.outcome === "unfinished" ? 4 : 0);
     },
     progress,
@@ -71,8 +77,7 @@ export function renderHtml(events: readonly ChromeTraceEvent[], summary: Summary
   const indexById = new Map<string, number>();
   const parents: Array<[number, string]> = [];
   for (const span of asyncDone) {
-    const thread = `${span.pid}:${span.tid}`;
-    const track = trackOf(`a${thread}`, `async spans of ${threadNames.get(thread) ?? `thread ${span.tid}`} (pid ${span.pid})`);
+    const track = trackOf(`a${span.thread}`, `async spans of ${threadLabel(span.thread, threadNames)}`);
     let ends = lanes.get(track);
     if (!ends) lanes.set(track, (ends = []));
     let lane = ends.findIndex((laneEnd) => laneEnd <= span.start);

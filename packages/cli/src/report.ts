@@ -1,11 +1,15 @@
 /** `spanfn report`: the summary of an existing trace, for people or (`--json`) for machines. */
-import { readFileSync } from "node:fs";
-import { parseChromeTrace } from "@spanfn/tracing";
-import { UsageError, type ReportOptions } from "./args.js";
-import { formatSummary, summarize, type Summary } from "./summary.js";
-import { renderHtml } from "./html.js";
-import type { ChromeTraceEvent } from "@spanfn/tracing";
 import { writeFileSync } from "node:fs";
+import { SpanPairer, SummaryBuilder, type ChromeTraceEvent, type Summary } from "@spanfn/tracing";
+import { UsageError, type ReportOptions } from "./args.js";
+import { formatSummary } from "./summary.js";
+import { renderHtml } from "./html.js";
+import { readChromeTrace } from "./read/chrome.js";
+import { readPerfetto } from "./read/perfetto.js";
+import { traceFormat } from "./read/format.js";
+
+/** The HTML report holds every event in memory and every span in the page: past this, it is refused. */
+export const HTML_EVENT_LIMIT = 4_000_000;
 
 /** Writes the HTML report, with progress on a terminal (and nothing when piped). */
 export function writeHtml(file: string, events: readonly ChromeTraceEvent[], summary: Summary): void {
@@ -15,21 +19,35 @@ export function writeHtml(file: string, events: readonly ChromeTraceEvent[], sum
   writeFileSync(file, html);
 }
 
-export function report(options: ReportOptions): string {
-  let text: string;
-  try {
-    text = readFileSync(options.file, "utf8");
-  } catch (error) {
-    throw new UsageError(`cannot read ${options.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+/** Reads the trace as a stream: memory grows with the spans open at once and the distinct names, not the file. */
+export async function report(options: ReportOptions): Promise<string> {
+  const builder = new SummaryBuilder();
+  const pairer = new SpanPairer(
+    (span) => builder.add(span),
+    (args) => builder.report(args),
+  );
+  const kept: ChromeTraceEvent[] | undefined = options.html === undefined ? undefined : [];
+  if ((await traceFormat(options.file)) === "perfetto") {
+    if (options.html !== undefined) throw new UsageError(`--html reads Chrome JSON traces only; ${options.file} is not JSON`);
+    await readPerfetto(options.file, pairer);
+  } else {
+    const { cutShort } = await readChromeTrace(options.file, pairer, (event) => {
+      builder.event();
+      if (kept === undefined) return;
+      if (kept.length === HTML_EVENT_LIMIT) {
+        throw new UsageError(
+          `${options.file} has over ${HTML_EVENT_LIMIT.toLocaleString("en-US")} events: too many for the HTML report, which holds them all; ` +
+            `spanfn report without --html summarises a trace of any size`,
+        );
+      }
+      kept.push(event);
+    });
+    if (cutShort === "inside an event") {
+      process.stderr.write(`spanfn: ${options.file} ends inside an event (a run cut short?): the events before it are summarised\n`);
+    }
   }
-  let events;
-  try {
-    events = parseChromeTrace(text);
-  } catch {
-    throw new UsageError(`${options.file} is not a Chrome trace (expected a JSON array of events or an object with traceEvents)`);
-  }
-  const summary = summarize(events);
-  if (options.html !== undefined) writeHtml(options.html, events, summary);
+  const summary = builder.finish(pairer.openCount());
+  if (kept !== undefined) writeHtml(options.html!, kept, summary);
   if (options.json) {
     const spans = [...summary.spans].sort((a, b) => b[options.sort ?? "total"] - a[options.sort ?? "total"]).slice(0, options.top);
     return `${JSON.stringify({ ...summary, spans }, null, 2)}\n`;

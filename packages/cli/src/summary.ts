@@ -1,117 +1,24 @@
 /**
- * Where the time went, from a Chrome trace (ours or any with B/E/X/b/e events): per span name
- * and kind, count, total and self time, mean, p50, p99, max; plus what the trace says it lost.
+ * Where the time went, from a Chrome trace (ours or any with B/E/X/b/e events): the summary of
+ * events in memory, and the summary as text.
  */
-import type { ChromeTraceEvent } from "@spanfn/tracing";
-import { pairSpans } from "./spans.js";
+import { SpanPairer, SummaryBuilder, type ChromeTraceEvent, type Summary } from "@spanfn/tracing";
+import { visitChromeEvent } from "./read/chrome-events.js";
 
-export interface SpanStats {
-  name: string;
-  kind: "thread" | "async";
-  /** Calls: the spans recorded plus, for a demoted function, the calls only counted. */
-  count: number;
-  /** Calls of a function demoted to a counter (hot and tiny): in `count`, not in the times. */
-  demotedCalls: number;
-  /** Microseconds. */
-  total: number;
-  self: number;
-  mean: number;
-  p50: number;
-  p99: number;
-  max: number;
-}
+export type { Summary, SpanStats } from "@spanfn/tracing";
 
-export interface Summary {
-  spans: SpanStats[];
-  events: number;
-  unfinished: number;
-  droppedSpans: number;
-  lostEvents: number;
-  /** Thread span ends a throw past the stack limit kept from being written (ended with their callers). */
-  lostEnds: number;
-  /** Calls that ran before their module's body had registered its spans (an import cycle). */
-  earlySpans: number;
-  promiseReturningSync: string[];
-  /** Functions the runtime demoted to call counters, with the calls it counted (all threads). */
-  demoted: { name: string; calls: number }[];
-}
-
+/** The summary of events held in memory; `spanfn report` streams files through the same pairer and builder. */
 export function summarize(events: readonly ChromeTraceEvent[]): Summary {
-  const durations = new Map<string, { name: string; kind: "thread" | "async"; total: number[]; self: number[] }>();
-  const add = (name: string, kind: "thread" | "async", total: number, self: number) => {
-    const key = `${kind}\u0000${name}`;
-    let row = durations.get(key);
-    if (row === undefined) {
-      row = { name, kind, total: [], self: [] };
-      durations.set(key, row);
-    }
-    row.total.push(total);
-    row.self.push(Math.max(0, self));
-  };
-  let unfinished = 0;
-  let droppedSpans = 0;
-  let lostEvents = 0;
-  let lostEnds = 0;
-  let earlySpans = 0;
-  let promiseReturningSync: string[] = [];
-  const demotedCalls = new Map<string, number>();
-  for (const e of events) {
-    if (e.ph === "M" && e.name === "spanfn_report") {
-      const args = e.args as {
-        droppedSpans?: number;
-        lostEvents?: number;
-        lostEnds?: number;
-        earlySpans?: number;
-        promiseReturningSync?: string[];
-        demoted?: { name: string; calls: number }[];
-      };
-      droppedSpans += args.droppedSpans ?? 0;
-      lostEvents += args.lostEvents ?? 0;
-      lostEnds += args.lostEnds ?? 0;
-      earlySpans += args.earlySpans ?? 0;
-      promiseReturningSync = args.promiseReturningSync ?? [];
-      for (const d of args.demoted ?? []) demotedCalls.set(d.name, (demotedCalls.get(d.name) ?? 0) + d.calls);
-    }
+  const builder = new SummaryBuilder();
+  const pairer = new SpanPairer(
+    (span) => builder.add(span),
+    (args) => builder.report(args),
+  );
+  for (const event of events) {
+    builder.event();
+    visitChromeEvent(event, pairer);
   }
-  const stillOpen = pairSpans(events, (span) => {
-    if (span.outcome === "unfinished") unfinished++;
-    else add(span.name, span.kind, span.duration, span.duration - span.childTime);
-  });
-  unfinished += stillOpen;
-
-  const spans: SpanStats[] = [...durations.values()].map(({ name, kind, total, self }) => {
-    const sorted = [...total].sort((a, b) => a - b);
-    const sum = sorted.reduce((a, b) => a + b, 0);
-    const demoted = kind === "thread" ? (demotedCalls.get(name) ?? 0) : 0;
-    return {
-      name,
-      kind,
-      count: sorted.length + demoted,
-      demotedCalls: demoted,
-      total: sum,
-      self: self.reduce((a, b) => a + b, 0),
-      mean: sum / sorted.length,
-      p50: quantile(sorted, 0.5),
-      p99: quantile(sorted, 0.99),
-      max: sorted[sorted.length - 1],
-    };
-  });
-  return {
-    spans,
-    events: events.length,
-    unfinished,
-    droppedSpans,
-    lostEvents,
-    lostEnds,
-    earlySpans,
-    promiseReturningSync,
-    demoted: [...demotedCalls].map(([name, calls]) => ({ name, calls })).sort((a, b) => b.calls - a.calls),
-  };
-}
-
-/** Nearest-rank quantile of sorted values. */
-function quantile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+  return builder.finish(pairer.openCount());
 }
 
 export type SortKey = "total" | "self" | "count" | "mean" | "p99" | "max";

@@ -260,6 +260,26 @@ describe("spanfn report", () => {
     expect(data.tracks[1].rows).toBe(3);
   });
 
+  test("a trace cut inside an event: the summary of the events before it, and a warning", () => {
+    const cut = join(scratch, "cut.json");
+    const text = readFileSync(file, "utf8");
+    writeFileSync(cut, text.slice(0, text.indexOf('{"ph":"e"') + 12));
+    const result = spanfn(["report", "--json", cut]);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe(`spanfn: ${cut} ends inside an event (a run cut short?): the events before it are summarised\n`);
+    const summary = JSON.parse(result.stdout) as { spans: Array<{ name: string }>; unfinished: number; events: number };
+    expect(summary.spans.map((s) => s.name).sort()).toEqual(["inner", "outer"]);
+    expect([summary.events, summary.unfinished]).toEqual([6, 1]);
+  });
+
+  test("a file that is not JSON goes to the Perfetto reader", () => {
+    const proto = join(scratch, "trace.pftrace");
+    writeFileSync(proto, Buffer.from([0x0a, 0x7b, 0x08, 0x01, 0x0a, 0x02, 0x10, 0x03]));
+    const result = spanfn(["report", proto]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`^spanfn: ${proto.replace(/[.\\]/g, "\\$&")} .*Perfetto`));
+  });
+
   test("refuses what is not a trace", () => {
     const bogus = join(scratch, "bogus.json");
     writeFileSync(bogus, '{"hello": 1}');

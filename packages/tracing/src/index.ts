@@ -43,3 +43,6 @@ export {
   type ChromeTraceEvent,
   type ChromeTraceOptions,
 } from "./sinks/chrome.js";
+export type { TraceEventVisitor } from "./read/visitor.js";
+export { SpanPairer, type CompletedSpan } from "./read/spans.js";
+export { SummaryBuilder, type Summary, type SpanStats } from "./read/summary.js";

@@ -1,3 +1,8 @@
+/**
+ * The one interface every trace reader reports to (Chrome JSON, Perfetto protobuf, the runtime's
+ * own blocks), so that pairing and summarising are written once.
+ */
+
 /** What trace readers report, in file order; times in microseconds. */
 export interface TraceEventVisitor {
   threadName?(thread: string, name: string): void;

@@ -1,0 +1,32 @@
+/** What each Chrome trace event means to a trace visitor. */
+import type { ChromeTraceEvent, TraceEventVisitor } from "@spanfn/tracing";
+
+/** Hands one Chrome event to the visitor: `X` as a begin and its end, `M` only for thread names and spanfn's counters. */
+export function visitChromeEvent(e: ChromeTraceEvent, on: TraceEventVisitor): void {
+  switch (e.ph) {
+    case "B":
+      on.threadBegin(`${e.pid}:${e.tid}`, e.ts ?? 0, e.name ?? "?", e.args);
+      break;
+    case "E":
+      on.threadEnd(`${e.pid}:${e.tid}`, e.ts ?? 0, (e.args as { unfinished?: unknown } | undefined)?.unfinished === true);
+      break;
+    case "X": {
+      const thread = `${e.pid}:${e.tid}`;
+      on.threadBegin(thread, e.ts ?? 0, e.name ?? "?", e.args);
+      on.threadEnd(thread, (e.ts ?? 0) + (e.dur ?? 0), false);
+      break;
+    }
+    case "b": {
+      const parent = (e.args as { parent?: unknown } | undefined)?.parent;
+      on.asyncBegin(`${e.pid}:${e.id}`, `${e.pid}:${e.tid}`, e.ts ?? 0, e.name ?? "?", parent ? `${e.pid}:${parent}` : null, e.args);
+      break;
+    }
+    case "e":
+      on.asyncEnd(`${e.pid}:${e.id}`, e.ts ?? 0, String((e.args as { outcome?: unknown } | undefined)?.outcome ?? ""));
+      break;
+    case "M":
+      if (e.name === "thread_name") on.threadName?.(`${e.pid}:${e.tid}`, String((e.args as { name?: unknown } | undefined)?.name ?? ""));
+      else if (e.name === "spanfn_report") on.report?.(e.args ?? {});
+      break;
+  }
+}

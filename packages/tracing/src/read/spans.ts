@@ -1,0 +1,157 @@
+/**
+ * Spans out of begin/end events: thread begins and ends paired per thread with a stack, async
+ * begins and ends paired by id, each span handed over complete (in the order spans end) with
+ * its depth and the time its children cover. Holds only what is open, never the trace.
+ */
+import type { TraceEventVisitor } from "./visitor.js";
+
+export interface CompletedSpan {
+  kind: "thread" | "async";
+  name: string;
+  /** The thread's key as the reader gives it (`pid:tid` in Chrome traces). */
+  thread: string;
+  start: number;
+  duration: number;
+  /** Thread spans: nesting depth on their thread. Async spans: 0. */
+  depth: number;
+  /** The begin event's args (file, line, parent, …). */
+  args: Record<string, unknown> | undefined;
+  /** Async spans: the key of the span and of its parent (null at the root). */
+  key: string | null;
+  parent: string | null;
+  /** Async end outcome; "unfinished" for spans the runtime closed at exit. */
+  outcome: string;
+  /** Time covered by children: thread spans, their direct children's; async, the union of theirs. */
+  childTime: number;
+}
+
+interface OpenThread {
+  name: string;
+  start: number;
+  args: Record<string, unknown> | undefined;
+  children: number;
+}
+
+interface OpenAsync {
+  name: string;
+  thread: string;
+  start: number;
+  args: Record<string, unknown> | undefined;
+  parent: string | null;
+  children: IntervalUnion | null;
+}
+
+/** A union of intervals kept merged, so concurrent children that overlap count once. */
+class IntervalUnion {
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+
+  add(start: number, end: number): void {
+    const { starts, ends } = this;
+    const n = ends.length;
+    // Children mostly end in order, after the ones before them: appended without a search.
+    if (n === 0 || ends[n - 1] < start) {
+      starts.push(start);
+      ends.push(end);
+      return;
+    }
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ends[mid] < start) lo = mid + 1;
+      else hi = mid;
+    }
+    let mergedStart = start;
+    let mergedEnd = end;
+    let i = lo;
+    for (; i < n && starts[i] <= end; i++) {
+      if (starts[i] < mergedStart) mergedStart = starts[i];
+      if (ends[i] > mergedEnd) mergedEnd = ends[i];
+    }
+    starts.splice(lo, i - lo, mergedStart);
+    ends.splice(lo, i - lo, mergedEnd);
+  }
+
+  length(): number {
+    let total = 0;
+    for (let i = 0; i < this.starts.length; i++) total += this.ends[i] - this.starts[i];
+    return total;
+  }
+}
+
+export class SpanPairer implements TraceEventVisitor {
+  private readonly stacks = new Map<string, OpenThread[]>();
+  private readonly open = new Map<string, OpenAsync>();
+  private openThreads = 0;
+
+  /** `onReport` receives the spanfn_report counters, which are no span's business. */
+  constructor(
+    private readonly visit: (span: CompletedSpan) => void,
+    private readonly onReport?: (args: Record<string, unknown>) => void,
+  ) {}
+
+  threadBegin(thread: string, ts: number, name: string, args?: Record<string, unknown>): void {
+    let stack = this.stacks.get(thread);
+    if (stack === undefined) this.stacks.set(thread, (stack = []));
+    stack.push({ name, start: ts, args, children: 0 });
+    this.openThreads++;
+  }
+
+  threadEnd(thread: string, ts: number, unfinished: boolean): void {
+    const stack = this.stacks.get(thread);
+    const frame = stack?.pop();
+    if (frame === undefined || stack === undefined) return;
+    this.openThreads--;
+    const duration = ts - frame.start;
+    this.visit({
+      kind: "thread",
+      name: frame.name,
+      thread,
+      start: frame.start,
+      duration,
+      depth: stack.length,
+      args: frame.args,
+      key: null,
+      parent: null,
+      outcome: unfinished ? "unfinished" : "",
+      childTime: frame.children,
+    });
+    if (!unfinished && stack.length > 0) stack[stack.length - 1].children += duration;
+  }
+
+  asyncBegin(id: string, thread: string, ts: number, name: string, parent: string | null, args?: Record<string, unknown>): void {
+    this.open.set(id, { name, thread, start: ts, args, parent, children: null });
+  }
+
+  asyncEnd(id: string, ts: number, outcome: string): void {
+    const span = this.open.get(id);
+    if (span === undefined) return;
+    this.open.delete(id);
+    this.visit({
+      kind: "async",
+      name: span.name,
+      thread: span.thread,
+      start: span.start,
+      duration: ts - span.start,
+      depth: 0,
+      args: span.args,
+      key: id,
+      parent: span.parent,
+      outcome,
+      childTime: span.children?.length() ?? 0,
+    });
+    if (outcome === "unfinished" || span.parent === null) return;
+    const parent = this.open.get(span.parent);
+    if (parent !== undefined) (parent.children ??= new IntervalUnion()).add(span.start, ts);
+  }
+
+  report(args: Record<string, unknown>): void {
+    this.onReport?.(args);
+  }
+
+  /** Spans begun and not (yet) ended. */
+  openCount(): number {
+    return this.openThreads + this.open.size;
+  }
+}
