@@ -43,3 +43,4 @@ export {
   type ChromeTraceEvent,
   type ChromeTraceOptions,
 } from "./sinks/chrome.js";
+export { PerfettoTraceSink, PerfettoTraceWriter, type PerfettoTraceOptions } from "./sinks/perfetto.js";
