@@ -288,6 +288,7 @@ describe("Perfetto trace output", () => {
         expect(Number(tracks.get(uuid)!.parentUuid)).toBe(m.parentId > 0 ? m.parentId * 4 + 1 : 3);
         const [b, ...rest] = events.filter((e) => e.track === uuid);
         expect(b).toMatchObject({ type: 1, name: m.name, file: m.file, line: m.line, category: m.target, sequence: m.thread + 2 });
+        expect(b.annotations).toEqual(m.parentId > 0 ? { id: m.spanId, parent: m.parentId } : { id: m.spanId });
         expect(b.ns).toBe(epochNs(m.thread === 0 ? performance.timeOrigin : run.worker.clock.timeOrigin) + BigInt(Math.round(m.time * 1e6)));
         const endEvent = run.memory.find((e) => e.kind === "async-end" && e.spanId === m.spanId);
         expect(rest).toHaveLength(1);

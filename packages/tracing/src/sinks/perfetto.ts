@@ -16,8 +16,9 @@
  * - Thread spans are SLICE_BEGIN / SLICE_END on their thread's track. Async spans get one track
  *   each, a child of their parent span's track (roots: of the process track). The viewer shows
  *   the tree of tracks, merging same-named siblings that do not overlap, and the parent of a span
- *   is the parent of its track: `(uuid - ASYNC_TRACK) / 4` is the span id. The outcome is an
- *   `outcome` debug annotation on the end event.
+ *   is the parent of its track: `(uuid - ASYNC_TRACK) / 4` is the span id. The begin event also
+ *   carries `id` and `parent` debug annotations (as the Chrome trace's args do), the end event
+ *   the `outcome`.
  * - Spans still open at the report end there, marked `unfinished`; the report's counters are the
  *   `spanfn_report` instant on the process track, as JSON in its `report` annotation.
  *
@@ -141,6 +142,7 @@ const TYPE_INSTANT = 3;
 /** Debug annotation names and string values every thread sequence interns up front. */
 const OUTCOME_NAME_IID = 1;
 const PARENT_NAME_IID = 2;
+const ID_NAME_IID = 3;
 const OUTCOME_IIDS: Readonly<Record<number, number>> = {
   [EventKind.asyncFulfilled]: 1,
   [EventKind.asyncRejected]: 2,
@@ -334,6 +336,18 @@ export class PerfettoTraceWriter {
         out.field(T.type, TYPE_SLICE_BEGIN);
         out.field(T.trackUuid, uuid);
         this.nameSite(sequence, metadata[metadataId], metadataId);
+        // The ids again, as arguments: what the viewer shows of a span, and what a reader needs
+        // without knowing how spanfn numbers its tracks.
+        let annotation = out.open(T.debugAnnotations);
+        out.field(T.annotationNameIid, ID_NAME_IID);
+        out.field(T.uintValue, spanId);
+        out.close(annotation);
+        if (parent > 0) {
+          annotation = out.open(T.debugAnnotations);
+          out.field(T.annotationNameIid, PARENT_NAME_IID);
+          out.field(T.uintValue, parent);
+          out.close(annotation);
+        }
         out.close(event);
         out.close(packet);
       } else {
@@ -436,7 +450,7 @@ export class PerfettoTraceWriter {
     out.close(defaults);
     if (annotations) {
       const interned = out.open(T.internedData);
-      for (const [iid, name] of [[OUTCOME_NAME_IID, "outcome"], [PARENT_NAME_IID, "parent"]] as const) {
+      for (const [iid, name] of [[OUTCOME_NAME_IID, "outcome"], [PARENT_NAME_IID, "parent"], [ID_NAME_IID, "id"]] as const) {
         const entry = out.open(T.debugAnnotationNames);
         out.field(T.iid, iid);
         out.string(T.internedName, name);

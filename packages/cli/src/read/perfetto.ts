@@ -1,0 +1,587 @@
+/**
+ * Reads a Perfetto protobuf trace (`.pftrace`) as a stream: the file is a `Trace`, a run of
+ * length-delimited `TracePacket`s, taken chunk by chunk, so a trace of any size reads in the
+ * memory of its largest packet. Packets are decoded with protobufjs's wire `Reader`, following
+ * the trace processor's rules for what spanfn writes and for TrackEvent traces of other
+ * producers: per-sequence incremental state (defaults, interned names, source locations,
+ * categories and debug annotation names/strings), clock snapshots with sequence-scoped and
+ * incremental clocks, `compressed_packets` (inflated), and track descriptors (threads, processes,
+ * and the tracks async slices go on).
+ *
+ * A slice on a thread's track is a thread span; a slice on any other track but a process's is an
+ * async span. The thread key is `${pid}:${tid}` as the descriptors say (spanfn writes tid =
+ * pid + thread id). An async span's id is `${pid}:${id}`, with the `id` argument spanfn writes,
+ * or the track's uuid (and `#n` for the n-th later slice on it) for other producers; its parent is
+ * the `parent` argument or else the span open on the parent track. Times are microseconds since
+ * the first clock snapshot's time on the trace's clock (spanfn: the process's time origin), or
+ * since 0 without one. A packet cut short at the end of the file is ignored, as the trace
+ * processor does; anything else malformed is an error naming the file.
+ */
+import { createReadStream } from "node:fs";
+import { unzipSync } from "node:zlib";
+import protobuf from "protobufjs/minimal.js";
+import type { TraceEventVisitor } from "./visitor.js";
+
+type Reader = protobuf.Reader;
+type Long = { low: number; high: number; unsigned: boolean; toString(): string; toNumber(): number };
+
+const LEN = 2;
+const TRACE_PACKET = 1;
+const SEQ_INCREMENTAL_STATE_CLEARED = 1;
+const BUILTIN_CLOCK_BOOTTIME = 6;
+const FIRST_SEQUENCE_CLOCK = 64;
+const LAST_SEQUENCE_CLOCK = 127;
+const TYPE_SLICE_BEGIN = 1;
+const TYPE_SLICE_END = 2;
+const TYPE_INSTANT = 3;
+
+/** A sub-message's place in its buffer. */
+interface Span {
+  start: number;
+  end: number;
+}
+
+interface SequenceClock {
+  unitNs: number;
+  incremental: boolean;
+  /** The clock's last value, in its units (incremental: the running sum). */
+  value: number;
+  /** Its value at the snapshot, and the trace time (ns since the base) it was then. */
+  atValue: number;
+  atNs: number;
+}
+
+interface Sequence {
+  defaultClock: number;
+  defaultTrack: string | null;
+  names: Map<number, string>;
+  categories: Map<number, string>;
+  locations: Map<number, { file: string; line: number }>;
+  annotationNames: Map<number, string>;
+  strings: Map<number, string>;
+  clocks: Map<number, SequenceClock>;
+}
+
+interface Track {
+  parent: string | null;
+  /** `${pid}:${tid}` for a thread's track. */
+  thread: string | null;
+  pid: number | null;
+  isProcess: boolean;
+  /** Ids of the async slices open on this track, innermost last. */
+  open: string[];
+  slices: number;
+}
+
+const newSequence = (): Sequence => ({
+  defaultClock: 0,
+  defaultTrack: null,
+  names: new Map(),
+  categories: new Map(),
+  locations: new Map(),
+  annotationNames: new Map(),
+  strings: new Map(),
+  clocks: new Map(),
+});
+
+/** A uint64 read as a map key: its decimal digits. */
+function readKey(r: Reader): string {
+  const value = r.uint64() as unknown as Long | number;
+  if (typeof value === "number") return String(value);
+  return value.high === 0 ? String(value.low >>> 0) : value.toString();
+}
+
+/** A uint64 or int64 read as a number (ids, iids, deltas: within a double's exact range). */
+function readNumber(r: Reader, signed = false): number {
+  const value = (signed ? r.int64() : r.uint64()) as unknown as Long | number;
+  return typeof value === "number" ? value : value.toNumber();
+}
+
+/** An error the visitor threw: passed on as it is, not taken for a corrupt file. */
+class VisitorFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/** Fields of one packet that need reading in the importer's order. */
+interface Packet {
+  sequence: number;
+  flags: number;
+  timestamp: string | null;
+  clockId: number;
+  defaults: Span | null;
+  interned: Span | null;
+  snapshot: Span | null;
+  descriptor: Span | null;
+  event: Span | null;
+}
+
+export async function readPerfetto(path: string, on: TraceEventVisitor): Promise<void> {
+  const state = new PerfettoState(path, guarded(on));
+  let pending: Buffer = Buffer.alloc(0);
+  try {
+    for await (const chunk of createReadStream(path)) {
+      pending = pending.length === 0 ? (chunk as Buffer) : Buffer.concat([pending, chunk as Buffer]);
+      pending = pending.subarray(state.packets(pending));
+    }
+  } catch (error) {
+    throw error instanceof VisitorFailure ? error.error : error;
+  }
+}
+
+/** The visitor, with what it throws marked as its own. */
+function guarded(on: TraceEventVisitor): TraceEventVisitor {
+  const wrap =
+    <A extends unknown[]>(call: (...args: A) => void) =>
+    (...args: A): void => {
+      try {
+        call.apply(on, args);
+      } catch (error) {
+        throw new VisitorFailure(error);
+      }
+    };
+  return {
+    ...(on.threadName ? { threadName: wrap(on.threadName) } : {}),
+    threadBegin: wrap(on.threadBegin),
+    threadEnd: wrap(on.threadEnd),
+    asyncBegin: wrap(on.asyncBegin),
+    asyncEnd: wrap(on.asyncEnd),
+    ...(on.report ? { report: wrap(on.report) } : {}),
+  };
+}
+
+class PerfettoState {
+  private readonly sequences = new Map<number, Sequence>();
+  private readonly tracks = new Map<string, Track>();
+  private readonly named = new Set<string>();
+  /** Trace time (ns) all times are counted from, as a BigInt: set by the first clock snapshot. */
+  private base: bigint | null = null;
+
+  constructor(
+    private readonly path: string,
+    private readonly on: TraceEventVisitor,
+  ) {}
+
+  /** Reads the whole `Trace.packet` fields at the start of `bytes`; returns how many bytes they took. */
+  packets(bytes: Uint8Array): number {
+    const reader = protobuf.Reader.create(bytes);
+    let done = 0;
+    while (reader.pos < reader.len) {
+      let tag: number;
+      let length: number;
+      try {
+        tag = reader.uint32();
+        if ((tag & 7) !== LEN) {
+          // A Trace has only length-delimited packets; groups and unknown wire types mean this is no trace.
+          if (tag >>> 3 === 0 || ((tag & 7) !== 0 && (tag & 7) !== 1 && (tag & 7) !== 5)) {
+            throw new Error(`unexpected field ${tag >>> 3} (wire type ${tag & 7}) at byte ${reader.pos}`);
+          }
+          reader.skipType(tag & 7);
+          done = reader.pos;
+          continue;
+        }
+        length = reader.uint32();
+      } catch (error) {
+        if (error instanceof RangeError) return done;
+        throw this.corrupt(error);
+      }
+      if (reader.pos + length > reader.len) return done;
+      const start = reader.pos;
+      reader.pos += length;
+      done = reader.pos;
+      if (tag >>> 3 === TRACE_PACKET) {
+        try {
+          this.packet(bytes, start, start + length);
+        } catch (error) {
+          throw this.corrupt(error);
+        }
+      }
+    }
+    return done;
+  }
+
+  private corrupt(error: unknown): unknown {
+    if (error instanceof VisitorFailure) return error;
+    if (error instanceof Error && error.message.startsWith("spanfn: ")) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    return new Error(`spanfn: ${this.path} is not a readable Perfetto trace: ${message}`);
+  }
+
+  private packet(bytes: Uint8Array, start: number, end: number): void {
+    const r = protobuf.Reader.create(bytes.subarray(start, end));
+    const p: Packet = { sequence: 0, flags: 0, timestamp: null, clockId: 0, defaults: null, interned: null, snapshot: null, descriptor: null, event: null };
+    const span = (): Span => {
+      const length = r.uint32();
+      const s = { start: r.pos, end: r.pos + length };
+      r.pos += length;
+      return s;
+    };
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      switch (tag) {
+        case (8 << 3) | 0:
+          p.timestamp = readKey(r);
+          break;
+        case (58 << 3) | 0:
+          p.clockId = r.uint32();
+          break;
+        case (10 << 3) | 0:
+          p.sequence = r.uint32();
+          break;
+        case (13 << 3) | 0:
+          p.flags |= r.uint32();
+          break;
+        case (41 << 3) | 0:
+          if (r.bool()) p.flags |= SEQ_INCREMENTAL_STATE_CLEARED;
+          break;
+        case (59 << 3) | LEN:
+          p.defaults = span();
+          break;
+        case (12 << 3) | LEN:
+          p.interned = span();
+          break;
+        case (6 << 3) | LEN:
+          p.snapshot = span();
+          break;
+        case (60 << 3) | LEN:
+          p.descriptor = span();
+          break;
+        case (11 << 3) | LEN:
+          p.event = span();
+          break;
+        case (50 << 3) | LEN: {
+          const s = span();
+          const inflated = unzipSync(r.buf.subarray(s.start, s.end));
+          // A bundle holds whole packets only.
+          if (this.packets(inflated) !== inflated.length) throw new Error("compressed_packets ends inside a packet");
+          break;
+        }
+        default:
+          r.skipType(tag & 7);
+      }
+    }
+    const buf = r.buf;
+    let sequence = this.sequences.get(p.sequence);
+    if (sequence === undefined || p.flags & SEQ_INCREMENTAL_STATE_CLEARED) {
+      sequence = newSequence();
+      this.sequences.set(p.sequence, sequence);
+    }
+    if (p.defaults) this.defaults(sequence, buf, p.defaults);
+    if (p.interned) this.interned(sequence, buf, p.interned);
+    if (p.snapshot) {
+      this.snapshot(sequence, buf, p.snapshot);
+      return;
+    }
+    if (p.descriptor) this.descriptor(buf, p.descriptor);
+    let ns: number | null = null;
+    if (p.timestamp !== null) ns = this.time(sequence, p.clockId || sequence.defaultClock, p.timestamp);
+    if (p.event) this.event(sequence, buf, p.event, ns);
+  }
+
+  private defaults(sequence: Sequence, buf: Uint8Array, at: Span): void {
+    const r = protobuf.Reader.create(buf.subarray(at.start, at.end));
+    sequence.defaultClock = 0;
+    sequence.defaultTrack = null;
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      if (tag === ((58 << 3) | 0)) sequence.defaultClock = r.uint32();
+      else if (tag === ((11 << 3) | LEN)) {
+        const end = r.uint32() + r.pos;
+        while (r.pos < end) {
+          const inner = r.uint32();
+          if (inner === ((11 << 3) | 0)) sequence.defaultTrack = readKey(r);
+          else r.skipType(inner & 7);
+        }
+      } else r.skipType(tag & 7);
+    }
+  }
+
+  private interned(sequence: Sequence, buf: Uint8Array, at: Span): void {
+    const r = protobuf.Reader.create(buf.subarray(at.start, at.end));
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      const field = tag >>> 3;
+      if ((tag & 7) !== LEN || ![1, 2, 3, 4, 29].includes(field)) {
+        r.skipType(tag & 7);
+        continue;
+      }
+      const end = r.uint32() + r.pos;
+      let iid = 0;
+      let text = "";
+      let line = 0;
+      while (r.pos < end) {
+        const inner = r.uint32();
+        const number = inner >>> 3;
+        if (number === 1 && (inner & 7) === 0) iid = readNumber(r);
+        // SourceLocation: file_name = 2, line_number = 4; the others: name (or str) = 2.
+        else if (number === 2 && (inner & 7) === LEN) text = r.string();
+        else if (field === 4 && number === 4 && (inner & 7) === 0) line = r.uint32();
+        else r.skipType(inner & 7);
+      }
+      if (field === 1) sequence.categories.set(iid, text);
+      else if (field === 2) sequence.names.set(iid, text);
+      else if (field === 3) sequence.annotationNames.set(iid, text);
+      else if (field === 4) sequence.locations.set(iid, { file: text, line });
+      else sequence.strings.set(iid, text);
+    }
+  }
+
+  /**
+   * Ties each clock of the snapshot to the trace's clock (the primary one, else BOOTTIME, else
+   * the first global clock listed). The first snapshot sets the base all times count from.
+   */
+  private snapshot(sequence: Sequence, buf: Uint8Array, at: Span): void {
+    const r = protobuf.Reader.create(buf.subarray(at.start, at.end));
+    const clocks: { id: number; value: bigint; unitNs: number; incremental: boolean }[] = [];
+    let primary = 0;
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      if (tag === ((2 << 3) | 0)) primary = r.uint32();
+      else if (tag === ((1 << 3) | LEN)) {
+        const end = r.uint32() + r.pos;
+        const clock = { id: 0, value: BigInt(0), unitNs: 1, incremental: false };
+        while (r.pos < end) {
+          const inner = r.uint32();
+          if (inner === ((1 << 3) | 0)) clock.id = r.uint32();
+          else if (inner === ((2 << 3) | 0)) clock.value = BigInt(readKey(r));
+          else if (inner === ((3 << 3) | 0)) clock.incremental = r.bool();
+          else if (inner === ((4 << 3) | 0)) clock.unitNs = Number(readKey(r)) || 1;
+          else r.skipType(inner & 7);
+        }
+        clocks.push(clock);
+      } else r.skipType(tag & 7);
+    }
+    const global = clocks.filter((c) => c.id < FIRST_SEQUENCE_CLOCK || c.id > LAST_SEQUENCE_CLOCK);
+    const trace =
+      global.find((c) => c.id === primary) ?? global.find((c) => c.id === BUILTIN_CLOCK_BOOTTIME) ?? global[0];
+    if (trace === undefined) return;
+    this.base ??= trace.value;
+    const atNs = Number(trace.value - this.base);
+    for (const c of clocks) {
+      if (c === trace || !(c.id >= FIRST_SEQUENCE_CLOCK && c.id <= LAST_SEQUENCE_CLOCK)) continue;
+      const value = c.incremental ? 0 : Number(c.value);
+      sequence.clocks.set(c.id, { unitNs: c.unitNs, incremental: c.incremental, value, atValue: value, atNs });
+    }
+  }
+
+  /** A packet's time: ns since the base. */
+  private time(sequence: Sequence, clockId: number, timestamp: string): number {
+    const clock = sequence.clocks.get(clockId);
+    if (clock === undefined) {
+      // A global clock (or none): taken as the trace's clock.
+      return Number(BigInt(timestamp) - (this.base ?? BigInt(0)));
+    }
+    // Deltas are small; a sequence clock's absolute values stay within a double's exact range.
+    const value = Number(timestamp);
+    clock.value = clock.incremental ? clock.value + value : value;
+    return clock.atNs + (clock.value - clock.atValue) * clock.unitNs;
+  }
+
+  private descriptor(buf: Uint8Array, at: Span): void {
+    const r = protobuf.Reader.create(buf.subarray(at.start, at.end));
+    let uuid: string | null = null;
+    let parent: string | null = null;
+    let thread: { pid: number; tid: string; name: string } | null = null;
+    let pid: number | null = null;
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      if (tag === ((1 << 3) | 0)) uuid = readKey(r);
+      else if (tag === ((5 << 3) | 0)) parent = readKey(r);
+      else if (tag === ((4 << 3) | LEN) || tag === ((3 << 3) | LEN)) {
+        const end = r.uint32() + r.pos;
+        const isThread = tag >>> 3 === 4;
+        let p = 0;
+        let tid = "0";
+        let name = "";
+        while (r.pos < end) {
+          const inner = r.uint32();
+          if (inner === ((1 << 3) | 0)) p = r.int32();
+          else if (isThread && inner === ((2 << 3) | 0)) tid = String(readNumber(r, true));
+          else if (isThread && inner === ((5 << 3) | LEN)) name = r.string();
+          else r.skipType(inner & 7);
+        }
+        pid = p;
+        if (isThread) thread = { pid: p, tid, name };
+      } else r.skipType(tag & 7);
+    }
+    if (uuid === null) return;
+    const known = this.tracks.get(uuid);
+    const track: Track = known ?? { parent: null, thread: null, pid: null, isProcess: false, open: [], slices: 0 };
+    track.parent = parent ?? track.parent;
+    track.pid = pid ?? track.pid;
+    if (thread !== null) {
+      track.thread = `${thread.pid}:${thread.tid}`;
+      if (thread.name !== "" && !this.named.has(track.thread)) {
+        this.named.add(track.thread);
+        this.on.threadName?.(track.thread, thread.name);
+      }
+    } else if (pid !== null) track.isProcess = true;
+    this.tracks.set(uuid, track);
+  }
+
+  private event(sequence: Sequence, buf: Uint8Array, at: Span, ns: number | null): void {
+    const r = protobuf.Reader.create(buf.subarray(at.start, at.end));
+    let type = 0;
+    let track = sequence.defaultTrack;
+    let name: string | undefined;
+    let category: string | undefined;
+    let location: { file: string; line: number } | undefined;
+    let args: Record<string, unknown> | undefined;
+    let absoluteUs: number | null = null;
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      switch (tag) {
+        case (9 << 3) | 0:
+          type = r.int32();
+          break;
+        case (11 << 3) | 0:
+          track = readKey(r);
+          break;
+        case (10 << 3) | 0:
+          name = sequence.names.get(readNumber(r));
+          break;
+        case (23 << 3) | LEN:
+          name = r.string();
+          break;
+        case (3 << 3) | 0:
+          category ??= sequence.categories.get(readNumber(r));
+          break;
+        case (22 << 3) | LEN:
+          category ??= r.string();
+          break;
+        case (34 << 3) | 0:
+          location = sequence.locations.get(readNumber(r));
+          break;
+        case (4 << 3) | LEN: {
+          const end = r.uint32() + r.pos;
+          const [argName, value] = this.annotation(sequence, r, end);
+          if (argName !== undefined) (args ??= {})[argName] = value;
+          break;
+        }
+        case (16 << 3) | 0:
+          absoluteUs = readNumber(r, true);
+          break;
+        default:
+          r.skipType(tag & 7);
+      }
+    }
+    const ts = ns !== null ? ns / 1000 : absoluteUs !== null ? absoluteUs - Number(this.base ?? BigInt(0)) / 1000 : null;
+    if (ts === null || track === null) return;
+    const on = this.on;
+    const t = this.trackOf(track);
+    if (type === TYPE_INSTANT) {
+      if (name === "spanfn_report" && typeof args?.report === "string") on.report?.(JSON.parse(args.report) as Record<string, unknown>);
+      return;
+    }
+    if (type !== TYPE_SLICE_BEGIN && type !== TYPE_SLICE_END) return;
+    if (t.thread !== null) {
+      if (type === TYPE_SLICE_BEGIN) on.threadBegin(t.thread, ts, name ?? "?", beginArgs(category, location, args));
+      else on.threadEnd(t.thread, ts, args?.unfinished === true);
+      return;
+    }
+    if (t.isProcess) return;
+    if (type === TYPE_SLICE_END) {
+      const id = t.open.pop();
+      if (id !== undefined) on.asyncEnd(id, ts, typeof args?.outcome === "string" ? args.outcome : "");
+      return;
+    }
+    const pid = this.pidOf(track);
+    const own = typeof args?.id === "number" ? String(args.id) : t.slices === 0 ? track : `${track}#${t.slices}`;
+    t.slices++;
+    const id = `${pid}:${own}`;
+    const parent =
+      typeof args?.parent === "number"
+        ? `${pid}:${args.parent}`
+        : (t.open.at(-1) ?? (t.parent === null ? undefined : this.tracks.get(t.parent)?.open.at(-1)) ?? null);
+    t.open.push(id);
+    const rest = args === undefined ? undefined : { ...args };
+    if (rest !== undefined) delete rest.id;
+    on.asyncBegin(id, this.threadOf(sequence, track) ?? `${pid}:0`, ts, name ?? "?", parent, beginArgs(category, location, rest));
+  }
+
+  /** One debug annotation: its name and plain value (nested values are left out). */
+  private annotation(sequence: Sequence, r: Reader, end: number): [string | undefined, unknown] {
+    let name: string | undefined;
+    let value: unknown;
+    while (r.pos < end) {
+      const tag = r.uint32();
+      switch (tag) {
+        case (1 << 3) | 0:
+          name = sequence.annotationNames.get(readNumber(r));
+          break;
+        case (10 << 3) | LEN:
+          name = r.string();
+          break;
+        case (2 << 3) | 0:
+          value = r.bool();
+          break;
+        case (3 << 3) | 0:
+        case (7 << 3) | 0:
+          value = readNumber(r);
+          break;
+        case (4 << 3) | 0:
+          value = readNumber(r, true);
+          break;
+        case (5 << 3) | 1:
+          value = r.double();
+          break;
+        case (6 << 3) | LEN:
+        case (9 << 3) | LEN:
+          value = r.string();
+          break;
+        case (17 << 3) | 0:
+          value = sequence.strings.get(readNumber(r));
+          break;
+        default:
+          r.skipType(tag & 7);
+      }
+    }
+    return [name, value];
+  }
+
+  private trackOf(uuid: string): Track {
+    let track = this.tracks.get(uuid);
+    if (track === undefined) {
+      track = { parent: null, thread: null, pid: null, isProcess: false, open: [], slices: 0 };
+      this.tracks.set(uuid, track);
+    }
+    return track;
+  }
+
+  /** The pid of a track: its own, or its nearest ancestor's. */
+  private pidOf(uuid: string): number {
+    for (let at: string | null = uuid, hops = 0; at !== null && hops < 1000; hops++) {
+      const track = this.tracks.get(at);
+      if (track === undefined) break;
+      if (track.pid !== null) return track.pid;
+      at = track.parent;
+    }
+    return 0;
+  }
+
+  /** The thread an async slice began on: its sequence's thread, else a thread track above it. */
+  private threadOf(sequence: Sequence, uuid: string): string | null {
+    const own = sequence.defaultTrack === null ? undefined : this.tracks.get(sequence.defaultTrack)?.thread;
+    if (own) return own;
+    for (let at: string | null = uuid, hops = 0; at !== null && hops < 1000; hops++) {
+      const track = this.tracks.get(at);
+      if (track === undefined) break;
+      if (track.thread !== null) return track.thread;
+      at = track.parent;
+    }
+    return null;
+  }
+}
+
+/** A begin's args as the Chrome trace has them: target, file, line, then its annotations. */
+function beginArgs(
+  category: string | undefined,
+  location: { file: string; line: number } | undefined,
+  annotations: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
+  if (category === undefined && location === undefined && annotations === undefined) return undefined;
+  return {
+    ...(category !== undefined ? { target: category } : {}),
+    ...(location !== undefined ? { file: location.file, line: location.line } : {}),
+    ...annotations,
+  };
+}

@@ -1,0 +1,9 @@
+/** What trace readers report, in file order; times in microseconds. */
+export interface TraceEventVisitor {
+  threadName?(thread: string, name: string): void;
+  threadBegin(thread: string, ts: number, name: string, args?: Record<string, unknown>): void;
+  threadEnd(thread: string, ts: number, unfinished: boolean): void;
+  asyncBegin(id: string, thread: string, ts: number, name: string, parent: string | null, args?: Record<string, unknown>): void;
+  asyncEnd(id: string, ts: number, outcome: string): void;
+  report?(args: Record<string, unknown>): void; // the spanfn_report counters, as the Chrome trace's M event args
+}
