@@ -1,7 +1,7 @@
 /**
  * Perfetto's own trace format (a protobuf `Trace`: length-delimited `TracePacket`s), written as a
  * stream: packets are appended block by block, so a file cut short still loads up to its last
- * whole packet. Field numbers and rules follow google/perfetto's `protos/perfetto/trace/` and the
+ * whole packet (or compressed bundle). Field numbers and rules follow google/perfetto's `protos/perfetto/trace/` and the
  * trace processor's importer (`src/trace_processor/importers/proto/`).
  *
  * - One packet sequence per thread (`trusted_packet_sequence_id`), plus sequence 1 for the process
@@ -252,6 +252,7 @@ interface ThreadSequence {
   readonly categories: Map<string, number>;
 }
 
+/** Writes a Perfetto trace chunk by chunk: `start` once, `block` for each block, `finish` at the report. */
 export class PerfettoTraceWriter {
   private pid = 0;
   private origin = 0;
