@@ -476,7 +476,9 @@ export class PerfettoTraceWriter {
     out.field(T.clockTimestamp, 0);
     out.field(T.isIncremental, 1);
     out.close(entry);
-    out.field(T.primaryTraceClock, BUILTIN_CLOCK_REALTIME);
+    // The trace's clock is chosen once, by the trace's first packet: the importer refuses to
+    // change it after a conversion (and needs no repeat).
+    if (sequence === PROCESS_SEQUENCE) out.field(T.primaryTraceClock, BUILTIN_CLOCK_REALTIME);
     out.close(snapshot);
     out.close(packet);
   }
