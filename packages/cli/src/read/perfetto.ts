@@ -35,12 +35,6 @@ const TYPE_SLICE_BEGIN = 1;
 const TYPE_SLICE_END = 2;
 const TYPE_INSTANT = 3;
 
-/** A sub-message's place in its buffer. */
-interface Span {
-  start: number;
-  end: number;
-}
-
 interface SequenceClock {
   unitNs: number;
   incremental: boolean;
@@ -54,6 +48,8 @@ interface SequenceClock {
 interface Sequence {
   defaultClock: number;
   defaultTrack: string | null;
+  /** The default track's state, looked up once. */
+  defaultTrackState: Track | null;
   names: Map<number, string>;
   categories: Map<number, string>;
   locations: Map<number, { file: string; line: number }>;
@@ -76,6 +72,7 @@ interface Track {
 const newSequence = (): Sequence => ({
   defaultClock: 0,
   defaultTrack: null,
+  defaultTrackState: null,
   names: new Map(),
   categories: new Map(),
   locations: new Map(),
@@ -84,35 +81,32 @@ const newSequence = (): Sequence => ({
   clocks: new Map(),
 });
 
-/** A uint64 read as a map key: its decimal digits. */
-function readKey(r: Reader): string {
-  const value = r.uint64() as unknown as Long | number;
-  if (typeof value === "number") return String(value);
-  return value.high === 0 ? String(value.low >>> 0) : value.toString();
+/**
+ * A uint64 (or int64) varint as a number: read as a uint32 when it fits in four bytes (ids, iids,
+ * deltas, lengths), else through protobufjs's 64-bit read (exact below 2^53).
+ */
+function readNumber(r: Reader, signed = false): number {
+  const at = r.pos;
+  const value = r.uint32();
+  if (r.pos - at <= 4) return value;
+  r.pos = at;
+  const wide = (signed ? r.int64() : r.uint64()) as unknown as Long | number;
+  return typeof wide === "number" ? wide : wide.toNumber();
 }
 
-/** A uint64 or int64 read as a number (ids, iids, deltas: within a double's exact range). */
-function readNumber(r: Reader, signed = false): number {
-  const value = (signed ? r.int64() : r.uint64()) as unknown as Long | number;
-  return typeof value === "number" ? value : value.toNumber();
+/** A uint64 varint as a map key: its decimal digits, exact at any size. */
+function readKey(r: Reader): string {
+  const at = r.pos;
+  const value = r.uint32();
+  if (r.pos - at <= 4) return String(value);
+  r.pos = at;
+  const wide = r.uint64() as unknown as Long | number;
+  return typeof wide === "number" ? String(wide) : wide.toString();
 }
 
 /** An error the visitor threw: passed on as it is, not taken for a corrupt file. */
 class VisitorFailure {
   constructor(readonly error: unknown) {}
-}
-
-/** Fields of one packet that need reading in the importer's order. */
-interface Packet {
-  sequence: number;
-  flags: number;
-  timestamp: string | null;
-  clockId: number;
-  defaults: Span | null;
-  interned: Span | null;
-  snapshot: Span | null;
-  descriptor: Span | null;
-  event: Span | null;
 }
 
 export async function readPerfetto(path: string, on: TraceEventVisitor): Promise<void> {
@@ -163,38 +157,40 @@ class PerfettoState {
 
   /** Reads the whole `Trace.packet` fields at the start of `bytes`; returns how many bytes they took. */
   packets(bytes: Uint8Array): number {
-    const reader = protobuf.Reader.create(bytes);
+    const r = protobuf.Reader.create(bytes);
     let done = 0;
-    while (reader.pos < reader.len) {
+    while (r.pos < r.len) {
       let tag: number;
       let length: number;
       try {
-        tag = reader.uint32();
+        tag = r.uint32();
         if ((tag & 7) !== LEN) {
           // A Trace has only length-delimited packets; groups and unknown wire types mean this is no trace.
           if (tag >>> 3 === 0 || ((tag & 7) !== 0 && (tag & 7) !== 1 && (tag & 7) !== 5)) {
-            throw new Error(`unexpected field ${tag >>> 3} (wire type ${tag & 7}) at byte ${reader.pos}`);
+            throw new Error(`unexpected field ${tag >>> 3} (wire type ${tag & 7}) at byte ${r.pos}`);
           }
-          reader.skipType(tag & 7);
-          done = reader.pos;
+          r.skipType(tag & 7);
+          done = r.pos;
           continue;
         }
-        length = reader.uint32();
+        length = r.uint32();
       } catch (error) {
         if (error instanceof RangeError) return done;
         throw this.corrupt(error);
       }
-      if (reader.pos + length > reader.len) return done;
-      const start = reader.pos;
-      reader.pos += length;
-      done = reader.pos;
+      const end = r.pos + length;
+      if (end > bytes.length) return done;
       if (tag >>> 3 === TRACE_PACKET) {
         try {
-          this.packet(bytes, start, start + length);
+          r.len = end;
+          this.packet(r);
         } catch (error) {
           throw this.corrupt(error);
         }
+        r.len = bytes.length;
       }
+      r.pos = end;
+      done = end;
     }
     return done;
   }
@@ -206,51 +202,70 @@ class PerfettoState {
     return new Error(`spanfn: ${this.path} is not a readable Perfetto trace: ${message}`);
   }
 
-  private packet(bytes: Uint8Array, start: number, end: number): void {
-    const r = protobuf.Reader.create(bytes.subarray(start, end));
-    const p: Packet = { sequence: 0, flags: 0, timestamp: null, clockId: 0, defaults: null, interned: null, snapshot: null, descriptor: null, event: null };
-    const span = (): Span => {
-      const length = r.uint32();
-      const s = { start: r.pos, end: r.pos + length };
-      r.pos += length;
-      return s;
-    };
-    while (r.pos < r.len) {
+  /**
+   * One packet, `r.pos` to `r.len`: its fields found first, then read in the importer's order
+   * (incremental state, defaults, interned data, clock snapshot, track descriptor, time, event).
+   */
+  private packet(r: Reader): void {
+    const end = r.len;
+    let sequenceId = 0;
+    let flags = 0;
+    let clockId = 0;
+    let timestamp = -1;
+    let wideTimestamp: Long | null = null;
+    let defaults = -1;
+    let interned = -1;
+    let snapshot = -1;
+    let descriptor = -1;
+    let event = -1;
+    while (r.pos < end) {
       const tag = r.uint32();
       switch (tag) {
-        case (8 << 3) | 0:
-          p.timestamp = readKey(r);
+        case (8 << 3) | 0: {
+          const at = r.pos;
+          timestamp = r.uint32();
+          if (r.pos - at > 4) {
+            r.pos = at;
+            wideTimestamp = r.uint64() as unknown as Long;
+          }
           break;
+        }
         case (58 << 3) | 0:
-          p.clockId = r.uint32();
+          clockId = r.uint32();
           break;
         case (10 << 3) | 0:
-          p.sequence = r.uint32();
+          sequenceId = r.uint32();
           break;
         case (13 << 3) | 0:
-          p.flags |= r.uint32();
+          flags |= r.uint32();
           break;
         case (41 << 3) | 0:
-          if (r.bool()) p.flags |= SEQ_INCREMENTAL_STATE_CLEARED;
+          if (r.bool()) flags |= SEQ_INCREMENTAL_STATE_CLEARED;
           break;
         case (59 << 3) | LEN:
-          p.defaults = span();
+          defaults = r.pos;
+          r.skipType(LEN);
           break;
         case (12 << 3) | LEN:
-          p.interned = span();
+          interned = r.pos;
+          r.skipType(LEN);
           break;
         case (6 << 3) | LEN:
-          p.snapshot = span();
+          snapshot = r.pos;
+          r.skipType(LEN);
           break;
         case (60 << 3) | LEN:
-          p.descriptor = span();
+          descriptor = r.pos;
+          r.skipType(LEN);
           break;
         case (11 << 3) | LEN:
-          p.event = span();
+          event = r.pos;
+          r.skipType(LEN);
           break;
         case (50 << 3) | LEN: {
-          const s = span();
-          const inflated = unzipSync(r.buf.subarray(s.start, s.end));
+          const length = r.uint32();
+          const inflated = unzipSync(r.buf.subarray(r.pos, r.pos + length));
+          r.pos += length;
           // A bundle holds whole packets only.
           if (this.packets(inflated) !== inflated.length) throw new Error("compressed_packets ends inside a packet");
           break;
@@ -259,28 +274,42 @@ class PerfettoState {
           r.skipType(tag & 7);
       }
     }
-    const buf = r.buf;
-    let sequence = this.sequences.get(p.sequence);
-    if (sequence === undefined || p.flags & SEQ_INCREMENTAL_STATE_CLEARED) {
+    let sequence = this.sequences.get(sequenceId);
+    if (sequence === undefined || flags & SEQ_INCREMENTAL_STATE_CLEARED) {
       sequence = newSequence();
-      this.sequences.set(p.sequence, sequence);
+      this.sequences.set(sequenceId, sequence);
     }
-    if (p.defaults) this.defaults(sequence, buf, p.defaults);
-    if (p.interned) this.interned(sequence, buf, p.interned);
-    if (p.snapshot) {
-      this.snapshot(sequence, buf, p.snapshot);
+    if (defaults >= 0) this.within(r, defaults, end, () => this.defaults(sequence, r));
+    if (interned >= 0) this.within(r, interned, end, () => this.interned(sequence, r));
+    if (snapshot >= 0) {
+      this.within(r, snapshot, end, () => this.snapshot(sequence, r));
       return;
     }
-    if (p.descriptor) this.descriptor(buf, p.descriptor);
+    if (descriptor >= 0) this.within(r, descriptor, end, () => this.descriptor(r));
     let ns: number | null = null;
-    if (p.timestamp !== null) ns = this.time(sequence, p.clockId || sequence.defaultClock, p.timestamp);
-    if (p.event) this.event(sequence, buf, p.event, ns);
+    if (timestamp >= 0) ns = this.time(sequence, clockId || sequence.defaultClock, timestamp, wideTimestamp);
+    if (event >= 0) {
+      r.pos = event;
+      const length = r.uint32();
+      r.len = r.pos + length;
+      this.event(sequence, r, ns);
+      r.len = end;
+    }
   }
 
-  private defaults(sequence: Sequence, buf: Uint8Array, at: Span): void {
-    const r = protobuf.Reader.create(buf.subarray(at.start, at.end));
+  /** Runs `read` over the length-delimited field at `at`, then restores the packet's end. */
+  private within(r: Reader, at: number, end: number, read: () => void): void {
+    r.pos = at;
+    const length = r.uint32();
+    r.len = r.pos + length;
+    read();
+    r.len = end;
+  }
+
+  private defaults(sequence: Sequence, r: Reader): void {
     sequence.defaultClock = 0;
     sequence.defaultTrack = null;
+    sequence.defaultTrackState = null;
     while (r.pos < r.len) {
       const tag = r.uint32();
       if (tag === ((58 << 3) | 0)) sequence.defaultClock = r.uint32();
@@ -295,12 +324,11 @@ class PerfettoState {
     }
   }
 
-  private interned(sequence: Sequence, buf: Uint8Array, at: Span): void {
-    const r = protobuf.Reader.create(buf.subarray(at.start, at.end));
+  private interned(sequence: Sequence, r: Reader): void {
     while (r.pos < r.len) {
       const tag = r.uint32();
       const field = tag >>> 3;
-      if ((tag & 7) !== LEN || ![1, 2, 3, 4, 29].includes(field)) {
+      if ((tag & 7) !== LEN || (field !== 1 && field !== 2 && field !== 3 && field !== 4 && field !== 29)) {
         r.skipType(tag & 7);
         continue;
       }
@@ -329,8 +357,7 @@ class PerfettoState {
    * Ties each clock of the snapshot to the trace's clock (the primary one, else BOOTTIME, else
    * the first global clock listed). The first snapshot sets the base all times count from.
    */
-  private snapshot(sequence: Sequence, buf: Uint8Array, at: Span): void {
-    const r = protobuf.Reader.create(buf.subarray(at.start, at.end));
+  private snapshot(sequence: Sequence, r: Reader): void {
     const clocks: { id: number; value: bigint; unitNs: number; incremental: boolean }[] = [];
     let primary = 0;
     while (r.pos < r.len) {
@@ -344,40 +371,40 @@ class PerfettoState {
           if (inner === ((1 << 3) | 0)) clock.id = r.uint32();
           else if (inner === ((2 << 3) | 0)) clock.value = BigInt(readKey(r));
           else if (inner === ((3 << 3) | 0)) clock.incremental = r.bool();
-          else if (inner === ((4 << 3) | 0)) clock.unitNs = Number(readKey(r)) || 1;
+          else if (inner === ((4 << 3) | 0)) clock.unitNs = readNumber(r) || 1;
           else r.skipType(inner & 7);
         }
         clocks.push(clock);
       } else r.skipType(tag & 7);
     }
-    const global = clocks.filter((c) => c.id < FIRST_SEQUENCE_CLOCK || c.id > LAST_SEQUENCE_CLOCK);
-    const trace =
-      global.find((c) => c.id === primary) ?? global.find((c) => c.id === BUILTIN_CLOCK_BOOTTIME) ?? global[0];
+    const isSequenceClock = (id: number) => id >= FIRST_SEQUENCE_CLOCK && id <= LAST_SEQUENCE_CLOCK;
+    const global = clocks.filter((c) => !isSequenceClock(c.id));
+    const trace = global.find((c) => c.id === primary) ?? global.find((c) => c.id === BUILTIN_CLOCK_BOOTTIME) ?? global[0];
     if (trace === undefined) return;
     this.base ??= trace.value;
     const atNs = Number(trace.value - this.base);
     for (const c of clocks) {
-      if (c === trace || !(c.id >= FIRST_SEQUENCE_CLOCK && c.id <= LAST_SEQUENCE_CLOCK)) continue;
+      if (!isSequenceClock(c.id)) continue;
       const value = c.incremental ? 0 : Number(c.value);
       sequence.clocks.set(c.id, { unitNs: c.unitNs, incremental: c.incremental, value, atValue: value, atNs });
     }
   }
 
   /** A packet's time: ns since the base. */
-  private time(sequence: Sequence, clockId: number, timestamp: string): number {
+  private time(sequence: Sequence, clockId: number, timestamp: number, wide: Long | null): number {
     const clock = sequence.clocks.get(clockId);
     if (clock === undefined) {
-      // A global clock (or none): taken as the trace's clock.
-      return Number(BigInt(timestamp) - (this.base ?? BigInt(0)));
+      // A global clock (or none): taken as the trace's clock, exact past 2^53 before the base is taken off.
+      if (wide === null) return timestamp - Number(this.base ?? 0);
+      return Number(BigInt(wide.toString()) - (this.base ?? BigInt(0)));
     }
     // Deltas are small; a sequence clock's absolute values stay within a double's exact range.
-    const value = Number(timestamp);
+    const value = wide === null ? timestamp : wide.toNumber();
     clock.value = clock.incremental ? clock.value + value : value;
     return clock.atNs + (clock.value - clock.atValue) * clock.unitNs;
   }
 
-  private descriptor(buf: Uint8Array, at: Span): void {
-    const r = protobuf.Reader.create(buf.subarray(at.start, at.end));
+  private descriptor(r: Reader): void {
     let uuid: string | null = null;
     let parent: string | null = null;
     let thread: { pid: number; tid: string; name: string } | null = null;
@@ -404,8 +431,7 @@ class PerfettoState {
       } else r.skipType(tag & 7);
     }
     if (uuid === null) return;
-    const known = this.tracks.get(uuid);
-    const track: Track = known ?? { parent: null, thread: null, pid: null, isProcess: false, open: [], slices: 0 };
+    const track = this.trackOf(uuid);
     track.parent = parent ?? track.parent;
     track.pid = pid ?? track.pid;
     if (thread !== null) {
@@ -415,13 +441,11 @@ class PerfettoState {
         this.on.threadName?.(track.thread, thread.name);
       }
     } else if (pid !== null) track.isProcess = true;
-    this.tracks.set(uuid, track);
   }
 
-  private event(sequence: Sequence, buf: Uint8Array, at: Span, ns: number | null): void {
-    const r = protobuf.Reader.create(buf.subarray(at.start, at.end));
+  private event(sequence: Sequence, r: Reader, ns: number | null): void {
     let type = 0;
-    let track = sequence.defaultTrack;
+    let uuid: string | null = null;
     let name: string | undefined;
     let category: string | undefined;
     let location: { file: string; line: number } | undefined;
@@ -434,7 +458,7 @@ class PerfettoState {
           type = r.int32();
           break;
         case (11 << 3) | 0:
-          track = readKey(r);
+          uuid = readKey(r);
           break;
         case (10 << 3) | 0:
           name = sequence.names.get(readNumber(r));
@@ -465,9 +489,14 @@ class PerfettoState {
       }
     }
     const ts = ns !== null ? ns / 1000 : absoluteUs !== null ? absoluteUs - Number(this.base ?? BigInt(0)) / 1000 : null;
-    if (ts === null || track === null) return;
+    if (ts === null) return;
+    let t: Track;
+    if (uuid === null) {
+      if (sequence.defaultTrack === null) return;
+      uuid = sequence.defaultTrack;
+      t = sequence.defaultTrackState ??= this.trackOf(uuid);
+    } else t = this.trackOf(uuid);
     const on = this.on;
-    const t = this.trackOf(track);
     if (type === TYPE_INSTANT) {
       if (name === "spanfn_report" && typeof args?.report === "string") on.report?.(JSON.parse(args.report) as Record<string, unknown>);
       return;
@@ -484,8 +513,8 @@ class PerfettoState {
       if (id !== undefined) on.asyncEnd(id, ts, typeof args?.outcome === "string" ? args.outcome : "");
       return;
     }
-    const pid = this.pidOf(track);
-    const own = typeof args?.id === "number" ? String(args.id) : t.slices === 0 ? track : `${track}#${t.slices}`;
+    const pid = this.pidOf(uuid);
+    const own = typeof args?.id === "number" ? String(args.id) : t.slices === 0 ? uuid : `${uuid}#${t.slices}`;
     t.slices++;
     const id = `${pid}:${own}`;
     const parent =
@@ -495,7 +524,7 @@ class PerfettoState {
     t.open.push(id);
     const rest = args === undefined ? undefined : { ...args };
     if (rest !== undefined) delete rest.id;
-    on.asyncBegin(id, this.threadOf(sequence, track) ?? `${pid}:0`, ts, name ?? "?", parent, beginArgs(category, location, rest));
+    on.asyncBegin(id, this.threadOf(sequence, uuid) ?? `${pid}:0`, ts, name ?? "?", parent, beginArgs(category, location, rest));
   }
 
   /** One debug annotation: its name and plain value (nested values are left out). */
@@ -579,9 +608,13 @@ function beginArgs(
   annotations: Record<string, unknown> | undefined,
 ): Record<string, unknown> | undefined {
   if (category === undefined && location === undefined && annotations === undefined) return undefined;
-  return {
-    ...(category !== undefined ? { target: category } : {}),
-    ...(location !== undefined ? { file: location.file, line: location.line } : {}),
-    ...annotations,
-  };
+  // Assigned one by one: spreading conditional objects cost more than the rest of a span's reading.
+  const args: Record<string, unknown> = {};
+  if (category !== undefined) args.target = category;
+  if (location !== undefined) {
+    args.file = location.file;
+    args.line = location.line;
+  }
+  if (annotations !== undefined) for (const name of Object.keys(annotations)) args[name] = annotations[name];
+  return args;
 }
