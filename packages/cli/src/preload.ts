@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import Module, { register } from "node:module";
-import { install } from "@spanfn/tracing/node";
+import { install, TraceWriterSink } from "@spanfn/tracing/node";
 import { isMainThread } from "node:worker_threads";
 import { formatSummary, summarize as summarizeEvents } from "./summary.js";
 import { writeHtml } from "./report.js";
@@ -31,7 +31,11 @@ if (options !== null) {
   const processName = process.argv[1] ?? "node";
   // Workers forward their blocks to the main thread, which exports them with its own.
   if (options.otlp !== undefined && isMainThread) await installExport(options, processName);
-  else install({ out: options.out, demote: options.demote, processName, onExit: () => summarize(options) });
+  else {
+    // The writer thread summarises the trace as it writes it (workers forward to the main thread).
+    const sink = isMainThread ? new TraceWriterSink(options.out, { processName, summary: !options.quiet }) : undefined;
+    install({ sink, demote: options.demote, processName, onExit: () => summarize(options, sink) });
+  }
   register(new URL("./loader.js", import.meta.url), { data: options });
   installRequireHook(options);
 }
@@ -63,13 +67,19 @@ async function installExport(options: PreloadOptions, processName: string): Prom
   if (otel === null && !options.quiet) process.stderr.write("spanfn: OTEL_SDK_DISABLED=true: not exporting spans\n");
 }
 
-/** At exit: the summary on stderr and the HTML report, read back from the trace file. */
-function summarize(options: PreloadOptions): void {
+/**
+ * At exit: the summary on stderr, as the writer thread aggregated it (or read back from the trace
+ * file when another sink wrote it), and the HTML report, which needs the events themselves.
+ */
+function summarize(options: PreloadOptions, writer?: TraceWriterSink): void {
   if (!isMainThread || (options.quiet && options.html === undefined)) return;
   try {
-    const events = parseChromeTrace(readFileSync(options.out, "utf8"));
-    const summary = summarizeEvents(events);
-    if (options.html !== undefined) writeHtml(options.html, events, summary);
+    let summary = writer?.summary();
+    if (options.html !== undefined || summary === undefined) {
+      const events = parseChromeTrace(readFileSync(options.out, "utf8"));
+      summary ??= summarizeEvents(events);
+      if (options.html !== undefined) writeHtml(options.html, events, summary);
+    }
     if (options.quiet) return;
     const html = options.html === undefined ? "" : ` and ${options.html}`;
     process.stderr.write(`\nspanfn: trace written to ${options.out}${html}\n${formatSummary(summary, { top: options.top })}`);

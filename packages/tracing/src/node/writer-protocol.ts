@@ -8,6 +8,7 @@ import type { ThreadInfo } from "../events.js";
 import type { SpanMetadata } from "../metadata.js";
 import type { MessagePort } from "node:worker_threads";
 import type { ProcessInfo, RuntimeReport } from "../sinks/sink.js";
+import type { Summary } from "../read/summary.js";
 
 export type TraceFormat = "json" | "perfetto";
 
@@ -16,6 +17,8 @@ export interface WriterSetup {
   readonly format: TraceFormat;
   readonly processName: string | undefined;
   readonly process: ProcessInfo;
+  /** Aggregate the summary `spanfn run` prints at exit as the blocks are written. */
+  readonly summary: boolean;
   /** Int32 slots shared with the program's thread, indexed by the CONTROL_* constants. */
   readonly control: SharedArrayBuffer;
 }
@@ -75,4 +78,6 @@ export interface WriterReply {
   /** Events the writer took and could not write. */
   readonly lostEvents: number;
   readonly error: string | undefined;
+  /** What the writer wrote, summarised (when asked for). */
+  readonly summary: Summary | undefined;
 }

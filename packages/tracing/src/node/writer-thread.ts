@@ -12,6 +12,10 @@ import type { EventBlock, ThreadInfo } from "../events.js";
 import type { SpanMetadata } from "../metadata.js";
 import { countRecords } from "../decode.js";
 import { ChromeTraceWriter } from "../sinks/chrome.js";
+import { reportArgs } from "../sinks/report-args.js";
+import { visitBlock, visitUnfinished, type TraceFrame } from "../read/blocks.js";
+import { SpanPairer } from "../read/spans.js";
+import { SummaryBuilder } from "../read/summary.js";
 import type { RuntimeReport } from "../sinks/sink.js";
 import {
   CONTROL_EVENTS_DONE,
@@ -49,6 +53,11 @@ let fd: number | null = null;
 let failure: string | undefined;
 let lostEvents = 0;
 let encoder: TraceEncoder;
+
+/** The summary, aggregated from the blocks as they pass, as `spanfn report` would from the file. */
+const frame: TraceFrame = { pid: setup.process.pid, originMs: setup.process.clock.timeOrigin };
+const summary = setup.summary ? new SummaryBuilder() : null;
+const pairer = summary === null ? null : new SpanPairer((span) => summary.add(span));
 
 function send(message: FromWriter, transfer?: ArrayBuffer[]): void {
   port.postMessage(message, transfer);
@@ -111,10 +120,16 @@ function onBlock(message: BlockMessage): void {
     }
   }
   if (failure !== undefined) lostEvents += countOrZero(block);
-  else events = countOrZero(block);
+  else events = pairer === null ? countOrZero(block) : summarise(block);
   Atomics.add(control, CONTROL_EVENTS_DONE, events);
   Atomics.add(control, CONTROL_SLOTS_DONE, message.data.length);
   send({ kind: "free", data: message.data }, [message.data.buffer as ArrayBuffer]);
+}
+
+function summarise(block: EventBlock): number {
+  const events = visitBlock(frame, block, pairer!);
+  summary!.event(events);
+  return events;
 }
 
 function countOrZero(block: EventBlock): number {
@@ -135,7 +150,14 @@ function onFinish(message: FinishMessage): void {
       fail(error);
     }
   }
-  const reply: WriterReply = { lostEvents, error: failure };
+  let summarised;
+  if (summary !== null && pairer !== null) {
+    const report = message.report;
+    visitUnfinished(frame, report.unfinished, (report.clock.timeOrigin - frame.originMs + report.at) * 1000, pairer);
+    summary.report(reportArgs(report));
+    summarised = summary.finish(pairer.openCount());
+  }
+  const reply: WriterReply = { lostEvents, error: failure, summary: summarised };
   message.reply.postMessage(reply);
   message.reply.close();
   done();

@@ -10,6 +10,7 @@ import { countRecords } from "../decode.js";
 import { isShared, recycleBuffer } from "../dispatch.js";
 import type { EventBlock } from "../events.js";
 import type { ProcessInfo, RuntimeReport, Sink } from "../sinks/sink.js";
+import type { Summary } from "../read/summary.js";
 import { state } from "../state.js";
 import {
   CONTROL_EVENTS_DONE,
@@ -36,6 +37,8 @@ export interface TraceWriterOptions {
   format?: TraceFormat;
   /** How long shutdown waits for the writer to finish the file (default 10 s). */
   deadlineMs?: number;
+  /** Summarise the trace as it is written (`summary()` after shutdown): no reading it back. */
+  summary?: boolean;
 }
 
 const DEFAULT_DEADLINE_MS = 10_000;
@@ -59,6 +62,7 @@ export class TraceWriterSink implements Sink {
   private eventsPosted = 0;
   private failure: string | undefined;
   private finished = false;
+  private summarised: Summary | undefined;
 
   constructor(
     readonly path: string,
@@ -75,6 +79,7 @@ export class TraceWriterSink implements Sink {
       processName: this.options.processName,
       process,
       control: this.control.buffer as SharedArrayBuffer,
+      summary: this.options.summary === true,
     };
     // No execArgv: the writer must not load the program's preload (spanfn run's instrumentation).
     const worker = new Worker(WRITER_SCRIPT, { workerData: setup, execArgv: [], stdout: false, stderr: false });
@@ -138,6 +143,7 @@ export class TraceWriterSink implements Sink {
       Atomics.wait(this.control, CONTROL_STATE, WRITER_RUNNING, left);
     }
     const reply = receiveMessageOnPort(port1)?.message as WriterReply | undefined;
+    this.summarised = reply?.summary;
     port1.close();
     void worker.terminate();
     this.worker = null;
@@ -149,6 +155,11 @@ export class TraceWriterSink implements Sink {
     } else if (lost > 0) {
       state.warn(`spanfn: ${error ?? `the trace writer failed on ${this.path}`}; ${lost} events not written`);
     }
+  }
+
+  /** The trace as written, summarised: after shutdown, when asked for and the writer finished. */
+  summary(): Summary | undefined {
+    return this.summarised;
   }
 
   private failed(message: string): void {

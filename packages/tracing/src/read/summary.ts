@@ -97,9 +97,9 @@ export class SummaryBuilder {
     for (const d of r.demoted ?? []) this.demotedCalls.set(d.name, (this.demotedCalls.get(d.name) ?? 0) + d.calls);
   }
 
-  /** Counts one event of the trace, whatever it is. */
-  event(): void {
-    this.events++;
+  /** Counts events of the trace (one by default), whatever they are. */
+  event(count = 1): void {
+    this.events += count;
   }
 
   /** The summary, with `stillOpen` spans (begun, never ended) counted as unfinished. */

@@ -12,6 +12,7 @@ import { forEachRecord } from "../decode.js";
 import { recycle } from "../dispatch.js";
 import type { SpanMetadata } from "../metadata.js";
 import type { ProcessInfo, RuntimeReport, Sink } from "./sink.js";
+import { reportArgs } from "./report-args.js";
 
 export const TRACE_CATEGORY = "spanfn";
 
@@ -136,17 +137,7 @@ export class ChromeTraceWriter {
       pid: this.pid,
       tid: 0,
       name: "spanfn_report",
-      args: {
-        droppedSpans: report.droppedSpans,
-        lostEvents: report.lostEvents,
-        lostEnds: report.lostEnds ?? 0,
-        earlySpans: report.earlySpans ?? 0,
-        sinkErrors: report.sinkErrors,
-        unfinished: report.unfinished.map((s) => s.name),
-        promiseReturningSync: report.promiseReturningSync.map((f) => `${f.name} (${f.file}:${f.line})`),
-        // Call counts of functions demoted to counters (their spans stopped; these calls are not in the trace).
-        demoted: (report.demoted ?? []).map((d) => ({ name: d.name, file: d.file, line: d.line, tid: d.thread.id, calls: d.calls, recorded: d.recorded })),
-      },
+      args: reportArgs(report),
     });
     this.write("\n]\n");
   }

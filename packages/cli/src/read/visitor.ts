@@ -1,0 +1,1 @@
+export type { TraceEventVisitor } from "@spanfn/tracing";
