@@ -272,12 +272,30 @@ describe("spanfn report", () => {
     expect([summary.events, summary.unfinished]).toEqual([6, 1]);
   });
 
-  test("a file that is not JSON goes to the Perfetto reader", () => {
-    const proto = join(scratch, "trace.pftrace");
-    writeFileSync(proto, Buffer.from([0x0a, 0x7b, 0x08, 0x01, 0x0a, 0x02, 0x10, 0x03]));
-    const result = spanfn(["report", proto]);
+  test("a file that is neither JSON nor a Perfetto trace: one line naming it, status 2", () => {
+    const junk = join(scratch, "junk.pftrace");
+    writeFileSync(junk, "not a trace at all\n");
+    const result = spanfn(["report", junk]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(new RegExp(`^spanfn: ${proto.replace(/[.\\]/g, "\\$&")} .*Perfetto`));
+    expect(result.stderr).toMatch(new RegExp(`^spanfn: .*${junk.replace(/[.\\]/g, "\\$&")}`));
+  });
+
+  test("spanfn run --out trace.pftrace writes Perfetto's format, and report summarises it as it does the JSON trace of the same run", () => {
+    const json = join(scratch, "same.json");
+    const perfetto = join(scratch, "same.pftrace");
+    const summaries = [json, perfetto].map((out) => {
+      const run = spanfn(["run", "--all", "--no-demote", "--out", out, "main.mjs"], {}, join(PROGRAMS, "hot"));
+      expect(run.status).toBe(0);
+      expect(run.stderr).toContain(`spanfn: trace written to ${out}`);
+      const report = spanfn(["report", "--json", out]);
+      expect(report.status).toBe(0);
+      return JSON.parse(report.stdout) as { spans: Array<{ name: string; kind: string; count: number }>; unfinished: number };
+    });
+    expect(readFileSync(perfetto)[0]).toBe(0x0a); // Trace.packet, field 1: not JSON
+    const counts = summaries.map((summary) => summary.spans.map((s) => `${s.kind} ${s.name} ${s.count}`).sort());
+    expect(counts[1]).toEqual(counts[0]);
+    expect(counts[0].length).toBeGreaterThan(0);
+    expect(summaries[1].unfinished).toBe(summaries[0].unfinished);
   });
 
   test("refuses what is not a trace", () => {

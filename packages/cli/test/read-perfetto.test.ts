@@ -228,7 +228,7 @@ describe("readPerfetto", () => {
 
     const json = join(scratch, "trace.json");
     writeFileSync(json, '[{"ph":"B","pid":1,"tid":0,"ts":1,"name":"a"}]');
-    await expect(read(json)).rejects.toThrow(`spanfn: ${json} is not a readable Perfetto trace`);
+    await expect(read(json)).rejects.toThrow(`${json} is not a readable Perfetto trace`);
     // What the visitor throws is its own, not a corrupt file.
     const path = file(whole);
     const failing: TraceEventVisitor = {

@@ -20,6 +20,7 @@
 import { createReadStream } from "node:fs";
 import { unzipSync } from "node:zlib";
 import protobuf from "protobufjs/minimal.js";
+import { UsageError } from "../args.js";
 import type { TraceEventVisitor } from "./visitor.js";
 
 type Reader = protobuf.Reader;
@@ -197,9 +198,10 @@ class PerfettoState {
 
   private corrupt(error: unknown): unknown {
     if (error instanceof VisitorFailure) return error;
-    if (error instanceof Error && error.message.startsWith("spanfn: ")) return error;
+    if (error instanceof UsageError) return error;
     const message = error instanceof Error ? error.message : String(error);
-    return new Error(`spanfn: ${this.path} is not a readable Perfetto trace: ${message}`);
+    // A bad input file, said in one line like any other (bin.ts): not a crash of spanfn.
+    return new UsageError(`${this.path} is not a readable Perfetto trace: ${message}`);
   }
 
   /**
