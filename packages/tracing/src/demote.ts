@@ -265,22 +265,26 @@ export function followStack(s: RuntimeState, stack: ThreadStack, data: Float64Ar
     if (site < 0) continue;
     // Recursion: this call's time is its caller's nested time, left out of what judges the caller.
     if (enclosing >= 0) stackNested[enclosing] += ticks + nestedCost;
-    if (judging) {
-      // One recorded call of `site` that took `ticks`, `nested` of them in calls of itself; at
-      // the end of a window, decide.
-      recorded[site]++;
-      if (ticks - nested >= below) long[site]++;
-      if (enclosing < 0) outermost[site]++;
-      if (++window[site] >= after) {
-        if (long[site] * 100 <= window[site] && !s.promiseReturningSync.has(site)) {
-          // A site whose calls were nearly all inside calls of itself keeps its outermost calls.
-          if (s.levels[site] !== DEMOTED) demote(s, site, outermost[site] * OUTERMOST_SHARE <= window[site]);
-          else if (d.keepsOutermost[site] === 1) countOutermost(s, site);
-        }
-        window[site] = 0;
-        long[site] = 0;
-        outermost[site] = 0;
+    if (!judging) continue;
+    // One recorded call of `site` that took `ticks`, `nested` of them in calls of itself; at the
+    // end of a window, decide.
+    recorded[site]++;
+    const demoted = s.levels[site] === DEMOTED;
+    // A demoted site that keeps its outermost calls has those judged, by all they took: since
+    // its demotion a span of it covers its whole recursion. Calls before it (later in the block
+    // that demoted it) are judged the same way.
+    if (demoted && (d.keepsOutermost[site] !== 1 || enclosing >= 0)) continue;
+    if ((demoted ? ticks : ticks - nested) >= below) long[site]++;
+    if (enclosing < 0) outermost[site]++;
+    if (++window[site] >= after) {
+      if (long[site] * 100 <= window[site] && !s.promiseReturningSync.has(site)) {
+        // A site whose calls were nearly all inside calls of itself keeps its outermost calls.
+        if (!demoted) demote(s, site, outermost[site] * OUTERMOST_SHARE <= window[site]);
+        else countOutermost(s, site);
       }
+      window[site] = 0;
+      long[site] = 0;
+      outermost[site] = 0;
     }
   }
   stack.depth = depth;
