@@ -51,6 +51,16 @@ function recurse(site: number, depth: number): void {
   }
 }
 
+/** Calls of `first` and `second` nested in turn, `depth` below the first (mutual recursion). */
+function alternate(first: number, second: number, depth: number): void {
+  const t = begin(first);
+  try {
+    if (depth > 0) alternate(second, first, depth - 1);
+  } finally {
+    end(t);
+  }
+}
+
 function demotedCalls(name: string): { calls: number; recorded: number } | undefined {
   const site = report().demoted.find((d) => d.name === named(name));
   return site === undefined ? undefined : { calls: site.calls, recorded: site.recorded };
@@ -155,6 +165,23 @@ describe("demotion of hot, tiny functions", () => {
     const events = take(sink).slice(20);
     expect(shape(events)).toEqual([`thread-begin:${named("hot")}`, `thread-end:${named("hot")}`, `thread-begin:${named("hot")}`, `thread-end:${named("hot")}`]);
     expect(demotedCalls("hot")).toEqual({ calls: 6, recorded: 12 });
+  });
+
+  test("functions that recurse through each other each record their outermost call", () => {
+    alternate(s.hot, s.parent, 19);
+    flush();
+    alternate(s.hot, s.parent, 5);
+    const events = take(sink).slice(40);
+    expect(shape(events)).toEqual([
+      `thread-begin:${named("hot")}`,
+      `thread-begin:${named("parent")}`,
+      `thread-end:${named("parent")}`,
+      `thread-end:${named("hot")}`,
+    ]);
+    expect([demotedCalls("hot"), demotedCalls("parent")]).toEqual([
+      { calls: 2, recorded: 11 },
+      { calls: 2, recorded: 11 },
+    ]);
   });
 
   test("when its outermost calls turn out nearly all tiny too, it counts them as well", () => {
