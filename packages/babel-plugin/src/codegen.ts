@@ -341,9 +341,11 @@ function instrumentForAwait(
 }
 
 /**
- * `gates[i] === 0 ? beginGated(site) : gates[i] === 1 ? (calls[i]++, -1) : -1`: a site that
- * records nothing costs a load or two, not a call into the runtime, and a demoted one (gate 1)
- * an increment, which keeps its count exact (the runtime's gates.ts). A function that
+ * `gates[i] === 0 ? beginGated(site) : gates[i] === 1 ? (calls[i]++, -1) : gates[i] === 3 ?
+ * beginOutermost(site) : -1`: a site that records nothing costs a load or two, not a call into
+ * the runtime, and a demoted one (gate 1) an increment, which keeps its count exact; a demoted
+ * recursive site asks the runtime (gate 3) when its next call is an outermost one, which it
+ * records (the runtime's gates.ts and demote.ts). A function that
  * may run before its module's body (`mayRunBeforeBody`) first asks whether the gates exist yet:
  * until they do its calls are not recorded (the runtime counts them: `earlySpans`).
  */
@@ -358,7 +360,11 @@ function gatedBegin(refs: FileRefs, site: t.Expression, index: number, early: bo
     types.conditionalExpression(
       types.binaryExpression("===", at(refs.gates), types.numericLiteral(1)),
       types.sequenceExpression([types.updateExpression("++", at(refs.calls)), notRecorded()]),
-      notRecorded(),
+      types.conditionalExpression(
+        types.binaryExpression("===", at(refs.gates), types.numericLiteral(3)),
+        call(refs, "beginOutermost", [types.cloneNode(site)]),
+        notRecorded(),
+      ),
     ),
   );
   if (!early) return gated;

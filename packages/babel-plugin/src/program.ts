@@ -69,7 +69,7 @@ export function hoistSites(
   const declarators = [types.variableDeclarator(types.cloneNode(sitesId), call("registerSpans", [types.stringLiteral(target), types.stringLiteral(file), table]))];
   if (refs.gated) {
     declarators.push(
-      types.variableDeclarator(types.cloneNode(refs.gates), call("siteGates", [types.cloneNode(sitesId)])),
+      types.variableDeclarator(types.cloneNode(refs.gates), call("siteGates", [types.cloneNode(sitesId), types.booleanLiteral(true)])),
       types.variableDeclarator(types.cloneNode(refs.calls), call("siteCalls", [types.cloneNode(sitesId)])),
     );
   }

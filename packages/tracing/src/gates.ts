@@ -15,45 +15,65 @@
 import type { RuntimeState } from "./state.js";
 
 // demote.ts imports this module too: DEMOTED is read when a gate is computed, once both loaded.
-import { DEMOTED } from "./demote.js";
+import { DEMOTED, recordsOutermost } from "./demote.js";
 
 export interface SiteTable {
   /** Metadata id of the module's first site. */
   readonly first: number;
-  /** Site `first + i`: GATE_OPEN records, GATE_COUNT counts its calls instead, GATE_SHUT does neither. */
+  /**
+   * Site `first + i`: GATE_OPEN records, GATE_COUNT counts its calls instead, GATE_SHUT does
+   * neither, GATE_OUTERMOST calls `beginOutermost`.
+   */
   readonly gates: Uint8Array;
   /** Counted calls of site `first + i` (while its gate is GATE_COUNT). */
   readonly calls: Float64Array;
+  /**
+   * Its generated code knows GATE_OUTERMOST (it said so when it asked for the gates); code from
+   * an older plugin would take it for GATE_SHUT and lose the call, so it gets GATE_COUNT.
+   */
+  outermostGate: boolean;
 }
 
 /** Creates the tables of a registration of `count` sites from `first` (metadata.ts). */
 export function addSiteTable(s: RuntimeState, first: number, count: number): void {
   if (count === 0) return;
-  const table: SiteTable = { first, gates: new Uint8Array(count), calls: new Float64Array(count) };
+  const table: SiteTable = { first, gates: new Uint8Array(count), calls: new Float64Array(count), outermostGate: false };
   s.siteTables.push(table);
-  for (let i = 0; i < count; i++) table.gates[i] = gateOf(s, first + i);
+  for (let i = 0; i < count; i++) table.gates[i] = gateOf(s, first + i, table);
 }
 
-/** What generated code reads: `gates[i] === 0 ? beginGated(site) : gates[i] === 1 ? (calls[i]++, -1) : -1`. */
+/**
+ * What generated code reads: `gates[i] === 0 ? beginGated(site) : gates[i] === 1 ? (calls[i]++, -1)
+ * : gates[i] === 3 ? beginOutermost(site) : -1`.
+ */
 const GATE_OPEN = 0;
 const GATE_COUNT = 1;
 const GATE_SHUT = 2;
+const GATE_OUTERMOST = 3;
 
 /**
  * Demoted: counted, enabled or not (its count is every call since its demotion, as `begin`
- * counts it). Disabled or above the maximum level: shut. Else open. Not the memory cap: a span
- * refused for that is a drop, which `begin` counts.
+ * counts it), unless it is a recursive site none of whose calls is open (demote.ts), whose next
+ * call records a span. Disabled or above the maximum level: shut. Else open. Not the memory cap:
+ * a span refused for that is a drop, which `begin` counts.
  */
-function gateOf(s: RuntimeState, id: number): number {
+function gateOf(s: RuntimeState, id: number, table: SiteTable): number {
   const level = s.levels[id];
-  if (level === DEMOTED) return GATE_COUNT;
+  if (level === DEMOTED) return table.outermostGate && recordsOutermost(s, id) ? GATE_OUTERMOST : GATE_COUNT;
   return !s.enabled || level > s.maxLevel ? GATE_SHUT : GATE_OPEN;
+}
+
+/** Generated code that knows GATE_OUTERMOST asked for the gates of `table`. */
+export function useOutermostGate(s: RuntimeState, table: SiteTable): void {
+  if (table.outermostGate) return;
+  table.outermostGate = true;
+  for (let i = 0; i < table.gates.length; i++) table.gates[i] = gateOf(s, table.first + i, table);
 }
 
 /** Recomputes every gate of this thread, after `enabled` or a level changed. */
 export function refreshGates(s: RuntimeState): void {
   for (const table of s.siteTables) {
-    for (let i = 0; i < table.gates.length; i++) table.gates[i] = gateOf(s, table.first + i);
+    for (let i = 0; i < table.gates.length; i++) table.gates[i] = gateOf(s, table.first + i, table);
   }
 }
 
@@ -75,7 +95,7 @@ export function tableOf(s: RuntimeState, id: number): SiteTable | null {
 /** Sets the gate of one site to what the runtime's state says now. */
 export function refreshGate(s: RuntimeState, id: number): void {
   const table = tableOf(s, id);
-  if (table !== null) table.gates[id - table.first] = gateOf(s, id);
+  if (table !== null) table.gates[id - table.first] = gateOf(s, id, table);
 }
 
 /** Counted calls of site `id` so far (GATE_COUNT: since it was demoted). */

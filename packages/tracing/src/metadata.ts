@@ -1,7 +1,7 @@
 import { DEFAULT_SPAN_LEVEL, parseLevel } from "./levels.js";
 import { state } from "./state.js";
 import { SITES } from "./spans.js";
-import { addSiteTable, tableOf, type SiteTable } from "./gates.js";
+import { addSiteTable, tableOf, useOutermostGate, type SiteTable } from "./gates.js";
 
 /** Static description of a span site, created once per module and referred to by its id. */
 export interface SpanMetadata {
@@ -30,11 +30,17 @@ export function registerSpans(target: string, file: string, sites: readonly Span
   return first;
 }
 
-const NO_SITES: SiteTable = { first: 0, gates: new Uint8Array(0), calls: new Float64Array(0) };
+const NO_SITES: SiteTable = { first: 0, gates: new Uint8Array(0), calls: new Float64Array(0), outermostGate: false };
 
-/** For generated code, once per module: the gates of the sites registered from `first` (gates.ts). */
-export function siteGates(first: number): Uint8Array {
-  return (tableOf(state, first) ?? NO_SITES).gates;
+/**
+ * For generated code, once per module: the gates of the sites registered from `first` (gates.ts).
+ * `outermost`: the code handles the gate that calls `beginOutermost` (code from older plugins does not).
+ */
+export function siteGates(first: number, outermost?: boolean): Uint8Array {
+  const table = tableOf(state, first);
+  if (table === null) return NO_SITES.gates;
+  if (outermost === true) useOutermostGate(state, table);
+  return table.gates;
 }
 
 /** For generated code, once per module: the call counters of the sites registered from `first`. */

@@ -6,7 +6,7 @@
 import { now } from "./clock.js";
 import { rotate } from "./dispatch.js";
 import { currentFloor, currentSpanId } from "./async-spans.js";
-import { DEMOTED, demotedToken } from "./demote.js";
+import { DEMOTED, demotedToken, enterOutermost, leaveOutermost, recordsOutermost } from "./demote.js";
 import { openThreadStack } from "./open.js";
 import { EventKind, KIND_BITS } from "./events.js";
 import { refreshPlainAsync, state, type RuntimeState } from "./state.js";
@@ -24,6 +24,13 @@ export const NOT_RECORDED = -1;
  * stays nested, counting them (`lostEnds`). Sites past SITES are not recorded (metadata.ts).
  */
 export const SITES = 2 ** 21;
+
+/**
+ * Added to the token of a demoted site's recorded outermost call (demote.ts): past 2^31, so its
+ * `end` takes the unusual path, which lets the site's next call record again. A multiple of
+ * SITES, so `siteOf` reads the site as before.
+ */
+const OUTERMOST = 2 ** 52;
 
 /** The site a token names (tokens of depth below 1024 are Smis, for bit operations). */
 export function siteOf(token: number): number {
@@ -47,6 +54,24 @@ export function beginGated(metadata: number): number {
   const s = state;
   if (s.plainAsync !== true || s.sp !== 0) return beginOutside(s, metadata);
   return writeBegin(s, metadata);
+}
+
+/**
+ * `begin` for generated code whose gate says the site is demoted but records its outermost
+ * call, and none is open (gates.ts): records the span, and the site's calls inside it are
+ * counted until it ends.
+ */
+export function beginOutermost(metadata: number): number {
+  const s = state;
+  return recordsOutermost(s, metadata) ? beginOutermostCall(s, metadata) : refuse(s, metadata);
+}
+
+function beginOutermostCall(s: RuntimeState, metadata: number): number {
+  // Over the memory cap the call is counted: the count stays exact, and nothing is dropped.
+  if (!s.recording) return countDemoted(s, metadata);
+  const token = s.plainAsync !== true || s.sp !== 0 ? beginOutside(s, metadata) : writeBegin(s, metadata);
+  enterOutermost(s, metadata);
+  return token + OUTERMOST;
 }
 
 /*
@@ -150,9 +175,16 @@ export function end(token: number): void {
   s.depth = depth;
 }
 
-/** `end` of a span begun 1024 or more deep, or whose depth is not the thread's (see below). */
+/**
+ * `end` of a span begun 1024 or more deep, whose depth is not the thread's (see below), or of a
+ * demoted site's outermost call.
+ */
 function endUnusual(s: RuntimeState, token: number, t: number): void {
   const site = siteOf(token);
+  if (token >= OUTERMOST) {
+    token -= OUTERMOST;
+    leaveOutermost(s, site);
+  }
   const depth = (token - site) / SITES;
   if (s.depth !== depth + 1 && !endLostInside(s, depth, t)) return;
   let p = s.position;
@@ -176,10 +208,13 @@ function endLostInside(s: RuntimeState, depth: number, t: number): boolean {
   for (let d = s.depth - 1; d > depth; d--) {
     let p = s.position;
     if (p + 2 > s.blockSlots) p = rotate();
-    s.buffer[p] = stack.sites[d] * KIND_BITS + EventKind.threadEnd;
+    const site = stack.sites[d];
+    s.buffer[p] = site * KIND_BITS + EventKind.threadEnd;
     s.buffer[p + 1] = t;
     s.position = p + 2;
     s.lostEnds++;
+    // A demoted site's outermost call that lost its end: its next call may record again.
+    if (s.demotion.inside[site] === 1) leaveOutermost(s, site);
   }
   s.leafAt = -1;
   s.depth = depth + 1;
@@ -212,13 +247,15 @@ export function refuse(s: RuntimeState, metadata: number): number {
   const level = s.levels[metadata];
   if (level === undefined) return beginEarly();
   // Counted whether or not tracing is enabled, as generated code counts a gated call (gates.ts).
-  if (level === DEMOTED) {
-    s.demotion.counted[metadata]++;
-    return demotedToken(metadata);
-  }
+  if (level === DEMOTED) return recordsOutermost(s, metadata) ? beginOutermostCall(s, metadata) : countDemoted(s, metadata);
   if (!s.enabled) return NOT_RECORDED;
   if (!(level > s.maxLevel)) s.droppedSpans++;
   return NOT_RECORDED;
+}
+
+function countDemoted(s: RuntimeState, metadata: number): number {
+  s.demotion.counted[metadata]++;
+  return demotedToken(metadata);
 }
 
 /**

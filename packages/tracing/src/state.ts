@@ -136,9 +136,10 @@ export const VERSION = "0.1.0";
  * Copies of the runtime share state under this key only if they agree on its shape: the key
  * names the shape, and changes whenever a field changes meaning (v1: the current span as
  * numbers, open async spans as a table, per-module gates; v2: async spans as rows and the
- * current span as a stack, `plainAsync`, and open thread spans known from the seal scan).
+ * current span as a stack, `plainAsync`, and open thread spans known from the seal scan; v3:
+ * demotion that judges calls without their recursion and keeps recursive sites' outermost calls).
  */
-const KEY = Symbol.for("spanfn.runtime.v2");
+const KEY = Symbol.for("spanfn.runtime.v3");
 
 export const DEFAULT_BLOCK_SLOTS = 1 << 14;
 export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;

@@ -41,6 +41,26 @@ function callReturning(site: number, value: unknown): unknown {
   }
 }
 
+/** A call of `site` with `depth` calls of itself nested in it, one inside the other. */
+function recurse(site: number, depth: number): void {
+  const t = begin(site);
+  try {
+    if (depth > 0) recurse(site, depth - 1);
+  } finally {
+    end(t);
+  }
+}
+
+/** Calls of `first` and `second` nested in turn, `depth` below the first (mutual recursion). */
+function alternate(first: number, second: number, depth: number): void {
+  const t = begin(first);
+  try {
+    if (depth > 0) alternate(second, first, depth - 1);
+  } finally {
+    end(t);
+  }
+}
+
 function demotedCalls(name: string): { calls: number; recorded: number } | undefined {
   const site = report().demoted.find((d) => d.name === named(name));
   return site === undefined ? undefined : { calls: site.calls, recorded: site.recorded };
@@ -135,6 +155,45 @@ describe("demotion of hot, tiny functions", () => {
     expect((meta?.args as { demoted: unknown[] }).demoted).toContainEqual(
       expect.objectContaining({ name: named("hot"), calls: 3, recorded: 10 }),
     );
+  });
+
+  test("a function demoted while it recursed records its outermost calls and counts the calls inside them", () => {
+    recurse(s.hot, 9);
+    flush();
+    recurse(s.hot, 4);
+    recurse(s.hot, 2);
+    const events = take(sink).slice(20);
+    expect(shape(events)).toEqual([`thread-begin:${named("hot")}`, `thread-end:${named("hot")}`, `thread-begin:${named("hot")}`, `thread-end:${named("hot")}`]);
+    expect(demotedCalls("hot")).toEqual({ calls: 6, recorded: 12 });
+  });
+
+  test("functions that recurse through each other each record their outermost call", () => {
+    alternate(s.hot, s.parent, 19);
+    flush();
+    alternate(s.hot, s.parent, 5);
+    const events = take(sink).slice(40);
+    expect(shape(events)).toEqual([
+      `thread-begin:${named("hot")}`,
+      `thread-begin:${named("parent")}`,
+      `thread-end:${named("parent")}`,
+      `thread-end:${named("hot")}`,
+    ]);
+    expect([demotedCalls("hot"), demotedCalls("parent")]).toEqual([
+      { calls: 2, recorded: 11 },
+      { calls: 2, recorded: 11 },
+    ]);
+  });
+
+  test("when its outermost calls turn out nearly all tiny too, it counts them as well", () => {
+    recurse(s.hot, 9);
+    flush();
+    for (let i = 0; i < 10; i++) recurse(s.hot, 1);
+    expect(take(sink).slice(20)).toHaveLength(20);
+    recurse(s.hot, 3);
+    call(s.hot);
+    expect(take(sink)).toHaveLength(0);
+    // 10 recorded first, 10 outermost calls since, and every other call counted.
+    expect(demotedCalls("hot")).toEqual({ calls: 15, recorded: 20 });
   });
 
   test("bad options are refused, naming the option", () => {
