@@ -22,10 +22,10 @@ run options:
   --quiet               no summary at exit (the trace file is still written)
   --no-demote           keep every span: a function whose calls are nearly all tiny (99% of
                         200 under 1 µs) otherwise becomes an exact call counter
-  --no-cache            compile every module afresh, neither reading nor writing the cache of
-                        instrumented modules (node_modules/.cache/spanfn, else in the system's
-                        temporary directory; SPANFN_CACHE_DIR names another, SPANFN_CACHE=0
-                        is --no-cache)
+  --no-cache            compile every module afresh and keep none: instrumented modules are
+                        otherwise cached in node_modules/.cache/spanfn (else in the system's
+                        temporary directory); SPANFN_CACHE=0 does the same as --no-cache,
+                        SPANFN_CACHE_DIR=<dir> moves the cache
 
 report options:
   --json                the summary as JSON
