@@ -22,6 +22,10 @@ run options:
   --quiet               no summary at exit (the trace file is still written)
   --no-demote           keep every span: a function whose calls are nearly all tiny (99% of
                         200 under 1 µs) otherwise becomes an exact call counter
+  --no-cache            compile every module afresh and keep none: instrumented modules are
+                        otherwise cached in node_modules/.cache/spanfn (else in the system's
+                        temporary directory); SPANFN_CACHE=0 does the same as --no-cache,
+                        SPANFN_CACHE_DIR=<dir> moves the cache
 
 report options:
   --json                the summary as JSON
@@ -49,6 +53,8 @@ export interface RunOptions {
   /** Write a trace file: always without --otlp; with it, only when --out or --html asks. */
   writeTrace: boolean;
   demote: boolean;
+  /** Read and write the cache of instrumented modules. */
+  cache: boolean;
 }
 
 export interface ReportOptions {
@@ -98,6 +104,7 @@ function parseRun(argv: string[]): RunOptions {
     otlp: undefined,
     writeTrace: true,
     demote: true,
+    cache: true,
   };
   let outGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -146,6 +153,9 @@ function parseRun(argv: string[]): RunOptions {
         break;
       case "--no-demote":
         options.demote = false;
+        break;
+      case "--no-cache":
+        options.cache = false;
         break;
       case "--html":
         options.html = valueOf(arg, argv, i++);

@@ -7,11 +7,21 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { instrument, wanted, type InstrumentOptions } from "./transform.js";
+import { openCache, type TransformCache } from "./cache.js";
+
+export interface LoaderData extends InstrumentOptions {
+  /** The transform cache's directory, as the preload chose it; null: no cache. */
+  cacheDir: string | null;
+}
 
 let options: InstrumentOptions;
+let cache: TransformCache | null = null;
 
-export function initialize(data: InstrumentOptions): void {
+export function initialize(data: LoaderData): void {
   options = data;
+  // The preload has made the directory and warned about any problem: a later one goes unsaid
+  // here, where it would repeat the main thread's.
+  if (data.cacheDir !== null) cache = openCache({ dir: data.cacheDir });
 }
 
 type Next<C, R> = (specifier: string, context: C) => Promise<R>;
@@ -88,5 +98,5 @@ export async function load(url: string, context: LoadContext, next: Next<LoadCon
     return { format: "commonjs", shortCircuit: true };
   }
   const source = readFileSync(path, "utf8");
-  return { format: "module", source: instrument(source, path, options, false), shortCircuit: true };
+  return { format: "module", source: instrument(source, path, options, false, cache), shortCircuit: true };
 }

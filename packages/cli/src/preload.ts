@@ -11,6 +11,8 @@ import { formatSummary, summarize as summarizeEvents } from "./summary.js";
 import { writeHtml } from "./report.js";
 import { parseChromeTrace } from "@spanfn/tracing";
 import { instrument, wanted, type InstrumentOptions } from "./transform.js";
+import { openCache, type TransformCache } from "./cache.js";
+import type { LoaderData } from "./loader.js";
 
 export interface PreloadOptions extends InstrumentOptions {
   out: string;
@@ -23,6 +25,8 @@ export interface PreloadOptions extends InstrumentOptions {
   /** service.name when OTEL_SERVICE_NAME does not give one. */
   serviceName: string;
   demote: boolean;
+  /** Keep instrumented modules in the transform cache (cache.ts); `SPANFN_CACHE=0` says no too. */
+  cache: boolean;
 }
 
 const options = JSON.parse(process.env.SPANFN_RUN ?? "null") as PreloadOptions | null;
@@ -36,8 +40,19 @@ if (options !== null) {
     const sink = isMainThread ? new TraceWriterSink(options.out, { processName, summary: !options.quiet }) : undefined;
     install({ sink, demote: options.demote, processName, onExit: () => summarize(options, sink) });
   }
-  register(new URL("./loader.js", import.meta.url), { data: options });
-  installRequireHook(options);
+  const cache = options.cache && process.env.SPANFN_CACHE !== "0" ? openTransformCache(options) : null;
+  const data: LoaderData = { ...options, cacheDir: cache?.dir ?? null };
+  register(new URL("./loader.js", import.meta.url), { data });
+  installRequireHook(options, cache);
+}
+
+/** The cache this thread and the loader's share; its problems are told once, by the main thread. */
+function openTransformCache(options: PreloadOptions): TransformCache | null {
+  const warn = (message: string) => {
+    if (isMainThread) process.stderr.write(`spanfn: ${message}\n`);
+  };
+  const dir = process.env.SPANFN_CACHE_DIR;
+  return openCache({ dir: dir === undefined || dir === "" ? undefined : dir, root: options.root, warn });
 }
 
 /** `--otlp`: spans go to the collector as they end; a trace file too when one was asked for. */
@@ -89,7 +104,7 @@ function summarize(options: PreloadOptions, writer?: TraceWriterSink): void {
 }
 
 /** CommonJS modules (and `.ts` files of CommonJS packages) go through the plugin as they are required. */
-function installRequireHook(instrumentOptions: InstrumentOptions): void {
+function installRequireHook(instrumentOptions: InstrumentOptions, cache: TransformCache | null): void {
   const extensions = (Module as unknown as { _extensions: Record<string, (module: unknown, filename: string) => void> })._extensions;
   const javascript = extensions[".js"];
   // Babel requires parts of itself and its plugins lazily, in the middle of a transform. Those
@@ -104,7 +119,7 @@ function installRequireHook(instrumentOptions: InstrumentOptions): void {
       let code: string;
       transforming = true;
       try {
-        code = instrument(source, filename, instrumentOptions, true);
+        code = instrument(source, filename, instrumentOptions, true, cache);
       } finally {
         transforming = false;
       }

@@ -29,6 +29,7 @@ export function run(options: RunOptions): Promise<number> {
     writeTrace: options.writeTrace,
     serviceName: basename(script).replace(/\.[^.]*$/, ""),
     demote: options.demote,
+    cache: options.cache,
   };
   const child = spawn(process.execPath, ["--enable-source-maps", "--import", PRELOAD, script, ...options.args], {
     stdio: "inherit",

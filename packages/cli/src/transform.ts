@@ -3,10 +3,14 @@
  * and, for CommonJS that uses `import`, the module transform), inline source maps so stack
  * traces keep the original lines, and the runtime imported from spanfn's own copy.
  */
-import { transformSync, type PluginItem } from "@babel/core";
+import { transformSync, version as babelVersion, type PluginItem } from "@babel/core";
 import spanfn from "@spanfn/babel-plugin";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { TransformCache } from "./cache.js";
 
 const require = createRequire(import.meta.url);
 
@@ -27,7 +31,55 @@ export function isTypeScript(filename: string): boolean {
   return TYPESCRIPT.test(filename);
 }
 
-export function instrument(source: string, filename: string, options: InstrumentOptions, commonjs: boolean): string {
+/** The module's instrumented code: from `cache` when it holds this source's, else compiled now. */
+export function instrument(source: string, filename: string, options: InstrumentOptions, commonjs: boolean, cache: TransformCache | null = null): string {
+  let key: string | undefined;
+  try {
+    if (cache !== null) key = cacheKey(filename, options, commonjs);
+  } catch {
+    // The toolchain's files could not be read: a cache problem, so the module is compiled as
+    // without one.
+  }
+  if (cache === null || key === undefined) return compile(source, filename, options, commonjs);
+  return cache.cached(key, source, () => compile(source, filename, options, commonjs));
+}
+
+/**
+ * Everything besides the source that the code `compile` makes depends on. The generated code
+ * names the file and imports RUNTIME by path, so both are part of it.
+ */
+function cacheKey(filename: string, options: InstrumentOptions, commonjs: boolean): string {
+  const { all, include, exclude, nodeModules, root } = options;
+  return JSON.stringify([toolchain(), filename, commonjs, all, include, exclude, nodeModules, root, RUNTIME]);
+}
+
+let toolchainStamp: string | undefined;
+
+/**
+ * The versions of what transforms the code, and a hash of the plugin's and this file's built
+ * code: inside this repository the version numbers stay put while the plugin is rebuilt.
+ * Computed once per thread, on the first module.
+ */
+function toolchain(): string {
+  if (toolchainStamp !== undefined) return toolchainStamp;
+  const version = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
+  const built = createHash("sha256");
+  // Its CommonJS build (what require resolves to) is made with the ESM one this CLI imports.
+  const pluginDir = dirname(require.resolve("@spanfn/babel-plugin"));
+  for (const file of readdirSync(pluginDir).filter((name) => name.endsWith(".js")).sort()) built.update(file).update(readFileSync(join(pluginDir, file)));
+  built.update(readFileSync(fileURLToPath(import.meta.url)));
+  toolchainStamp = JSON.stringify({
+    babel: babelVersion,
+    presetTypescript: version("@babel/preset-typescript"),
+    modulesCommonjs: version("@babel/plugin-transform-modules-commonjs"),
+    plugin: version("@spanfn/babel-plugin"),
+    cli: version("@spanfn/cli"),
+    built: built.digest("hex"),
+  });
+  return toolchainStamp;
+}
+
+function compile(source: string, filename: string, options: InstrumentOptions, commonjs: boolean): string {
   const presets: PluginItem[] = [];
   if (isTypeScript(filename)) presets.push([require.resolve("@babel/preset-typescript"), { onlyRemoveTypeImports: false }]);
   const plugins: PluginItem[] = [

@@ -15,8 +15,11 @@ const PROGRAMS = join(__dirname, "programs");
 const scratch = mkdtempSync(join(tmpdir(), "spanfn-cli-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+// The transform cache of this run's own, so that no earlier run's entries stand in for compiling.
+const CACHE = { SPANFN_CACHE_DIR: join(scratch, "cache") };
+
 function spanfn(args: string[], env: Record<string, string> = {}, cwd = PROGRAMS) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", timeout: 30000, env: { ...process.env, ...env } });
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", timeout: 30000, env: { ...process.env, ...CACHE, ...env } });
   if (result.error) throw result.error;
   return result;
 }
@@ -141,7 +144,7 @@ describe("spanfn run", () => {
 
   test("SIGINT: the program is interrupted, its trace written with the open span unfinished, the signal kept", async () => {
     const out = join(scratch, "sigint.json");
-    const child = spawn(process.execPath, [BIN, "run", "--all", "--quiet", "--out", out, "main.js"], { cwd: join(PROGRAMS, "forever") });
+    const child = spawn(process.execPath, [BIN, "run", "--all", "--quiet", "--out", out, "main.js"], { cwd: join(PROGRAMS, "forever"), env: { ...process.env, ...CACHE } });
     let stdout = "";
     await new Promise<void>((ready) =>
       child.stdout.on("data", (chunk: Buffer) => {
