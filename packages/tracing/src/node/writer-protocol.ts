@@ -27,11 +27,13 @@ export interface WriterSetup {
 export const CONTROL_STATE = 0;
 /** Slots of the buffers the writer is done with, modulo 2^32 (a difference of two such counts is exact). */
 export const CONTROL_SLOTS_DONE = 1;
-/** Events written, modulo 2^32. */
-export const CONTROL_EVENTS_DONE = 2;
+/** Events written of the blocks whose buffers were transferred (not lent), modulo 2^32. */
+export const CONTROL_TRANSFERRED_EVENTS_DONE = 2;
 /** 1 once the writer cannot write: the program's thread stops sending and counts the loss. */
 export const CONTROL_FAILED = 3;
-export const CONTROL_LENGTH = 4;
+/** Blocks the writer is done with, in the order they came, modulo 2^32: their buffers may be written again. */
+export const CONTROL_BLOCKS_DONE = 4;
+export const CONTROL_LENGTH = 5;
 
 export const WRITER_RUNNING = 0;
 export const WRITER_DONE = 1;
@@ -59,7 +61,7 @@ export interface FinishMessage {
 
 export type ToWriter = BlockMessage | FinishMessage;
 
-/** A buffer the writer is done with, back for reuse. */
+/** A buffer the writer is done with, back for reuse (one that was transferred; shared ones are not sent back). */
 export interface FreeMessage {
   readonly kind: "free";
   readonly data: Float64Array;

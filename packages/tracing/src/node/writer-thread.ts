@@ -20,7 +20,8 @@ import { SpanPairer } from "../read/spans.js";
 import { SummaryBuilder } from "../read/summary.js";
 import type { RuntimeReport } from "../sinks/sink.js";
 import {
-  CONTROL_EVENTS_DONE,
+  CONTROL_BLOCKS_DONE,
+  CONTROL_TRANSFERRED_EVENTS_DONE,
   CONTROL_FAILED,
   CONTROL_SLOTS_DONE,
   CONTROL_STATE,
@@ -126,9 +127,13 @@ function onBlock(message: BlockMessage): void {
     }
   }
   if (failure !== undefined) lostEvents += countOrZero(block);
-  else events = pairer === null ? countOrZero(block) : summarise(block);
-  Atomics.add(control, CONTROL_EVENTS_DONE, events);
+  else if (pairer !== null) events = summarise(block);
+  else if (!(message.data.buffer instanceof SharedArrayBuffer)) events = countOrZero(block);
   Atomics.add(control, CONTROL_SLOTS_DONE, message.data.length);
+  // After the counts: from here on the program's thread may write into a lent buffer again.
+  Atomics.add(control, CONTROL_BLOCKS_DONE, 1);
+  if (message.data.buffer instanceof SharedArrayBuffer) return;
+  Atomics.add(control, CONTROL_TRANSFERRED_EVENTS_DONE, events);
   send({ kind: "free", data: message.data }, [message.data.buffer as ArrayBuffer]);
 }
 

@@ -1,7 +1,9 @@
 /**
- * A sink that writes the trace file on a thread of its own (writer-thread.ts). The program's
- * thread posts each sealed block with its buffer transferred, and gets the buffer back for reuse
- * once written; encoding and I/O never run on it. At shutdown (including at exit, where no
+ * A sink that writes the trace file on a thread of its own (writer-thread.ts); encoding and I/O
+ * never run on the program's thread, which posts one small message per sealed block. Its buffers
+ * are lent, not sent: they live in shared memory, and a counter the writer advances says which
+ * are read, so they are reused without a message back, even while the program never yields to
+ * its event loop (a fresh buffer per block cost more in page faults than the post itself). At shutdown (including at exit, where no
  * callback will run again) it waits, up to a deadline, for the writer to finish the file, and
  * says in one line what did not make it.
  */
@@ -13,7 +15,8 @@ import type { ProcessInfo, RuntimeReport, Sink } from "../sinks/sink.js";
 import type { Summary } from "../read/summary.js";
 import { state } from "../state.js";
 import {
-  CONTROL_EVENTS_DONE,
+  CONTROL_BLOCKS_DONE,
+  CONTROL_TRANSFERRED_EVENTS_DONE,
   CONTROL_FAILED,
   CONTROL_LENGTH,
   CONTROL_SLOTS_DONE,
@@ -59,7 +62,11 @@ export class TraceWriterSink implements Sink {
   private readonly threads = new Map<number, ThreadSent>();
   /** Slots and events posted, modulo 2^32 like the writer's counts (see writer-protocol.ts). */
   private slotsPosted = 0;
-  private eventsPosted = 0;
+  /** Events of the blocks whose buffers were transferred, modulo 2^32 (lent ones are counted only if the writer never reads them). */
+  private eventsTransferred = 0;
+  private blocksPosted = 0;
+  /** Shared buffers the writer may still read, oldest first, with the number and length of the block each holds. */
+  private readonly lent: { data: Float64Array; block: number; length: number }[] = [];
   private failure: string | undefined;
   private finished = false;
   private summarised: Summary | undefined;
@@ -115,11 +122,26 @@ export class TraceWriterSink implements Sink {
       length: block.length,
       sequence: block.sequence,
     };
-    // Counted before the transfer empties `data`.
     this.slotsPosted = (this.slotsPosted + data.length) | 0;
-    this.eventsPosted = (this.eventsPosted + countRecords(data, block.length)) | 0;
     sent.metadata = block.metadata.length;
-    worker.postMessage(message, [data.buffer as ArrayBuffer]);
+    if (data.buffer instanceof SharedArrayBuffer) {
+      worker.postMessage(message);
+      this.lent.push({ data, block: this.blocksPosted, length: block.length });
+    } else {
+      // Counted now: once transferred, the events can no longer be read here.
+      this.eventsTransferred = (this.eventsTransferred + countRecords(data, block.length)) | 0;
+      worker.postMessage(message, [data.buffer as ArrayBuffer]);
+    }
+    this.blocksPosted = (this.blocksPosted + 1) | 0;
+    this.reclaim();
+  }
+
+  /** Takes back the buffers the writer has read, and makes sure the next seal gets a shared one. */
+  private reclaim(): void {
+    const done = Atomics.load(this.control, CONTROL_BLOCKS_DONE);
+    const lent = this.lent;
+    while (lent.length > 0 && ((done - lent[0].block) | 0) > 0) recycleBuffer(lent.shift()!.data);
+    if (state.spare.length === 0) recycleBuffer(new Float64Array(new SharedArrayBuffer(state.blockSlots * 8)));
   }
 
   heldBytes(): number {
@@ -147,7 +169,7 @@ export class TraceWriterSink implements Sink {
     port1.close();
     void worker.terminate();
     this.worker = null;
-    const unwritten = (this.eventsPosted - Atomics.load(this.control, CONTROL_EVENTS_DONE)) | 0;
+    const unwritten = this.unwrittenEvents();
     const lost = (reply?.lostEvents ?? 0) + (reply === undefined ? unwritten : 0);
     const error = reply?.error ?? this.failure;
     if (reply === undefined) {
@@ -155,6 +177,17 @@ export class TraceWriterSink implements Sink {
     } else if (lost > 0) {
       state.warn(`spanfn: ${error ?? `the trace writer failed on ${this.path}`}; ${lost} events not written`);
     }
+  }
+
+  /**
+   * Events the writer has not written: those of lent buffers it has not read, counted where they
+   * still are, and of transferred ones, from what was posted less what the writer wrote of them.
+   */
+  private unwrittenEvents(): number {
+    const done = Atomics.load(this.control, CONTROL_BLOCKS_DONE);
+    let unread = 0;
+    for (const { data, block, length } of this.lent) if (((done - block) | 0) <= 0) unread += countRecords(data, length);
+    return unread + ((this.eventsTransferred - Atomics.load(this.control, CONTROL_TRANSFERRED_EVENTS_DONE)) | 0);
   }
 
   /** The trace as written, summarised: after shutdown, when asked for and the writer finished. */
