@@ -30,6 +30,10 @@ function seal(s: RuntimeState): void {
     sequence: s.sequence++,
   };
   // The sealed buffer now belongs to the block; the writer must not touch it again.
+  if (s.blockSlots < s.fullBlockSlots) {
+    s.blockSlots = Math.min(s.blockSlots * 2, s.fullBlockSlots);
+    s.spare.length = 0;
+  }
   s.buffer = s.spare.pop() ?? new Float64Array(s.blockSlots);
   s.position = 0;
   s.leafAt = -1;
@@ -230,6 +234,7 @@ export function configure(options: RuntimeOptions): void {
     }
     seal(s);
     s.blockSlots = options.blockSlots;
+    s.fullBlockSlots = options.blockSlots;
     s.buffer = new Float64Array(s.blockSlots);
     s.spare.length = 0;
   }

@@ -61,7 +61,14 @@ export interface RuntimeState {
    * end, the two become one complete record. Reset whenever the buffer changes.
    */
   leafAt: number;
+  /** Slots of the block being written; the hot path seals it when the next record would not fit. */
   blockSlots: number;
+  /**
+   * The block size asked for (`configure`). A thread's first blocks are smaller and double up to
+   * it, so the first seal comes soon: demotion judges only sealed blocks, and until it does, a
+   * hot tiny function records every call, with code not yet optimized.
+   */
+  fullBlockSlots: number;
   sequence: number;
 
   /**
@@ -137,11 +144,13 @@ export const VERSION = "0.1.0";
  * names the shape, and changes whenever a field changes meaning (v1: the current span as
  * numbers, open async spans as a table, per-module gates; v2: async spans as rows and the
  * current span as a stack, `plainAsync`, and open thread spans known from the seal scan; v3:
- * demotion that judges calls without their recursion and keeps recursive sites' outermost calls).
+ * demotion that judges calls without their recursion and keeps recursive sites' outermost calls;
+ * v4: a thread's first blocks small, `fullBlockSlots` the size they grow to).
  */
-const KEY = Symbol.for("spanfn.runtime.v3");
+const KEY = Symbol.for("spanfn.runtime.v4");
 
 export const DEFAULT_BLOCK_SLOTS = 1 << 14;
+export const FIRST_BLOCK_SLOTS = 1 << 10;
 export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 /** Stands for a span that is not recorded (disabled, filtered, over the cap); it changes nothing. */
@@ -185,11 +194,12 @@ function createState(): RuntimeState {
     levels: new Uint8Array(256),
     metadata: [],
     siteTables: [],
-    buffer: new Float64Array(DEFAULT_BLOCK_SLOTS),
+    buffer: new Float64Array(FIRST_BLOCK_SLOTS),
     spare: [],
     position: 0,
     leafAt: -1,
-    blockSlots: DEFAULT_BLOCK_SLOTS,
+    blockSlots: FIRST_BLOCK_SLOTS,
+    fullBlockSlots: DEFAULT_BLOCK_SLOTS,
     sequence: 0,
     stackHandles: new Float64Array(64),
     stackFloors: new Int32Array(64),

@@ -54,6 +54,16 @@ describe("flush at exit", () => {
   });
 });
 
+describe("first blocks", () => {
+  test("are small, so a hot tiny function is demoted long before a full block's worth of calls", () => {
+    const result = run("first-block.mjs");
+    expect(result.status).toBe(0);
+    const { calls, recorded } = JSON.parse(result.stdout) as { calls: number; recorded: number };
+    expect(calls + recorded).toBe(600);
+    expect(calls).toBeGreaterThanOrEqual(200);
+  });
+});
+
 describe("worker threads", () => {
   test("a function demoted on a worker: its count reaches the main thread's trace, and spans + calls are exact", () => {
     const out = join(scratch, "worker-demote.json");
