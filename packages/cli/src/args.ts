@@ -5,12 +5,13 @@ export const HELP = `spanfn: function-level tracing for Node programs
 
 usage:
   spanfn run [options] <script> [args...]   run a program with spanfn instrumentation
-  spanfn report [options] <trace.json>      summarise a Chrome trace file
+  spanfn report [options] <trace>           summarise a trace file (Chrome JSON or Perfetto)
   spanfn --help
 
 run options:
   --all                 instrument every function (default: only /** @spanFn */ and @spanFn)
-  --out <file>          trace file to write (default: spanfn-trace.json)
+  --out <file>          trace file to write (default: spanfn-trace.json; a .pftrace file
+                        is written in Perfetto's protobuf format)
   --include <glob>      only instrument matching files (repeatable; relative to the cwd)
   --exclude <glob>      never instrument matching files (repeatable)
   --node-modules        also instrument files under node_modules
