@@ -47,3 +47,4 @@ export type { TraceEventVisitor } from "./read/visitor.js";
 export { SpanPairer, type CompletedSpan } from "./read/spans.js";
 export { SummaryBuilder, type Summary, type SpanStats } from "./read/summary.js";
 export { PerfettoTraceSink, PerfettoTraceWriter, type PerfettoTraceOptions } from "./sinks/perfetto.js";
+export type { TraceWriter } from "./sinks/trace-writer.js";

@@ -15,10 +15,10 @@ import { deflateSync } from "node:zlib";
 import { ChromeTraceWriter } from "../sinks/chrome.js";
 import { PerfettoTraceWriter } from "../sinks/perfetto.js";
 import { reportArgs } from "../sinks/report-args.js";
+import type { TraceWriter } from "../sinks/trace-writer.js";
 import { visitBlock, visitUnfinished, type TraceFrame } from "../read/blocks.js";
 import { SpanPairer } from "../read/spans.js";
 import { SummaryBuilder } from "../read/summary.js";
-import type { RuntimeReport } from "../sinks/sink.js";
 import {
   CONTROL_BLOCKS_DONE,
   CONTROL_TRANSFERRED_EVENTS_DONE,
@@ -34,13 +34,6 @@ import {
   type WriterSetup,
 } from "./writer-protocol.js";
 
-/** An encoder of one trace format: ChromeTraceWriter's shape. */
-interface TraceEncoder {
-  start(process: WriterSetup["process"]): void;
-  block(block: EventBlock): void;
-  finish(report: RuntimeReport): void;
-}
-
 interface ThreadTable {
   readonly thread: ThreadInfo;
   readonly clock: ClockInfo;
@@ -55,7 +48,7 @@ const threads = new Map<number, ThreadTable>();
 let fd: number | null = null;
 let failure: string | undefined;
 let lostEvents = 0;
-let encoder: TraceEncoder;
+let encoder: TraceWriter;
 
 /** The summary, aggregated from the blocks as they pass, as `spanfn report` would from the file. */
 const frame: TraceFrame = { pid: setup.process.pid, originMs: setup.process.clock.timeOrigin };

@@ -9,9 +9,9 @@
  */
 import { EventKind, OUTCOME_BY_KIND, type EventBlock, type ThreadInfo } from "../events.js";
 import { forEachRecord } from "../decode.js";
-import { recycle } from "../dispatch.js";
 import type { SpanMetadata } from "../metadata.js";
-import type { ProcessInfo, RuntimeReport, Sink } from "./sink.js";
+import type { ProcessInfo, RuntimeReport } from "./sink.js";
+import { InMemoryTraceSink, type TraceWriter } from "./trace-writer.js";
 import { reportArgs } from "./report-args.js";
 
 export const TRACE_CATEGORY = "spanfn";
@@ -35,7 +35,7 @@ export interface ChromeTraceOptions {
   processName?: string;
 }
 
-export class ChromeTraceWriter {
+export class ChromeTraceWriter implements TraceWriter {
   private pid = 0;
   private origin = 0;
   private first = true;
@@ -173,27 +173,9 @@ function micros(value: number): number {
 }
 
 /** Builds the whole trace in memory; for browsers, tests, and small programs. */
-export class ChromeTraceSink implements Sink {
-  private readonly chunks: string[] = [];
-  private readonly writer: ChromeTraceWriter;
-  finished = false;
-
+export class ChromeTraceSink extends InMemoryTraceSink<string> {
   constructor(options: ChromeTraceOptions = {}) {
-    this.writer = new ChromeTraceWriter((chunk) => this.chunks.push(chunk), options);
-  }
-
-  init(process: ProcessInfo): void {
-    this.writer.start(process);
-  }
-
-  block(block: EventBlock): void {
-    this.writer.block(block);
-    recycle(block);
-  }
-
-  shutdown(report: RuntimeReport): void {
-    this.writer.finish(report);
-    this.finished = true;
+    super((write) => new ChromeTraceWriter(write, options));
   }
 
   /** The trace as JSON text (complete once the runtime has shut down). */

@@ -31,10 +31,11 @@
  */
 import { EventKind, OUTCOME_BY_KIND, type EventBlock, type ThreadInfo } from "../events.js";
 import { forEachRecord } from "../decode.js";
-import { recycle } from "../dispatch.js";
 import type { ClockInfo } from "../clock.js";
 import type { SpanMetadata } from "../metadata.js";
-import type { ProcessInfo, RuntimeReport, Sink } from "./sink.js";
+import type { ProcessInfo, RuntimeReport } from "./sink.js";
+import { reportArgs } from "./report-args.js";
+import { InMemoryTraceSink, type TraceWriter } from "./trace-writer.js";
 
 export interface PerfettoTraceOptions {
   /** Shown as the process's name in the viewer. */
@@ -253,7 +254,7 @@ interface ThreadSequence {
 }
 
 /** Writes a Perfetto trace chunk by chunk: `start` once, `block` for each block, `finish` at the report. */
-export class PerfettoTraceWriter {
+export class PerfettoTraceWriter implements TraceWriter {
   private pid = 0;
   private origin = 0;
   private started = false;
@@ -400,17 +401,7 @@ export class PerfettoTraceWriter {
       out.close(event);
       out.close(packet);
     }
-    const counters = {
-      droppedSpans: report.droppedSpans,
-      lostEvents: report.lostEvents,
-      lostEnds: report.lostEnds ?? 0,
-      earlySpans: report.earlySpans ?? 0,
-      sinkErrors: report.sinkErrors,
-      unfinished: report.unfinished.map((s) => s.name),
-      promiseReturningSync: report.promiseReturningSync.map((f) => `${f.name} (${f.file}:${f.line})`),
-      // Call counts of functions demoted to counters (their spans stopped; these calls are not in the trace).
-      demoted: (report.demoted ?? []).map((d) => ({ name: d.name, file: d.file, line: d.line, tid: d.thread.id, calls: d.calls, recorded: d.recorded })),
-    };
+    const counters = reportArgs(report);
     const packet = timed();
     const event = out.open(T.trackEvent);
     out.field(T.type, TYPE_INSTANT);
@@ -600,27 +591,9 @@ function epochNanoseconds(ms: number): bigint {
 }
 
 /** Builds the whole trace in memory; for browsers, tests, and small programs. */
-export class PerfettoTraceSink implements Sink {
-  private readonly chunks: Uint8Array[] = [];
-  private readonly writer: PerfettoTraceWriter;
-  finished = false;
-
+export class PerfettoTraceSink extends InMemoryTraceSink<Uint8Array> {
   constructor(options: PerfettoTraceOptions = {}) {
-    this.writer = new PerfettoTraceWriter((chunk) => this.chunks.push(chunk), options);
-  }
-
-  init(process: ProcessInfo): void {
-    this.writer.start(process);
-  }
-
-  block(block: EventBlock): void {
-    this.writer.block(block);
-    recycle(block);
-  }
-
-  shutdown(report: RuntimeReport): void {
-    this.writer.finish(report);
-    this.finished = true;
+    super((write) => new PerfettoTraceWriter(write, options));
   }
 
   /** The trace so far (complete once the runtime has shut down). */
