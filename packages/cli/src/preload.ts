@@ -10,7 +10,7 @@ import { isMainThread } from "node:worker_threads";
 import { formatSummary, summarize as summarizeEvents } from "./summary.js";
 import { writeHtml } from "./report.js";
 import { parseChromeTrace } from "@spanfn/tracing";
-import { instrument, wanted, type InstrumentOptions } from "./transform.js";
+import { instrument, loadToolchain, wanted, type InstrumentOptions } from "./transform.js";
 import { openCache, type TransformCache } from "./cache.js";
 import type { LoaderData } from "./loader.js";
 
@@ -43,6 +43,7 @@ if (options !== null) {
   const cache = options.cache && process.env.SPANFN_CACHE !== "0" ? openTransformCache(options) : null;
   const data: LoaderData = { ...options, cacheDir: cache?.dir ?? null };
   register(new URL("./loader.js", import.meta.url), { data });
+  loadToolchain();
   installRequireHook(options, cache);
 }
 

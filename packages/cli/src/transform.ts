@@ -3,8 +3,7 @@
  * and, for CommonJS that uses `import`, the module transform), inline source maps so stack
  * traces keep the original lines, and the runtime imported from spanfn's own copy.
  */
-import { transformSync, version as babelVersion, type PluginItem } from "@babel/core";
-import spanfn from "@spanfn/babel-plugin";
+import type { PluginItem, transformSync as TransformSync } from "@babel/core";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -13,6 +12,22 @@ import { fileURLToPath } from "node:url";
 import type { TransformCache } from "./cache.js";
 
 const require = createRequire(import.meta.url);
+
+/**
+ * Babel and the plugin, loaded on the first module the cache does not hold, so a warm cache
+ * spares the ESM loader's thread from loading them at all. A thread that runs the program's own
+ * modules loads them first (`loadToolchain`, from preload.ts): loaded in the middle of a
+ * `require`, Babel would share modules the program is still loading and see them half-built.
+ */
+let toolchainModules: { transformSync: typeof TransformSync; spanfn: unknown } | undefined;
+
+export function loadToolchain(): { transformSync: typeof TransformSync; spanfn: unknown } {
+  if (toolchainModules !== undefined) return toolchainModules;
+  const babel = require("@babel/core") as { transformSync: typeof TransformSync };
+  const plugin = require("@spanfn/babel-plugin") as { default?: unknown };
+  toolchainModules = { transformSync: babel.transformSync, spanfn: plugin.default ?? plugin };
+  return toolchainModules;
+}
 
 export interface InstrumentOptions {
   all: boolean;
@@ -69,7 +84,7 @@ function toolchain(): string {
   for (const file of readdirSync(pluginDir).filter((name) => name.endsWith(".js")).sort()) built.update(file).update(readFileSync(join(pluginDir, file)));
   built.update(readFileSync(fileURLToPath(import.meta.url)));
   toolchainStamp = JSON.stringify({
-    babel: babelVersion,
+    babel: version("@babel/core"),
     presetTypescript: version("@babel/preset-typescript"),
     modulesCommonjs: version("@babel/plugin-transform-modules-commonjs"),
     plugin: version("@spanfn/babel-plugin"),
@@ -80,11 +95,12 @@ function toolchain(): string {
 }
 
 function compile(source: string, filename: string, options: InstrumentOptions, commonjs: boolean): string {
+  const { transformSync, spanfn } = loadToolchain();
   const presets: PluginItem[] = [];
   if (isTypeScript(filename)) presets.push([require.resolve("@babel/preset-typescript"), { onlyRemoveTypeImports: false }]);
   const plugins: PluginItem[] = [
     [
-      spanfn,
+      spanfn as PluginItem,
       {
         instrument: options.all ? "all" : "marked",
         include: includeGlobs(options),
