@@ -4,7 +4,9 @@
 // Before the rounds it compiles the generated-code subjects and, once, the instrumented copy of
 // @babel/* for the real workload. Run `npm run build` first (`npm run bench` does).
 //
-//   node bench/run.mjs [--quick] [--rounds N] [--filter SUBSTR] [--json FILE]
+//   node bench/run.mjs [--quick] [--rounds N] [--filter SUBSTR] [--json FILE] [--no-e2e]
+//
+// Then, unless --filter or --no-e2e, what users pay end to end (bench/e2e.mjs, its own table).
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import os from "node:os";
@@ -158,10 +160,11 @@ const TARGETS = [
 ];
 
 function parseArgs(argv) {
-  const options = { quick: false, rounds: DEFAULT_ROUNDS, filter: null, json: null };
+  const options = { quick: false, rounds: DEFAULT_ROUNDS, filter: null, json: null, e2e: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--quick") options.quick = true;
+    else if (arg === "--no-e2e") options.e2e = false;
     else if (arg === "--rounds") {
       const rounds = Number(argv[++i]);
       if (!(Number.isInteger(rounds) && rounds > 0)) usage("--rounds needs a positive integer");
@@ -179,11 +182,12 @@ function parseArgs(argv) {
 
 function usage(error) {
   const text = [
-    "usage: node bench/run.mjs [--quick] [--rounds N] [--filter SUBSTR] [--json FILE]",
+    "usage: node bench/run.mjs [--quick] [--rounds N] [--filter SUBSTR] [--json FILE] [--no-e2e]",
     "  --quick          about 10x fewer iterations: a smoke run, not numbers to quote",
     `  --rounds N       processes per case, taken in turn with the other cases (default ${DEFAULT_ROUNDS}): more rounds, steadier medians on a noisy machine`,
     "  --filter SUBSTR  only the cases whose name contains SUBSTR, or any of several comma-separated (ratios need their baseline run too)",
-    "  --json FILE      also write every sample and ratio to FILE",
+    "  --json FILE      also write every sample and ratio to FILE (the end-to-end results to FILE.e2e.json)",
+    "  --no-e2e         skip the end-to-end runs of spanfn run (bench/e2e.mjs; skipped with --filter too)",
     `cases: ${CASES.map((c) => c.name).join(", ")}, plugin-speed`,
   ].join("\n");
   if (error === undefined) {
@@ -386,3 +390,10 @@ if (options.json !== null) {
   process.stderr.write(`wrote ${options.json}\n`);
 }
 if (results.some((r) => r.error !== undefined)) process.exitCode = 1;
+
+if (options.e2e && filters === null) {
+  const e2e = [fileURLToPath(new URL("./e2e.mjs", import.meta.url)), "--rounds", String(options.quick ? 1 : options.rounds)];
+  if (options.json !== null) e2e.push("--json", `${options.json}.e2e.json`);
+  const child = spawnSync(process.execPath, e2e, { stdio: "inherit" });
+  if (child.status !== 0) process.exitCode = 1;
+}
