@@ -1,5 +1,8 @@
 /** The command line: `spanfn run …` and `spanfn report …`; errors are one line naming the fix. */
-import { SORT_KEYS, type SortKey } from "./summary.js";
+// Loads nothing else: the command line is parsed before any command's modules are.
+
+export type SortKey = "total" | "self" | "count" | "mean" | "p99" | "max";
+export const SORT_KEYS: readonly SortKey[] = ["total", "self", "count", "mean", "p99", "max"];
 
 export const HELP = `spanfn: function-level tracing for Node programs
 

@@ -8,7 +8,6 @@ import Module, { register } from "node:module";
 import { install, TraceWriterSink } from "@spanfn/tracing/node";
 import { isMainThread } from "node:worker_threads";
 import { formatSummary, summarize as summarizeEvents } from "./summary.js";
-import { writeHtml } from "./report.js";
 import { parseChromeTrace } from "@spanfn/tracing";
 import { instrument, loadToolchain, wanted, type InstrumentOptions } from "./transform.js";
 import { openCache, type TransformCache } from "./cache.js";
@@ -30,6 +29,9 @@ export interface PreloadOptions extends InstrumentOptions {
 }
 
 const options = JSON.parse(process.env.SPANFN_RUN ?? "null") as PreloadOptions | null;
+// The HTML report's code (and the trace readers it brings) is loaded only when one is asked for;
+// at exit it is too late to load anything.
+const htmlReport = options?.html !== undefined && isMainThread ? await import("./report.js") : null;
 
 if (options !== null) {
   const processName = process.argv[1] ?? "node";
@@ -94,7 +96,7 @@ function summarize(options: PreloadOptions, writer?: TraceWriterSink): void {
     if (options.html !== undefined || summary === undefined) {
       const events = parseChromeTrace(readFileSync(options.out, "utf8"));
       summary ??= summarizeEvents(events);
-      if (options.html !== undefined) writeHtml(options.html, events, summary);
+      if (options.html !== undefined) htmlReport?.writeHtml(options.html, events, summary);
     }
     if (options.quiet) return;
     const html = options.html === undefined ? "" : ` and ${options.html}`;

@@ -4,6 +4,7 @@
  */
 import { SpanPairer, SummaryBuilder, type ChromeTraceEvent, type Summary } from "@spanfn/tracing";
 import { visitChromeEvent } from "./read/chrome-events.js";
+import type { SortKey } from "./args.js";
 
 export type { Summary, SpanStats } from "@spanfn/tracing";
 
@@ -21,8 +22,7 @@ export function summarize(events: readonly ChromeTraceEvent[]): Summary {
   return builder.finish(pairer.openCount());
 }
 
-export type SortKey = "total" | "self" | "count" | "mean" | "p99" | "max";
-export const SORT_KEYS: readonly SortKey[] = ["total", "self", "count", "mean", "p99", "max"];
+export { SORT_KEYS, type SortKey } from "./args.js";
 
 const ms = (us: number) => (us / 1000).toFixed(3);
 
