@@ -3,6 +3,7 @@ import {
   begin,
   beginAsync,
   ChromeTraceSink,
+  ChromeTraceWriter,
   end,
   endAsync,
   fail,
@@ -118,5 +119,28 @@ describe("Chrome trace output", () => {
     expect(parseChromeTrace(text)).toHaveLength(2);
     expect(parseChromeTrace(`{"traceEvents":${text}]}`)).toHaveLength(2);
     expect(() => parseChromeTrace('{"nope":1}')).toThrow(/not a Chrome trace/);
+  });
+});
+
+describe("Chrome trace times", () => {
+  test("are microseconds rounded to the nanosecond, written exactly as that number prints", () => {
+    // Ticks (ms on the thread's clock) whose microseconds have 0 to 3 decimals, trailing zeros,
+    // and values a double cannot hold exactly.
+    const ticks = [0, 0.000001, 0.0000004, 0.001, 0.0105, 0.12, 1.23456, 12.5, 99.9999996, 1234567.891234, 5e-7];
+    const data = new Float64Array(ticks.length * 2);
+    ticks.forEach((tick, i) => {
+      data[2 * i] = 1; // a thread begin of site 0
+      data[2 * i + 1] = tick;
+    });
+    const chunks: string[] = [];
+    const writer = new ChromeTraceWriter((chunk) => chunks.push(chunk));
+    const clock = { timeOrigin: 1_700_000_000_000.25, tickUnitNs: 1e6 };
+    writer.start({ pid: 1, clock });
+    const thread = { id: 0, name: "main" };
+    const metadata = [{ name: "f", target: "t", file: "f.ts", line: 1, level: 2 }];
+    writer.block({ thread, clock: { ...clock, timeOrigin: clock.timeOrigin + 0.5 }, metadata, data, length: data.length, sequence: 0 });
+    const text = chunks.join("");
+    const written = [...text.matchAll(/"ph":"B".*?"ts":([^,]+),/g)].map((m) => m[1]);
+    expect(written).toEqual(ticks.map((tick) => String(Math.round((500 + tick * 1000) * 1000) / 1000)));
   });
 });

@@ -80,7 +80,7 @@ export class ChromeTraceWriter implements TraceWriter {
     const offsetUs = (block.clock.timeOrigin - this.origin) * 1000;
     let out = "";
     forEachRecord(block, (kind, metadataId, i) => {
-      const ts = micros(offsetUs + data[i + 1] * 1000);
+      const ts = microsText(offsetUs + data[i + 1] * 1000);
       const head = `${this.first ? "" : ",\n"}{"ph":"`;
       this.first = false;
       const meta = metadata[metadataId];
@@ -166,6 +166,20 @@ export class ChromeTraceWriter implements TraceWriter {
     }
     return `${base}${extraArgs}}`;
   }
+}
+
+/**
+ * `micros(value)` as JSON text, built from integers: printing a fractional double is the
+ * dearest step of encoding an event, and every event has a time.
+ */
+function microsText(value: number): string {
+  const nanos = Math.round(value * 1000);
+  if (!(nanos >= 0 && nanos <= Number.MAX_SAFE_INTEGER)) return String(micros(value));
+  const whole = Math.floor(nanos / 1000);
+  const fraction = nanos - whole * 1000;
+  if (fraction === 0) return `${whole}`;
+  const digits = fraction < 10 ? `00${fraction}` : fraction < 100 ? `0${fraction}` : `${fraction}`;
+  return `${whole}.${digits.charCodeAt(2) === 48 ? (digits.charCodeAt(1) === 48 ? digits[0] : digits.slice(0, 2)) : digits}`;
 }
 
 function micros(value: number): number {
