@@ -4,6 +4,8 @@
  */
 export { OtelSink, type OtelSinkOptions } from "./sink.js";
 export { installOtel, type InstallOtelOptions } from "./node.js";
+export type { OtelExport } from "./losses.js";
+export { createWriterOutput, type OtelOutputOptions } from "./writer-output.js";
 export { SpanAssembler, type FinishedSpan, type SpanOutcome } from "./assemble.js";
 export { ExportedSpan, ATTRIBUTES, SCOPE } from "./convert.js";
 export { resolveUrl, resolveProtocol, type OtlpProtocol, type OtlpConfig } from "./exporter.js";

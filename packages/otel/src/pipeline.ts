@@ -19,6 +19,11 @@ export interface PipelineOptions {
   maxAttempts: number;
   initialBackoffMillis: number;
   maxBackoffMillis: number;
+  /**
+   * Batches in flight at once (default 1). Two let the next batch be serialized while the
+   * collector reads the last, where the exporter's thread has nothing else to do.
+   */
+  maxConcurrentExports?: number;
 }
 
 export interface ExportStats {
@@ -44,8 +49,8 @@ interface ExportOutcome {
 
 export class ExportPipeline {
   private queue: FinishedSpan[] = [];
-  private inFlight: FinishedSpan[] = [];
-  private exporting: Promise<void> | null = null;
+  private inFlight = 0;
+  private readonly exporting = new Set<Promise<void>>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
   /** Flushes waiting: a collector that cannot be reached is then not retried (see `send`). */
@@ -60,7 +65,19 @@ export class ExportPipeline {
     private readonly options: PipelineOptions,
     /** Told of every failed attempt, and whether it will be retried. */
     private readonly onFailure: (error: unknown, willRetry: boolean) => void = () => {},
+    /** Told when a batch is done and the queue has room again: a producer holding spans back refills it here. */
+    private readonly onRoom: () => void = () => {},
   ) {}
+
+  /** Spans the queue takes before it drops. */
+  get room(): number {
+    return this.options.maxQueueSize - this.queue.length;
+  }
+
+  /** Nothing queued, nothing in flight. */
+  get idle(): boolean {
+    return this.queue.length === 0 && this.exporting.size === 0;
+  }
 
   push(span: FinishedSpan): void {
     if (this.queue.length >= this.options.maxQueueSize) {
@@ -73,7 +90,7 @@ export class ExportPipeline {
   }
 
   snapshot(): ExportStats {
-    return { ...this.stats, pending: this.queue.length + this.inFlight.length };
+    return { ...this.stats, pending: this.queue.length + this.inFlight };
   }
 
   /**
@@ -86,13 +103,12 @@ export class ExportPipeline {
     const keepAlive = setTimeout(() => {}, timeoutMillis);
     this.flushing++;
     try {
-      while (this.queue.length > 0 || this.exporting !== null) {
+      while (this.queue.length > 0 || this.exporting.size > 0) {
         const remaining = deadline - Date.now();
         if (remaining <= 0) return false;
         this.kick();
-        const exporting = this.exporting;
-        if (exporting === null) break;
-        const finished = await Promise.race([exporting.then(() => true), sleep(remaining, false).then(() => false)]);
+        if (this.exporting.size === 0) break;
+        const finished = await Promise.race([Promise.race(this.exporting).then(() => true), sleep(remaining, false).then(() => false)]);
         if (!finished) return false;
       }
       return true;
@@ -121,8 +137,8 @@ export class ExportPipeline {
     const deadline = Date.now() + timeoutMillis;
     await this.flush(timeoutMillis);
     this.stop();
-    const left = this.queue.length + this.inFlight.length;
-    this.stats.failed += left;
+    // Never handed to the exporter: failed. A batch still in flight stays pending: it may yet arrive.
+    this.stats.failed += this.queue.length;
     this.queue = [];
     try {
       await Promise.race([this.exporter.shutdown(), sleep(Math.max(0, deadline - Date.now()), false)]);
@@ -148,18 +164,23 @@ export class ExportPipeline {
   }
 
   private kick(): void {
-    if (this.exporting !== null || this.queue.length === 0) return;
+    const concurrency = this.options.maxConcurrentExports ?? 1;
+    if (this.exporting.size >= concurrency || this.queue.length === 0) return;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    const batch = this.queue.splice(0, this.options.maxExportBatchSize);
-    this.inFlight = batch;
-    this.exporting = this.send(batch).finally(() => {
-      this.inFlight = [];
-      this.exporting = null;
-      if (this.stopped) return;
-      if (this.queue.length >= this.options.maxExportBatchSize) this.kick();
-      else if (this.queue.length > 0) this.schedule();
-    });
+    while (this.exporting.size < concurrency && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.options.maxExportBatchSize);
+      this.inFlight += batch.length;
+      const sending: Promise<void> = this.send(batch).finally(() => {
+        this.inFlight -= batch.length;
+        this.exporting.delete(sending);
+        if (this.stopped) return;
+        this.onRoom();
+        if (this.queue.length >= this.options.maxExportBatchSize) this.kick();
+        else if (this.queue.length > 0) this.schedule();
+      });
+      this.exporting.add(sending);
+    }
   }
 
   private async send(batch: FinishedSpan[]): Promise<void> {
