@@ -55,8 +55,12 @@ export class ExportPipeline {
   private stopped = false;
   /** Flushes waiting: a collector that cannot be reached is then not retried (see `send`). */
   private flushing = 0;
+  /** Wakes batches waiting out a back-off: a flush has begun, and they should try now, once. */
+  private readonly backingOff = new Set<() => void>();
   /** The last export attempt failed, and none has succeeded since. */
   failing = false;
+  /** ...with no HTTP answer at all: nothing is listening, or the network is down. */
+  private unreachable = false;
   private readonly stats = { exported: 0, droppedQueueFull: 0, failed: 0, batches: 0, retries: 0, lastError: undefined as string | undefined };
 
   constructor(
@@ -102,6 +106,7 @@ export class ExportPipeline {
     const deadline = Date.now() + timeoutMillis;
     const keepAlive = setTimeout(() => {}, timeoutMillis);
     this.flushing++;
+    for (const wake of this.backingOff) wake();
     try {
       while (this.queue.length > 0 || this.exporting.size > 0) {
         const remaining = deadline - Date.now();
@@ -186,6 +191,12 @@ export class ExportPipeline {
   private async send(batch: FinishedSpan[]): Promise<void> {
     const { exportTimeoutMillis, maxAttempts, initialBackoffMillis, maxBackoffMillis } = this.options;
     const deadline = Date.now() + exportTimeoutMillis;
+    if (this.flushing > 0 && this.unreachable) {
+      // The program is ending and the collector could not be reached: no more attempts, each of
+      // which would wait out the exporter's own timeout.
+      this.stats.failed += batch.length;
+      return;
+    }
     const spans = batch.map(this.toReadable);
     this.stats.batches++;
     let backoff = initialBackoffMillis;
@@ -193,6 +204,7 @@ export class ExportPipeline {
       const outcome = await this.exportOnce(spans, Math.max(1, deadline - Date.now()));
       if (outcome.ok) {
         this.failing = false;
+        this.unreachable = false;
         this.stats.exported += batch.length;
         return;
       }
@@ -202,6 +214,7 @@ export class ExportPipeline {
       // Someone is waiting on a flush (the program is ending): an unreachable collector will
       // not come back in time, while one answering 429/5xx might.
       const unreachable = httpStatus(outcome.error) === undefined;
+      this.unreachable = unreachable;
       const retry =
         attempt < maxAttempts && isRetryable(outcome.error) && Date.now() + wait < deadline && !this.stopped && !(this.flushing > 0 && unreachable);
       this.onFailure(outcome.error, retry);
@@ -210,9 +223,23 @@ export class ExportPipeline {
         return;
       }
       this.stats.retries++;
-      await sleep(wait, false);
+      await this.backOff(wait);
       backoff *= 2;
     }
+  }
+
+  /** Sleeps `ms`, or until a flush begins. */
+  private backOff(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.backingOff.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      timer.unref?.();
+      this.backingOff.add(wake);
+    });
   }
 
   private exportOnce(spans: ReadableSpan[], timeoutMillis: number): Promise<ExportOutcome> {

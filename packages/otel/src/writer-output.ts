@@ -44,6 +44,8 @@ class OtelWriterOutput implements WriterOutput {
   private unsent = 0;
   private unsentFailed = 0;
   private closed = false;
+  /** The program is done: a failing collector gets no more of the held blocks. */
+  private finishing = false;
   private warnedFailure = false;
 
   constructor(
@@ -89,6 +91,7 @@ class OtelWriterOutput implements WriterOutput {
 
   async finish(report: RuntimeReport, deadline: number): Promise<void> {
     const end = Math.min(deadline, Date.now() + this.options.settings.shutdownTimeoutMillis);
+    this.finishing = true;
     await this.flush(end);
     this.closed = true;
     if (this.backlogHead < this.backlog.length) {
@@ -122,7 +125,7 @@ class OtelWriterOutput implements WriterOutput {
 
   /** A batch went out: assemble held blocks while the queue has room for them. */
   private drain(): void {
-    if (this.closed) return;
+    if (this.closed || (this.finishing && this.pipeline.failing)) return;
     const backlog = this.backlog;
     while (this.backlogHead < backlog.length && this.fits(backlog[this.backlogHead])) {
       const block = backlog[this.backlogHead];
