@@ -33,6 +33,8 @@ export interface InstallOtelOptions extends OtelSinkOptions, Omit<InstallOptions
    * as the collector takes them; beyond, spans are dropped and counted (default 64 MiB).
    */
   maxBacklogBytes?: number;
+  /** false: export on the program's thread, as with a custom exporter (default true). */
+  writerThread?: boolean;
 }
 
 const DEFAULT_BACKLOG_BYTES = 64 * 1024 * 1024;
@@ -76,7 +78,7 @@ export function installOtel(options: InstallOtelOptions = {}): OtelExport | null
   const sinkOptions: OtelSinkOptions = {};
   const runtimeOptions: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
-    if (key === "onExit" || key === "maxBacklogBytes") continue;
+    if (key === "onExit" || key === "maxBacklogBytes" || key === "writerThread") continue;
     if ((SINK_KEYS as readonly string[]).includes(key)) (sinkOptions as Record<string, unknown>)[key] = value;
     else runtimeOptions[key] = value;
   }
@@ -87,7 +89,7 @@ export function installOtel(options: InstallOtelOptions = {}): OtelExport | null
     install({ ...rest, out, processName, ...(out === undefined ? { enabled: false } : {}) });
     return null;
   }
-  if (sinkOptions.exporter === undefined) return installOnWriterThread(options, sinkOptions, env, { ...rest, out, processName });
+  if (sinkOptions.exporter === undefined && options.writerThread !== false) return installOnWriterThread(options, sinkOptions, env, { ...rest, out, processName });
   const otel = new OtelSink(sinkOptions);
   const sinks: Sink[] = out === undefined ? [otel] : [new ChromeTraceFileSink(out, { processName }), otel];
   install({
