@@ -120,8 +120,8 @@ describe("writer thread outputs", () => {
   const outputsProgram = join(__dirname, "programs", "outputs.mjs");
   const EVENTS = 4 * SPANS + 2;
 
-  function runOutputs(out: string, outputs: string) {
-    const result = spawnSync(process.execPath, [outputsProgram, out, outputs], { encoding: "utf8", timeout: 20000 });
+  function runOutputs(out: string, outputs: string, ...more: string[]) {
+    const result = spawnSync(process.execPath, [outputsProgram, out, outputs, ...more], { encoding: "utf8", timeout: 20000 });
     if (result.error) throw result.error;
     return { ...result, results: JSON.parse(result.stdout.trim().split("\n").pop()!) as { module: string; result: any; error?: string; lostEvents: number }[] };
   }
@@ -168,5 +168,15 @@ describe("writer thread outputs", () => {
     expect(stderr.trim()).toMatch(new RegExp(`^spanfn: writer output .*missing\\.mjs failed: .*; ${EVENTS} events not given to it$`));
     expect(results[0].lostEvents).toBe(EVENTS);
     expect(events(out).filter((e) => e.ph === "B" && e.name === "inner")).toHaveLength(SPANS);
+  });
+
+  test("a trace file that cannot be opened does not stop the outputs: they get every block, and the file's loss is one line", () => {
+    execFileSync("touch", [join(scratch, "blocked")]);
+    const out = join(scratch, "blocked", "trace.json");
+    // Half the spans come after a pause, when the program's thread has heard of the failure.
+    const { status, stderr, results } = runOutputs(out, "counting", "pause");
+    expect(status).toBe(0);
+    expect(stderr.trim()).toMatch(new RegExp(`^spanfn: could not write .*trace\\.json: .*; ${EVENTS} events not written$`));
+    expect(results[0].result).toMatchObject({ events: EVENTS, inOrder: true, finished: true });
   });
 });

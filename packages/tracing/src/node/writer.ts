@@ -76,6 +76,8 @@ export class TraceWriterSink implements Sink {
   private slotsPosted = 0;
   private eventsPosted = 0;
   private failure: string | undefined;
+  /** The writer thread itself stopped: nothing posted to it is read. */
+  private stopped = false;
   private finished = false;
   private summarised: Summary | undefined;
   private outputReports: readonly OutputReport[] | undefined;
@@ -110,7 +112,10 @@ export class TraceWriterSink implements Sink {
       else if (message.kind === "warn") this.warnOutput(message.message);
       else this.failed(message.message);
     });
-    worker.on("error", (error) => this.failed(`the trace writer stopped: ${error.message}`));
+    worker.on("error", (error) => {
+      this.stopped = true;
+      this.failed(`the trace writer stopped: ${error.message}`);
+    });
     // After the listeners, which take a reference of their own: the writer never keeps the program alive.
     worker.unref();
     this.worker = worker;
@@ -119,7 +124,10 @@ export class TraceWriterSink implements Sink {
   block(block: EventBlock): void {
     const worker = this.worker;
     if (worker === null) throw new Error(`spanfn: the trace writer for ${this.target} is not running`);
-    if (this.failure !== undefined || Atomics.load(this.control, CONTROL_FAILED) === 1) {
+    // A trace file that failed stops the posting only when there is nothing else to feed: the
+    // outputs go on, and the writer counts what the file missed.
+    const fileFailed = this.failure !== undefined || Atomics.load(this.control, CONTROL_FAILED) === 1;
+    if (this.stopped || (fileFailed && (this.options.outputs ?? []).length === 0)) {
       throw new Error(this.failure ?? `spanfn: could not write ${this.target}`);
     }
     const threadId = block.thread.id;
