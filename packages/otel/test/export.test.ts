@@ -164,6 +164,18 @@ describe("a program mixing thread and async spans", () => {
   });
 });
 
+describe("a CommonJS program", () => {
+  test("require() of the CommonJS builds: the writer thread loads the export all the same", async () => {
+    const url = await receiver.start();
+    const result = await run("required.cjs", [], { RECEIVER_URL: url });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const outer = only(receiver.spans, "outer");
+    expect(only(receiver.spans, "inner").parentSpanId).toBe(outer.spanId);
+    expect(outer.resource["service.name"]).toBe("required-test");
+  });
+});
+
 describe("exporting on the program's thread (writerThread: false, as a custom exporter does)", () => {
   test.each([
     ["natural", 0],
