@@ -189,7 +189,8 @@ function outputFailed(output: HostedOutput, error: unknown): void {
   output.error = error instanceof Error ? error.message : String(error);
 }
 
-function describeModule(module: string): string {
+/** An absolute path as the file URL `import()` takes; URLs and package names as they are. */
+function importable(module: string): string {
   return isAbsolute(module) ? pathToFileURL(module).href : module;
 }
 
@@ -198,7 +199,7 @@ async function loadOutputs(): Promise<void> {
   await Promise.all(
     hosted.map(async (output, i) => {
       try {
-        const exports = (await import(describeModule(output.module))) as Record<string, unknown>;
+        const exports = (await import(importable(output.module))) as Record<string, unknown>;
         // A CommonJS module's exports may come as its default export only.
         const factory = exports[WRITER_OUTPUT_FACTORY] ?? (exports.default as Record<string, unknown> | undefined)?.[WRITER_OUTPUT_FACTORY];
         if (typeof factory !== "function") throw new Error(`${output.module} does not export ${WRITER_OUTPUT_FACTORY}()`);
