@@ -85,4 +85,42 @@ describe("spanfn run --otlp", () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("--otlp exports over HTTP");
   });
+
+  describe("a CPU-bound program: short calls in a synchronous loop, every one a span (--all --no-demote)", () => {
+    const BUSY = join(__dirname, "programs", "busy");
+    const CALLS = 400_000;
+    let expectedSum = 0;
+    for (let i = 0; i < CALLS; i++) expectedSum = (expectedSum + ((i * 31 + 7) & 0xffff)) | 0;
+
+    function busy(url: string): Promise<NodeRun> {
+      return runNode([BIN, "run", "--all", "--no-demote", "--otlp", url, "main.mjs", String(CALLS)], { cwd: BUSY });
+    }
+
+    test("the export keeps up off the program's thread: at least 95% of the recorded spans reach the collector, and the count printed is theirs", async () => {
+      const counting = new OtlpReceiver("count");
+      try {
+        const url = await counting.start();
+        const result = await busy(url);
+        expect(result.code).toBe(0);
+        expect(result.stdout).toBe(`${expectedSum}\n`);
+        // Every call was recorded (nothing dropped: the runtime would say so on stderr).
+        expect(result.stderr).not.toMatch(/spans dropped/);
+        expect(counting.counted / CALLS).toBeGreaterThanOrEqual(0.95);
+        expect(result.stderr).toContain(`spanfn: ${counting.counted} spans exported to ${url}\n`);
+      } finally {
+        await counting.stop();
+      }
+    });
+
+    test("the collector down: the program exits as it would, with one line counting every span", async () => {
+      const url = await receiver.start();
+      await receiver.stop();
+      const result = await busy(url);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe(`${expectedSum}\n`);
+      const lines = result.stderr.split("\n").filter((line) => / spans were not exported /.test(line));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^spanfn: ${CALLS} of ${CALLS} spans were not exported to .*ECONNREFUSED`));
+    });
+  });
 });

@@ -1,5 +1,7 @@
 /**
- * The last send, from the process's `exit` event (or a fatal signal): no callback runs after
+ * The last send of an export running on the program's thread (a custom exporter, or
+ * `writerThread: false`; on the writer thread the last send happens there while this thread
+ * waits), from the process's `exit` event (or a fatal signal): no callback runs after
  * that, so the spans still queued are serialized here, exactly as the exporter would, and
  * posted by a short-lived child process this thread waits for, up to the shutdown deadline.
  * Costs a process start, and only when spans are left at exit: a program that ends by itself

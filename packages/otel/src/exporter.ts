@@ -7,6 +7,7 @@ import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace
 import { OTLPTraceExporter as ProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import type { SpanExporter } from "@opentelemetry/sdk-trace";
 import { parseKeyValuePairs } from "./env.js";
+import { readAttemptTimeout } from "./settings.js";
 
 export type OtlpProtocol = "http/json" | "http/protobuf";
 
@@ -52,6 +53,16 @@ export function resolveProtocol(protocol: string | undefined, env: Env): OtlpPro
   const chosen = nonEmpty(protocol) ?? nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL) ?? nonEmpty(env.OTEL_EXPORTER_OTLP_PROTOCOL) ?? "http/json";
   if (chosen === "http/json" || chosen === "http/protobuf") return chosen;
   throw new TypeError(`spanfn: OTLP protocol ${JSON.stringify(chosen)} is not supported; use "http/json" or "http/protobuf"`);
+}
+
+/** The default exporter's configuration: options over `OTEL_*` variables over defaults. */
+export function resolveOtlpConfig(options: { url?: string; protocol?: string; headers?: Readonly<Record<string, string>> }, env: Env): OtlpConfig {
+  return {
+    url: resolveUrl(options.url, env),
+    protocol: resolveProtocol(options.protocol, env),
+    headers: resolveHeaders(options.headers, env),
+    timeoutMillis: readAttemptTimeout(env),
+  };
 }
 
 export function createOtlpExporter(config: OtlpConfig): SpanExporter {

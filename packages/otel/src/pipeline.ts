@@ -19,6 +19,11 @@ export interface PipelineOptions {
   maxAttempts: number;
   initialBackoffMillis: number;
   maxBackoffMillis: number;
+  /**
+   * Batches in flight at once (default 1). Two let the next batch be serialized while the
+   * collector reads the last, where the exporter's thread has nothing else to do.
+   */
+  maxConcurrentExports?: number;
 }
 
 export interface ExportStats {
@@ -44,14 +49,18 @@ interface ExportOutcome {
 
 export class ExportPipeline {
   private queue: FinishedSpan[] = [];
-  private inFlight: FinishedSpan[] = [];
-  private exporting: Promise<void> | null = null;
+  private inFlight = 0;
+  private readonly exporting = new Set<Promise<void>>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
   /** Flushes waiting: a collector that cannot be reached is then not retried (see `send`). */
   private flushing = 0;
+  /** Wakes batches waiting out a back-off: a flush has begun, and they should try now, once. */
+  private readonly backingOff = new Set<() => void>();
   /** The last export attempt failed, and none has succeeded since. */
   failing = false;
+  /** ...with no HTTP answer at all: nothing is listening, or the network is down. */
+  private unreachable = false;
   private readonly stats = { exported: 0, droppedQueueFull: 0, failed: 0, batches: 0, retries: 0, lastError: undefined as string | undefined };
 
   constructor(
@@ -60,7 +69,19 @@ export class ExportPipeline {
     private readonly options: PipelineOptions,
     /** Told of every failed attempt, and whether it will be retried. */
     private readonly onFailure: (error: unknown, willRetry: boolean) => void = () => {},
+    /** Told when a batch is done and the queue has room again: a producer holding spans back refills it here. */
+    private readonly onRoom: () => void = () => {},
   ) {}
+
+  /** Spans the queue takes before it drops. */
+  get room(): number {
+    return this.options.maxQueueSize - this.queue.length;
+  }
+
+  /** Nothing queued, nothing in flight. */
+  get idle(): boolean {
+    return this.queue.length === 0 && this.exporting.size === 0;
+  }
 
   push(span: FinishedSpan): void {
     if (this.queue.length >= this.options.maxQueueSize) {
@@ -73,7 +94,7 @@ export class ExportPipeline {
   }
 
   snapshot(): ExportStats {
-    return { ...this.stats, pending: this.queue.length + this.inFlight.length };
+    return { ...this.stats, pending: this.queue.length + this.inFlight };
   }
 
   /**
@@ -85,14 +106,14 @@ export class ExportPipeline {
     const deadline = Date.now() + timeoutMillis;
     const keepAlive = setTimeout(() => {}, timeoutMillis);
     this.flushing++;
+    for (const wake of this.backingOff) wake();
     try {
-      while (this.queue.length > 0 || this.exporting !== null) {
+      while (this.queue.length > 0 || this.exporting.size > 0) {
         const remaining = deadline - Date.now();
         if (remaining <= 0) return false;
         this.kick();
-        const exporting = this.exporting;
-        if (exporting === null) break;
-        const finished = await Promise.race([exporting.then(() => true), sleep(remaining, false).then(() => false)]);
+        if (this.exporting.size === 0) break;
+        const finished = await Promise.race([Promise.race(this.exporting).then(() => true), sleep(remaining, false).then(() => false)]);
         if (!finished) return false;
       }
       return true;
@@ -121,8 +142,8 @@ export class ExportPipeline {
     const deadline = Date.now() + timeoutMillis;
     await this.flush(timeoutMillis);
     this.stop();
-    const left = this.queue.length + this.inFlight.length;
-    this.stats.failed += left;
+    // Never handed to the exporter: failed. A batch still in flight stays pending: it may yet arrive.
+    this.stats.failed += this.queue.length;
     this.queue = [];
     try {
       await Promise.race([this.exporter.shutdown(), sleep(Math.max(0, deadline - Date.now()), false)]);
@@ -148,23 +169,34 @@ export class ExportPipeline {
   }
 
   private kick(): void {
-    if (this.exporting !== null || this.queue.length === 0) return;
+    const concurrency = this.options.maxConcurrentExports ?? 1;
+    if (this.exporting.size >= concurrency || this.queue.length === 0) return;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    const batch = this.queue.splice(0, this.options.maxExportBatchSize);
-    this.inFlight = batch;
-    this.exporting = this.send(batch).finally(() => {
-      this.inFlight = [];
-      this.exporting = null;
-      if (this.stopped) return;
-      if (this.queue.length >= this.options.maxExportBatchSize) this.kick();
-      else if (this.queue.length > 0) this.schedule();
-    });
+    while (this.exporting.size < concurrency && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.options.maxExportBatchSize);
+      this.inFlight += batch.length;
+      const sending: Promise<void> = this.send(batch).finally(() => {
+        this.inFlight -= batch.length;
+        this.exporting.delete(sending);
+        if (this.stopped) return;
+        this.onRoom();
+        if (this.queue.length >= this.options.maxExportBatchSize) this.kick();
+        else if (this.queue.length > 0) this.schedule();
+      });
+      this.exporting.add(sending);
+    }
   }
 
   private async send(batch: FinishedSpan[]): Promise<void> {
     const { exportTimeoutMillis, maxAttempts, initialBackoffMillis, maxBackoffMillis } = this.options;
     const deadline = Date.now() + exportTimeoutMillis;
+    if (this.flushing > 0 && this.unreachable) {
+      // The program is ending and the collector could not be reached: no more attempts, each of
+      // which would wait out the exporter's own timeout.
+      this.stats.failed += batch.length;
+      return;
+    }
     const spans = batch.map(this.toReadable);
     this.stats.batches++;
     let backoff = initialBackoffMillis;
@@ -172,6 +204,7 @@ export class ExportPipeline {
       const outcome = await this.exportOnce(spans, Math.max(1, deadline - Date.now()));
       if (outcome.ok) {
         this.failing = false;
+        this.unreachable = false;
         this.stats.exported += batch.length;
         return;
       }
@@ -181,6 +214,7 @@ export class ExportPipeline {
       // Someone is waiting on a flush (the program is ending): an unreachable collector will
       // not come back in time, while one answering 429/5xx might.
       const unreachable = httpStatus(outcome.error) === undefined;
+      this.unreachable = unreachable;
       const retry =
         attempt < maxAttempts && isRetryable(outcome.error) && Date.now() + wait < deadline && !this.stopped && !(this.flushing > 0 && unreachable);
       this.onFailure(outcome.error, retry);
@@ -189,9 +223,23 @@ export class ExportPipeline {
         return;
       }
       this.stats.retries++;
-      await sleep(wait, false);
+      await this.backOff(wait);
       backoff *= 2;
     }
+  }
+
+  /** Sleeps `ms`, or until a flush begins. */
+  private backOff(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.backingOff.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      timer.unref?.();
+      this.backingOff.add(wake);
+    });
   }
 
   private exportOnce(spans: ReadableSpan[], timeoutMillis: number): Promise<ExportOutcome> {

@@ -18,7 +18,7 @@ export interface PipelineSettings {
   /** First back-off; doubles per retry, with ±20% jitter (default 500 ms). */
   initialBackoffMillis?: number;
   maxBackoffMillis?: number;
-  /** Deadline of the final flush at shutdown and exit (default 5000 ms). */
+  /** Deadline of the final flush at shutdown and exit (default 5000 ms; 30000 ms on the writer thread, where a collector that is down ends it at once). */
   shutdownTimeoutMillis?: number;
 }
 
@@ -48,7 +48,7 @@ const ENV_NAMES: Partial<Record<keyof ResolvedSettings, string>> = {
 
 export function readPipelineOptions(options: PipelineSettings, env: Env): ResolvedSettings {
   const resolved = { ...DEFAULTS };
-  for (const key of Object.keys(DEFAULTS) as (keyof ResolvedSettings)[]) {
+  for (const key of Object.keys(DEFAULTS) as (keyof PipelineSettings & keyof ResolvedSettings)[]) {
     const given = options[key];
     if (given !== undefined) {
       if (!isCount(given, key)) throw new TypeError(`spanfn: option "${key}" must be a positive whole number; got ${JSON.stringify(given)}`);

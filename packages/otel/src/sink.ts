@@ -9,10 +9,11 @@ import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
 import { SpanAssembler, type FinishedSpan } from "./assemble.js";
 import { OutsideContexts } from "./context.js";
 import { ExportedSpan } from "./convert.js";
-import { createOtlpExporter, resolveHeaders, resolveProtocol, resolveUrl, type OtlpConfig } from "./exporter.js";
+import { createOtlpExporter, resolveOtlpConfig, type OtlpConfig } from "./exporter.js";
+import { describeExportLosses, type OtelExport } from "./losses.js";
 import { describe, ExportPipeline, type ExportStats } from "./pipeline.js";
 import { buildResource } from "./resource.js";
-import { readAttemptTimeout, readPipelineOptions, type PipelineSettings, type ResolvedSettings } from "./settings.js";
+import { readPipelineOptions, type PipelineSettings, type ResolvedSettings } from "./settings.js";
 
 export interface OtelSinkOptions extends PipelineSettings {
   /** Where spans go; default: OTLP over HTTP, configured by the options below or `OTEL_*`. */
@@ -34,7 +35,7 @@ export interface OtelSinkOptions extends PipelineSettings {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-export class OtelSink implements Sink {
+export class OtelSink implements Sink, OtelExport {
   readonly resource: Resource;
   /** Set for the default exporter: what a last send at exit needs to build the same one. */
   readonly otlp: OtlpConfig | undefined;
@@ -59,12 +60,7 @@ export class OtelSink implements Sink {
       this.otlp = undefined;
       this.destination = `the ${options.exporter.constructor?.name ?? "custom"} exporter`;
     } else {
-      this.otlp = {
-        url: resolveUrl(options.url, env),
-        protocol: resolveProtocol(options.protocol, env),
-        headers: resolveHeaders(options.headers, env),
-        timeoutMillis: readAttemptTimeout(env),
-      };
+      this.otlp = resolveOtlpConfig(options, env);
       this.destination = this.otlp.url;
     }
     const exporter = options.exporter ?? createOtlpExporter(this.otlp!);
@@ -153,15 +149,7 @@ export class OtelSink implements Sink {
 
   /** One line when spans did not reach the collector; nothing when all did. */
   describeLosses(): string {
-    const stats = this.pipeline.snapshot();
-    const lost = stats.droppedQueueFull + stats.failed + stats.pending;
-    if (lost === 0) return "";
-    const parts: string[] = [];
-    if (stats.failed > 0) parts.push(`${stats.failed} in failed exports`);
-    if (stats.droppedQueueFull > 0) parts.push(`${stats.droppedQueueFull} dropped with the export queue full (maxQueueSize ${this.pipelineOptions.maxQueueSize})`);
-    if (stats.pending > 0) parts.push(`${stats.pending} still in flight at exit`);
-    const cause = stats.lastError === undefined ? "" : `; last error: ${stats.lastError}`;
-    return `spanfn: ${lost} of ${lost + stats.exported} spans were not exported to ${this.destination} (${parts.join(", ")})${cause}`;
+    return describeExportLosses(this.pipeline.snapshot(), this.destination, this.pipelineOptions.maxQueueSize);
   }
 
   reportLosses(): void {

@@ -164,6 +164,31 @@ describe("a program mixing thread and async spans", () => {
   });
 });
 
+describe("a CommonJS program", () => {
+  test("require() of the CommonJS builds: the writer thread loads the export all the same", async () => {
+    const url = await receiver.start();
+    const result = await run("required.cjs", [], { RECEIVER_URL: url });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const outer = only(receiver.spans, "outer");
+    expect(only(receiver.spans, "inner").parentSpanId).toBe(outer.spanId);
+    expect(outer.resource["service.name"]).toBe("required-test");
+  });
+});
+
+describe("exporting on the program's thread (writerThread: false, as a custom exporter does)", () => {
+  test.each([
+    ["natural", 0],
+    ["exit", 3],
+  ] as const)("%s end: the same spans; at process.exit() the rest goes by the child-process last send", async (mode, code) => {
+    const url = await receiver.start();
+    const result = await run("mixed.mjs", [mode], { RECEIVER_URL: url, ON_THREAD: "1" });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(code);
+    checkMixed(receiver.spans);
+  });
+});
+
 describe("a collector in trouble", () => {
   test("503 then 200: retried, nothing lost, nothing said", async () => {
     const url = await receiver.start();

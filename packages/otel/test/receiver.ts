@@ -32,11 +32,16 @@ export interface ReceivedRequest {
 }
 
 export class OtlpReceiver {
+  /** "count": spans are counted and not kept, for runs that send a great many (OTLP/JSON only). */
+  constructor(private readonly keep: "spans" | "count" = "spans") {}
+
   readonly requests: ReceivedRequest[] = [];
   /** Statuses to answer with, in order; 200 once they run out. */
   readonly script: number[] = [];
   /** Requests answered with something other than 200 (their spans are not in `requests`). */
   rejected = 0;
+  /** Spans taken, counted as they arrive (kept in `requests` unless only counting). */
+  counted = 0;
   private server: Server | null = null;
   private waiters: Array<() => void> = [];
 
@@ -55,7 +60,14 @@ export class OtlpReceiver {
         const body = Buffer.concat(chunks);
         const contentType = String(req.headers["content-type"] ?? "");
         try {
+          if (this.keep === "count") {
+            this.counted += countJson(JSON.parse(body.toString("utf8")));
+            res.writeHead(200, { "Content-Type": "application/json" }).end("{}");
+            this.wake();
+            return;
+          }
           const spans = contentType.includes("protobuf") ? decodeProtobuf(body) : decodeJson(JSON.parse(body.toString("utf8")));
+          this.counted += spans.length;
           this.requests.push({ path: req.url ?? "", headers: req.headers, contentType, spans });
           res.writeHead(200, { "Content-Type": contentType.includes("protobuf") ? "application/x-protobuf" : "application/json" });
           res.end(contentType.includes("protobuf") ? Buffer.alloc(0) : "{}");
@@ -120,6 +132,12 @@ function jsonValue(value: Json): AttributeValue {
 
 function jsonAttributes(list: Json[] | undefined): Record<string, AttributeValue> {
   return Object.fromEntries((list ?? []).map((kv: Json) => [kv.key, jsonValue(kv.value)]));
+}
+
+function countJson(request: Json): number {
+  let count = 0;
+  for (const rs of request.resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) count += (ss.spans ?? []).length;
+  return count;
 }
 
 function decodeJson(request: Json): ReceivedSpan[] {

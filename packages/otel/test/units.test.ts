@@ -132,6 +132,50 @@ describe("export pipeline", () => {
     expect(pipeline.failing).toBe(true);
   });
 
+  test("maxConcurrentExports: that many batches in flight at once; a producer holding spans back is told when room frees", async () => {
+    const pending: Array<() => void> = [];
+    const exporter = {
+      batches: 0,
+      export(_spans: ReadableSpan[], done: (result: { code: number }) => void) {
+        this.batches++;
+        pending.push(() => done({ code: 0 }));
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    let room = 0;
+    const pipeline = new ExportPipeline(exporter, toReadable, { ...fast, maxQueueSize: 8, maxConcurrentExports: 2 }, undefined, () => room++);
+    for (let i = 0; i < 8; i++) pipeline.push(fakeSpan(`s${i}`));
+    expect(exporter.batches).toBe(2);
+    expect(pipeline.snapshot().pending).toBe(8);
+    pending.shift()!();
+    await until(() => room === 1 && exporter.batches === 3);
+    // Two batches in flight again, two spans queued: the queue's room is what is not queued.
+    expect(pipeline.room).toBe(8 - 2);
+    while (pending.length > 0 || !pipeline.idle) {
+      pending.shift()?.();
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(pipeline.snapshot()).toMatchObject({ exported: 8, pending: 0 });
+  });
+
+  test("a flush wakes a batch waiting out its back-off; a collector still unreachable then gets no more attempts", async () => {
+    const exporter = new FakeExporter();
+    exporter.script.push("refused", "refused", "ok", "ok");
+    const slow = { ...fast, initialBackoffMillis: 60000, maxBackoffMillis: 60000, exportTimeoutMillis: 600000, maxQueueSize: 8 };
+    const pipeline = new ExportPipeline(exporter, toReadable, slow);
+    pipeline.push(fakeSpan("a"));
+    pipeline.push(fakeSpan("b"));
+    await until(() => pipeline.snapshot().retries === 1);
+    for (const name of ["c", "d", "e", "f"]) pipeline.push(fakeSpan(name));
+    const started = Date.now();
+    expect(await pipeline.flush(30000)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(10000);
+    // a+b tried once more (refused); c..f never tried: the script's "ok"s are left unused.
+    expect(exporter.script).toEqual(["ok", "ok"]);
+    expect(exporter.batches).toEqual([]);
+    expect(pipeline.snapshot()).toMatchObject({ exported: 0, failed: 6, pending: 0 });
+  });
+
   test("flush ends at its deadline when the exporter never answers", async () => {
     const exporter = new FakeExporter();
     exporter.script.push("hang");

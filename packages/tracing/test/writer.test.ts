@@ -115,3 +115,68 @@ describe("writer thread", () => {
     expect(formatOf("trace")).toBe("json");
   });
 });
+
+describe("writer thread outputs", () => {
+  const outputsProgram = join(__dirname, "programs", "outputs.mjs");
+  const EVENTS = 4 * SPANS + 2;
+
+  function runOutputs(out: string, outputs: string, ...more: string[]) {
+    const result = spawnSync(process.execPath, [outputsProgram, out, outputs, ...more], { encoding: "utf8", timeout: 20000 });
+    if (result.error) throw result.error;
+    return { ...result, results: JSON.parse(result.stdout.trim().split("\n").pop()!) as { module: string; result: any; error?: string; lostEvents: number }[] };
+  }
+
+  test("an output sees every block in order, those posted while it loaded included; the exit waits for its finish; its result comes back", () => {
+    const out = join(scratch, "with-output.json");
+    const { status, stderr, results } = runOutputs(out, "counting");
+    expect(status).toBe(0);
+    expect(stderr).toBe("");
+    const [counting] = results;
+    expect(counting.error).toBeUndefined();
+    expect(counting.result).toMatchObject({ events: EVENTS, begins: { outer: SPANS, inner: SPANS }, inOrder: true, finished: true });
+    // What the program's thread attached came with each block.
+    expect(counting.result.attached).toBe(counting.result.blocks);
+    expect(events(out).filter((e) => e.ph === "B" && e.name === "inner")).toHaveLength(SPANS);
+  });
+
+  test("outputs only: no trace file", () => {
+    const { status, stderr, results } = runOutputs("-", "counting");
+    expect(status).toBe(0);
+    expect(stderr).toBe("");
+    expect(results[0].result).toMatchObject({ events: EVENTS, inOrder: true, finished: true });
+  });
+
+  test("an output that throws is cut off: the trace file and the other outputs are whole, and one line counts what it missed", () => {
+    const out = join(scratch, "failing-output.json");
+    const { status, stderr, results } = runOutputs(out, "failing,counting");
+    expect(status).toBe(0);
+    const lines = stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^spanfn: writer output .*failing\.mjs failed: the output broke; \d+ events not given to it$/);
+    const [failing, counting] = results;
+    expect(failing.error).toBe("the output broke");
+    expect(failing.result.events + failing.lostEvents).toBe(EVENTS);
+    expect(Number(/(\d+) events not given/.exec(lines[0])![1])).toBe(failing.lostEvents);
+    expect(counting.result).toMatchObject({ events: EVENTS, finished: true });
+    expect(events(out).filter((e) => e.ph === "B" && e.name === "inner")).toHaveLength(SPANS);
+  });
+
+  test("an output that cannot be loaded: named in one line with every event counted; the trace file is whole", () => {
+    const out = join(scratch, "missing-output.json");
+    const { status, stderr, results } = runOutputs(out, "missing");
+    expect(status).toBe(0);
+    expect(stderr.trim()).toMatch(new RegExp(`^spanfn: writer output .*missing\\.mjs failed: .*; ${EVENTS} events not given to it$`));
+    expect(results[0].lostEvents).toBe(EVENTS);
+    expect(events(out).filter((e) => e.ph === "B" && e.name === "inner")).toHaveLength(SPANS);
+  });
+
+  test("a trace file that cannot be opened does not stop the outputs: they get every block, and the file's loss is one line", () => {
+    execFileSync("touch", [join(scratch, "blocked")]);
+    const out = join(scratch, "blocked", "trace.json");
+    // Half the spans come after a pause, when the program's thread has heard of the failure.
+    const { status, stderr, results } = runOutputs(out, "counting", "pause");
+    expect(status).toBe(0);
+    expect(stderr.trim()).toMatch(new RegExp(`^spanfn: could not write .*trace\\.json: .*; ${EVENTS} events not written$`));
+    expect(results[0].result).toMatchObject({ events: EVENTS, inOrder: true, finished: true });
+  });
+});

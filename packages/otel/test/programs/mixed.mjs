@@ -11,6 +11,7 @@ const sink = installOtel({
   scheduledDelayMillis: 50,
   initialBackoffMillis: 50,
   serviceName: "mixed-test",
+  writerThread: process.env.ON_THREAD !== "1",
 });
 
 const first = registerSpans("app/main", "/app/main.ts", [["main", 1], ["handle", 10], ["parse", 20], ["load", 30], ["broken", 40]]);

@@ -14,7 +14,18 @@ import { enableAsyncContext } from "./async-context.js";
 import { useExactSettlement } from "./settlement.js";
 
 export { ChromeTraceFileSink } from "./file-sink.js";
-export { TraceWriterSink, formatOf, type TraceFormat, type TraceWriterOptions } from "./writer.js";
+export {
+  TraceWriterSink,
+  formatOf,
+  type TraceFormat,
+  type TraceWriterOptions,
+  type WriterOutputSpec,
+  type OutputReport,
+  type FlushReply,
+  type WriterOutput,
+  type WriterOutputContext,
+  type WriterOutputFactory,
+} from "./writer.js";
 export { installExitHooks, uninstallExitHooks } from "./exit.js";
 export { enableAsyncContext, disableAsyncContext, asyncContextEnabled } from "./async-context.js";
 export { useExactSettlement } from "./settlement.js";

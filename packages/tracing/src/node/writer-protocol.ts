@@ -12,8 +12,18 @@ import type { Summary } from "../read/summary.js";
 
 export type TraceFormat = "json" | "perfetto";
 
+/** An output the writer thread hosts beside the trace file (writer-output.ts says what it exports). */
+export interface WriterOutputSpec {
+  /** Where the output's ES module is: a file URL, an absolute path, or a name the writer thread can import. */
+  readonly module: string;
+  /** Handed to the module's factory: structured-cloneable. */
+  readonly options: unknown;
+}
+
 export interface WriterSetup {
-  readonly out: string;
+  /** The trace file; absent when the writer only feeds its outputs. */
+  readonly out: string | undefined;
+  readonly outputs: readonly WriterOutputSpec[];
   readonly format: TraceFormat;
   readonly processName: string | undefined;
   readonly process: ProcessInfo;
@@ -50,16 +60,28 @@ export interface BlockMessage {
   readonly data: Float64Array;
   readonly length: number;
   readonly sequence: number;
+  /** What the program's thread attached for the outputs (TraceWriterOptions.attach), if anything. */
+  readonly attached?: unknown;
+}
+
+/** Asks the outputs to send what they hold; answered on `reply` with a FlushReply. */
+export interface FlushMessage {
+  readonly kind: "flush";
+  /** Epoch milliseconds by which the answer is due. */
+  readonly deadline: number;
+  readonly reply: MessagePort;
 }
 
 export interface FinishMessage {
   readonly kind: "finish";
   readonly report: RuntimeReport;
+  /** Epoch milliseconds after which the program's thread stops waiting: the reply must be posted before. */
+  readonly deadline: number;
   /** The writer answers here once done; the program's thread reads it without its event loop. */
   readonly reply: MessagePort;
 }
 
-export type ToWriter = BlockMessage | FinishMessage;
+export type ToWriter = BlockMessage | FlushMessage | FinishMessage;
 
 /** A buffer the writer is done with, back for reuse (one that was transferred; shared ones are not sent back). */
 export interface FreeMessage {
@@ -73,7 +95,30 @@ export interface FailedMessage {
   readonly message: string;
 }
 
-export type FromWriter = FreeMessage | FailedMessage;
+/** A warning from an output, for the program's stderr (the writer thread's own would go unseen at exit). */
+export interface WarnMessage {
+  readonly kind: "warn";
+  readonly message: string;
+}
+
+export type FromWriter = FreeMessage | FailedMessage | WarnMessage;
+
+/** How one output did. */
+export interface OutputReport {
+  readonly module: string;
+  /** What the output's `result()` returned (its own stats), if it has one and got that far. */
+  readonly result: unknown;
+  /** Why the output failed (could not load, threw), if it did. */
+  readonly error: string | undefined;
+  /** Events the output did not take because it had failed. */
+  readonly lostEvents: number;
+}
+
+export interface FlushReply {
+  /** True when every output finished its flush before the deadline. */
+  readonly done: boolean;
+  readonly outputs: readonly OutputReport[];
+}
 
 /** The last word, on the finish message's port. */
 export interface WriterReply {
@@ -82,4 +127,7 @@ export interface WriterReply {
   readonly error: string | undefined;
   /** What the writer wrote, summarised (when asked for). */
   readonly summary: Summary | undefined;
+  readonly outputs: readonly OutputReport[];
+  /** Warnings the outputs gave while finishing, for the program's thread to print. */
+  readonly warnings: readonly string[];
 }

@@ -1,11 +1,13 @@
 /**
  * The writer thread: takes sealed blocks from the program's thread, encodes them into the trace
- * file and hands their buffers back. Everything after recording happens here, so the program's
- * thread pays for recording and one message per block. It runs none of the program's code and
- * loads no preload (the program's thread starts it with an empty `execArgv`).
+ * file, feeds them to the outputs it hosts (writer-output.ts), and hands their buffers back.
+ * Everything after recording happens here, so the program's thread pays for recording and one
+ * message per block. It runs none of the program's code and loads no preload (the program's
+ * thread starts it with an empty `execArgv`).
  */
 import { closeSync, constants, mkdirSync, openSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, isAbsolute } from "node:path";
+import { pathToFileURL } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
 import type { ClockInfo } from "../clock.js";
 import type { EventBlock, ThreadInfo } from "../events.js";
@@ -19,6 +21,8 @@ import type { TraceWriter } from "../sinks/trace-writer.js";
 import { visitBlock, visitUnfinished, type TraceFrame } from "../read/blocks.js";
 import { SpanPairer } from "../read/spans.js";
 import { SummaryBuilder } from "../read/summary.js";
+import type { RuntimeReport } from "../sinks/sink.js";
+import { WRITER_OUTPUT_FACTORY, type WriterOutput, type WriterOutputContext } from "./writer-output.js";
 import {
   CONTROL_BLOCKS_DONE,
   CONTROL_TRANSFERRED_EVENTS_DONE,
@@ -28,7 +32,10 @@ import {
   WRITER_DONE,
   type BlockMessage,
   type FinishMessage,
+  type FlushMessage,
+  type FlushReply,
   type FromWriter,
+  type OutputReport,
   type ToWriter,
   type WriterReply,
   type WriterSetup,
@@ -48,7 +55,27 @@ const threads = new Map<number, ThreadTable>();
 let fd: number | null = null;
 let failure: string | undefined;
 let lostEvents = 0;
-let encoder: TraceWriter;
+let encoder: TraceWriter | null = null;
+
+/** An output this thread hosts; once failed it gets nothing more, and what it missed is counted. */
+interface HostedOutput {
+  readonly module: string;
+  instance: WriterOutput | null;
+  failed: boolean;
+  error: string | undefined;
+  lostEvents: number;
+}
+
+const hosted: HostedOutput[] = setup.outputs.map(({ module }) => ({ module, instance: null, failed: false, error: undefined, lostEvents: 0 }));
+/**
+ * Blocks (copied: their buffers go back at once) and requests that came while the outputs were
+ * still loading, in order; null once they are ready.
+ */
+let early: ToWriter[] | null = hosted.length > 0 ? [] : null;
+/** Warnings given while finishing: they go with the reply, as the program's thread reads nothing else by then. */
+let finishWarnings: string[] | null = null;
+/** The reply is posted this long before the program's thread stops waiting. */
+const REPLY_MARGIN_MS = 50;
 
 /** The summary, aggregated from the blocks as they pass, as `spanfn report` would from the file. */
 const frame: TraceFrame = { pid: setup.process.pid, originMs: setup.process.clock.timeOrigin };
@@ -59,6 +86,11 @@ function send(message: FromWriter, transfer?: ArrayBuffer[]): void {
   port.postMessage(message, transfer);
 }
 
+function warn(message: string): void {
+  if (finishWarnings !== null) finishWarnings.push(message);
+  else send({ kind: "warn", message });
+}
+
 function writeChunk(chunk: string | Uint8Array): void {
   if (fd === null) return;
   if (typeof chunk === "string") writeSync(fd, chunk);
@@ -67,7 +99,7 @@ function writeChunk(chunk: string | Uint8Array): void {
 
 function fail(error: unknown): void {
   if (failure !== undefined) return;
-  failure = `could not write ${setup.out}: ${error instanceof Error ? error.message : String(error)}`;
+  failure = `could not write ${setup.out ?? "the trace"}: ${error instanceof Error ? error.message : String(error)}`;
   Atomics.store(control, CONTROL_FAILED, 1);
   if (fd !== null) {
     try {
@@ -81,11 +113,13 @@ function fail(error: unknown): void {
 }
 
 function open(): void {
+  if (setup.out === undefined) return;
   try {
-    mkdirSync(dirname(setup.out), { recursive: true });
+    const out = setup.out;
+    mkdirSync(dirname(out), { recursive: true });
     // Non-blocking: a FIFO nobody reads (or a reader that stopped) fails the writer, counted,
     // where a blocking call would hold this thread past the program's exit.
-    fd = openSync(setup.out, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NONBLOCK, 0o666);
+    fd = openSync(out, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NONBLOCK, 0o666);
     encoder =
       setup.format === "perfetto"
         ? // Deflate's fastest level: nearly the size of the default at a fraction of its time.
@@ -112,7 +146,7 @@ function onBlock(message: BlockMessage): void {
   const table = tableOf(message);
   const block: EventBlock = { ...table, data: message.data, length: message.length, sequence: message.sequence };
   let events = 0;
-  if (failure === undefined) {
+  if (failure === undefined && encoder !== null) {
     try {
       encoder.block(block);
     } catch (error) {
@@ -122,12 +156,101 @@ function onBlock(message: BlockMessage): void {
   if (failure !== undefined) lostEvents += countOrZero(block);
   else if (pairer !== null) events = summarise(block);
   else if (!(message.data.buffer instanceof SharedArrayBuffer)) events = countOrZero(block);
+  if (early !== null) early.push({ ...message, data: message.data.slice(0, message.length) });
+  else if (hosted.length > 0) feedOutputs(block, message.attached);
   Atomics.add(control, CONTROL_SLOTS_DONE, message.data.length);
   // After the counts: from here on the program's thread may write into a lent buffer again.
   Atomics.add(control, CONTROL_BLOCKS_DONE, 1);
   if (message.data.buffer instanceof SharedArrayBuffer) return;
   Atomics.add(control, CONTROL_TRANSFERRED_EVENTS_DONE, events);
   send({ kind: "free", data: message.data }, [message.data.buffer as ArrayBuffer]);
+}
+
+function feedOutputs(block: EventBlock, attached: unknown): void {
+  let events = -1;
+  for (const output of hosted) {
+    if (!output.failed) {
+      try {
+        output.instance!.block(block, attached);
+        continue;
+      } catch (error) {
+        outputFailed(output, error);
+      }
+    }
+    if (events < 0) events = countOrZero(block);
+    output.lostEvents += events;
+  }
+}
+
+function outputFailed(output: HostedOutput, error: unknown): void {
+  if (output.failed) return;
+  output.failed = true;
+  output.error = error instanceof Error ? error.message : String(error);
+}
+
+/** An absolute path as the file URL `import()` takes; URLs and package names as they are. */
+function importable(module: string): string {
+  return isAbsolute(module) ? pathToFileURL(module).href : module;
+}
+
+async function loadOutputs(): Promise<void> {
+  const context: WriterOutputContext = { process: setup.process, warn };
+  await Promise.all(
+    hosted.map(async (output, i) => {
+      try {
+        const exports = (await import(importable(output.module))) as Record<string, unknown>;
+        // A CommonJS module's exports may come as its default export only.
+        const factory = exports[WRITER_OUTPUT_FACTORY] ?? (exports.default as Record<string, unknown> | undefined)?.[WRITER_OUTPUT_FACTORY];
+        if (typeof factory !== "function") throw new Error(`${output.module} does not export ${WRITER_OUTPUT_FACTORY}()`);
+        const instance = (await factory(setup.outputs[i].options, context)) as WriterOutput;
+        if (typeof instance?.block !== "function" || typeof instance.finish !== "function") {
+          throw new Error(`${WRITER_OUTPUT_FACTORY}() of ${output.module} did not return an output (block and finish)`);
+        }
+        output.instance = instance;
+      } catch (error) {
+        outputFailed(output, error);
+      }
+    }),
+  );
+}
+
+/** Runs each output's part (flush or finish) until all are done or the deadline; true when all were. */
+async function settle(run: (output: WriterOutput) => void | Promise<void> | undefined, deadline: number): Promise<boolean> {
+  const all = Promise.all(
+    hosted.map(async (output) => {
+      if (output.failed) return;
+      try {
+        await run(output.instance!);
+      } catch (error) {
+        outputFailed(output, error);
+      }
+    }),
+  );
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()))));
+  const finished = await Promise.race([all.then(() => true), late]);
+  clearTimeout(timer);
+  return finished;
+}
+
+function reports(): OutputReport[] {
+  return hosted.map((output) => {
+    let result: unknown;
+    try {
+      result = output.instance?.result?.();
+    } catch (error) {
+      outputFailed(output, error);
+    }
+    return { module: output.module, result, error: output.error, lostEvents: output.lostEvents };
+  });
+}
+
+async function onFlush(message: FlushMessage): Promise<void> {
+  const deadline = message.deadline - REPLY_MARGIN_MS;
+  const done = await settle((output) => output.flush?.(deadline), deadline);
+  const reply: FlushReply = { done, outputs: reports() };
+  message.reply.postMessage(reply);
+  message.reply.close();
 }
 
 function summarise(block: EventBlock): number {
@@ -144,8 +267,9 @@ function countOrZero(block: EventBlock): number {
   }
 }
 
-function onFinish(message: FinishMessage): void {
-  if (failure === undefined) {
+async function onFinish(message: FinishMessage): Promise<void> {
+  finishWarnings = [];
+  if (failure === undefined && encoder !== null) {
     try {
       encoder.finish(message.report);
       if (fd !== null) closeSync(fd);
@@ -161,7 +285,10 @@ function onFinish(message: FinishMessage): void {
     summary.report(reportArgs(report));
     summarised = summary.finish(pairer.openCount());
   }
-  const reply: WriterReply = { lostEvents, error: failure, summary: summarised };
+  // The outputs send the rest while the program's thread waits; this thread's event loop runs.
+  const deadline = message.deadline - REPLY_MARGIN_MS;
+  if (hosted.length > 0) await settle((output) => output.finish(message.report, deadline), deadline);
+  const reply: WriterReply = { lostEvents, error: failure, summary: summarised, outputs: reports(), warnings: finishWarnings };
   message.reply.postMessage(reply);
   message.reply.close();
   done();
@@ -173,14 +300,38 @@ function done(): void {
   Atomics.notify(control, CONTROL_STATE);
 }
 
+function handle(message: ToWriter): void {
+  if (message.kind === "block") onBlock(message);
+  else if (early !== null) early.push(message);
+  else if (message.kind === "flush") void onFlush(message).catch(stopped);
+  else void onFinish(message).catch(stopped);
+}
+
+/** A bug here must not leave the program's thread waiting at exit for an answer. */
+function stopped(error: unknown): void {
+  fail(error);
+  done();
+}
+
 open();
+if (early !== null) {
+  void loadOutputs().then(() => {
+    const waiting = early!;
+    early = null;
+    for (const message of waiting) {
+      try {
+        if (message.kind === "block") feedOutputs({ ...tableOf(message), data: message.data, length: message.length, sequence: message.sequence }, message.attached);
+        else handle(message);
+      } catch (error) {
+        stopped(error);
+      }
+    }
+  });
+}
 port.on("message", (message: ToWriter) => {
   try {
-    if (message.kind === "block") onBlock(message);
-    else onFinish(message);
+    handle(message);
   } catch (error) {
-    // A bug here must not leave the program's thread waiting at exit for an answer.
-    fail(error);
-    done();
+    stopped(error);
   }
 });

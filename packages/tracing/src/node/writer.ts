@@ -1,11 +1,13 @@
 /**
- * A sink that writes the trace file on a thread of its own (writer-thread.ts); encoding and I/O
- * never run on the program's thread, which posts one small message per sealed block. Its buffers
- * are lent, not sent: they live in shared memory, and a counter the writer advances says which
- * are read, so they are reused without a message back, even while the program never yields to
- * its event loop (a fresh buffer per block cost more in page faults than the post itself). At shutdown (including at exit, where no
- * callback will run again) it waits, up to a deadline, for the writer to finish the file, and
- * says in one line what did not make it.
+ * A sink that writes the trace file on a thread of its own (writer-thread.ts), and feeds the
+ * outputs that thread hosts (writer-output.ts: OpenTelemetry export, say); encoding, I/O and
+ * export never run on the program's thread, which posts one small message per sealed block. Its
+ * buffers are lent, not sent: they live in shared memory, and a counter the writer advances says
+ * which are read, so they are reused without a message back, even while the program never yields
+ * to its event loop (a fresh buffer per block cost more in page faults than the post itself). At
+ * shutdown (including at exit, where no callback will run again) it waits, up to a deadline, for
+ * the writer to finish the file and the outputs to finish sending, and says in one line what did
+ * not make it.
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { countRecords } from "../decode.js";
@@ -24,14 +26,19 @@ import {
   WRITER_RUNNING,
   type BlockMessage,
   type FinishMessage,
+  type FlushMessage,
+  type FlushReply,
   type FromWriter,
+  type OutputReport,
   type TraceFormat,
+  type WriterOutputSpec,
   type WriterReply,
   type WriterSetup,
 } from "./writer-protocol.js";
 import { WRITER_SCRIPT } from "./writer-script.js";
 
-export type { TraceFormat } from "./writer-protocol.js";
+export type { TraceFormat, WriterOutputSpec, OutputReport, FlushReply } from "./writer-protocol.js";
+export type { WriterOutput, WriterOutputContext, WriterOutputFactory } from "./writer-output.js";
 
 export interface TraceWriterOptions {
   /** Shown as the process's name in the viewer. */
@@ -42,6 +49,15 @@ export interface TraceWriterOptions {
   deadlineMs?: number;
   /** Summarise the trace as it is written (`summary()` after shutdown): no reading it back. */
   summary?: boolean;
+  /** Outputs the writer thread hosts besides the trace file (`results()` after shutdown). */
+  outputs?: readonly WriterOutputSpec[];
+  /**
+   * Called on the program's thread as each block is posted: what it returns (structured-cloneable)
+   * travels with the block to the outputs. Keep it cheap: it runs once per block.
+   */
+  attach?: (block: EventBlock) => unknown;
+  /** Where the outputs' warnings go (default: the runtime's `warn`). */
+  warn?: (message: string) => void;
 }
 
 const DEFAULT_DEADLINE_MS = 10_000;
@@ -68,20 +84,29 @@ export class TraceWriterSink implements Sink {
   /** Shared buffers the writer may still read, oldest first, with the number and length of the block each holds. */
   private readonly lent: { data: Float64Array; block: number; length: number }[] = [];
   private failure: string | undefined;
+  /** The writer thread itself stopped: nothing posted to it is read. */
+  private stopped = false;
   private finished = false;
   private summarised: Summary | undefined;
+  private outputReports: readonly OutputReport[] | undefined;
+  /** What the writer writes, for messages: the file, else its outputs. */
+  private readonly target: string;
 
+  /** `path` undefined: no trace file, only the outputs. */
   constructor(
-    readonly path: string,
+    readonly path: string | undefined,
     private readonly options: TraceWriterOptions = {},
   ) {
-    this.format = options.format ?? formatOf(path);
+    if (path === undefined && (options.outputs ?? []).length === 0) throw new TypeError("spanfn: a trace writer needs a trace file or an output");
+    this.format = options.format ?? (path === undefined ? "json" : formatOf(path));
+    this.target = path ?? (options.outputs ?? []).map((output) => output.module).join(", ");
   }
 
   init(process: ProcessInfo): void {
     if (this.worker !== null) return;
     const setup: WriterSetup = {
       out: this.path,
+      outputs: this.options.outputs ?? [],
       format: this.format,
       processName: this.options.processName,
       process,
@@ -92,9 +117,13 @@ export class TraceWriterSink implements Sink {
     const worker = new Worker(WRITER_SCRIPT, { workerData: setup, execArgv: [], stdout: false, stderr: false });
     worker.on("message", (message: FromWriter) => {
       if (message.kind === "free") recycleBuffer(message.data);
+      else if (message.kind === "warn") this.warnOutput(message.message);
       else this.failed(message.message);
     });
-    worker.on("error", (error) => this.failed(`the trace writer stopped: ${error.message}`));
+    worker.on("error", (error) => {
+      this.stopped = true;
+      this.failed(`the trace writer stopped: ${error.message}`);
+    });
     // After the listeners, which take a reference of their own: the writer never keeps the program alive.
     worker.unref();
     this.worker = worker;
@@ -102,9 +131,12 @@ export class TraceWriterSink implements Sink {
 
   block(block: EventBlock): void {
     const worker = this.worker;
-    if (worker === null) throw new Error(`spanfn: trace file ${this.path} is not open`);
-    if (this.failure !== undefined || Atomics.load(this.control, CONTROL_FAILED) === 1) {
-      throw new Error(this.failure ?? `spanfn: could not write ${this.path}`);
+    if (worker === null) throw new Error(`spanfn: the trace writer for ${this.target} is not running`);
+    // A trace file that failed stops the posting only when there is nothing else to feed: the
+    // outputs go on, and the writer counts what the file missed.
+    const fileFailed = this.failure !== undefined || Atomics.load(this.control, CONTROL_FAILED) === 1;
+    if (this.stopped || (fileFailed && (this.options.outputs ?? []).length === 0)) {
+      throw new Error(this.failure ?? `spanfn: could not write ${this.target}`);
     }
     const threadId = block.thread.id;
     let sent = this.threads.get(threadId);
@@ -121,6 +153,7 @@ export class TraceWriterSink implements Sink {
       data,
       length: block.length,
       sequence: block.sequence,
+      ...(this.options.attach === undefined ? {} : { attached: this.options.attach(block) }),
     };
     this.slotsPosted = (this.slotsPosted + data.length) | 0;
     sent.metadata = block.metadata.length;
@@ -157,15 +190,17 @@ export class TraceWriterSink implements Sink {
     if (worker === null || this.finished) return;
     this.finished = true;
     const { port1, port2 } = new MessageChannel();
-    const finish: FinishMessage = { kind: "finish", report, reply: port2 };
-    worker.postMessage(finish, [port2]);
     const deadlineMs = this.options.deadlineMs ?? DEFAULT_DEADLINE_MS;
     const deadline = Date.now() + deadlineMs;
+    const finish: FinishMessage = { kind: "finish", report, deadline, reply: port2 };
+    worker.postMessage(finish, [port2]);
     for (let left = deadlineMs; left > 0 && Atomics.load(this.control, CONTROL_STATE) === WRITER_RUNNING; left = deadline - Date.now()) {
       Atomics.wait(this.control, CONTROL_STATE, WRITER_RUNNING, left);
     }
     const reply = receiveMessageOnPort(port1)?.message as WriterReply | undefined;
     this.summarised = reply?.summary;
+    this.outputReports = reply?.outputs;
+    for (const warning of reply?.warnings ?? []) this.warnOutput(warning);
     port1.close();
     void worker.terminate();
     this.worker = null;
@@ -173,10 +208,43 @@ export class TraceWriterSink implements Sink {
     const lost = (reply?.lostEvents ?? 0) + (reply === undefined ? unwritten : 0);
     const error = reply?.error ?? this.failure;
     if (reply === undefined) {
-      state.warn(`spanfn: the trace writer did not finish ${this.path} within ${deadlineMs} ms: ${lost} events not written`);
+      const what = this.path === undefined ? "its outputs" : this.path;
+      state.warn(`spanfn: the trace writer did not finish ${what} within ${deadlineMs} ms` + (this.path === undefined ? "" : `: ${lost} events not written`));
     } else if (lost > 0) {
       state.warn(`spanfn: ${error ?? `the trace writer failed on ${this.path}`}; ${lost} events not written`);
     }
+    for (const output of reply?.outputs ?? []) {
+      if (output.error !== undefined) this.warnOutput(`spanfn: writer output ${output.module} failed: ${output.error}; ${output.lostEvents} events not given to it`);
+    }
+  }
+
+  /**
+   * Posts what is recorded so far (the caller flushes the runtime first) and asks the outputs
+   * to send it; resolves with their reports, `done` false when the deadline came first.
+   */
+  flushOutputs(timeoutMs: number): Promise<FlushReply> {
+    const worker = this.worker;
+    if (worker === null) return Promise.resolve({ done: this.outputReports !== undefined, outputs: this.outputReports ?? [] });
+    const { port1, port2 } = new MessageChannel();
+    const flush: FlushMessage = { kind: "flush", deadline: Date.now() + timeoutMs, reply: port2 };
+    worker.postMessage(flush, [port2]);
+    return new Promise((resolve) => {
+      // The writer answers by the deadline; should it have stopped, the timer answers instead.
+      const timer = setTimeout(() => {
+        port1.close();
+        resolve({ done: false, outputs: [] });
+      }, timeoutMs + 1000);
+      port1.once("message", (reply: FlushReply) => {
+        clearTimeout(timer);
+        port1.close();
+        resolve(reply);
+      });
+    });
+  }
+
+  /** How each output did (its `result()`): after shutdown, once the writer answered. */
+  results(): readonly OutputReport[] | undefined {
+    return this.outputReports;
   }
 
   /**
@@ -193,6 +261,10 @@ export class TraceWriterSink implements Sink {
   /** The trace as written, summarised: after shutdown, when asked for and the writer finished. */
   summary(): Summary | undefined {
     return this.summarised;
+  }
+
+  private warnOutput(message: string): void {
+    (this.options.warn ?? state.warn)(message);
   }
 
   private failed(message: string): void {
