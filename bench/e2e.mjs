@@ -108,7 +108,8 @@ function run(subject, mode, cacheDir, collector) {
       const file = mode === "json" ? `${out}.json` : mode === "perfetto" ? `${out}.pftrace` : undefined;
       const bytes = file !== undefined && existsSync(file) ? statSync(file).size : NaN;
       const exported = mode === "otlp" ? collector.take() : NaN;
-      const recorded = mode === "otlp" ? Number(/spanfn: (\d+) spans recorded/.exec(stderr)?.[1] ?? NaN) : NaN;
+      // Recorded: what the exporter was handed, sent or not ("N of M spans were not exported" when some were not).
+      const recorded = mode === "otlp" ? Number(/(\d+) of (\d+) spans were not exported/.exec(stderr)?.[2] ?? /spanfn: (\d+) spans exported/.exec(stderr)?.[1] ?? NaN) : NaN;
       if (file !== undefined) rmSync(file, { force: true });
       resolve({ program, wall, spans, bytes, exported, recorded });
     });
