@@ -108,6 +108,13 @@ describe("writer thread", () => {
     expect(lossLine(result.stderr)).toMatch(/could not write .*trace\.json/);
   });
 
+  (process.platform === "linux" ? test : test.skip)("runs at a lower priority than the program, which gets the core when both want it", () => {
+    const result = spawnSync(process.execPath, [join(__dirname, "programs", "writer-priority.mjs"), join(scratch, "priority.json")], { encoding: "utf8", timeout: 20000 });
+    expect(result.status).toBe(0);
+    const { main, nices } = JSON.parse(result.stdout) as { main: number; nices: number[] };
+    expect(nices).toContain(main + 10);
+  });
+
   test("the format follows the file's extension", () => {
     expect(formatOf("t.json")).toBe("json");
     expect(formatOf("t.pftrace")).toBe("perfetto");

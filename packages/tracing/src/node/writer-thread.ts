@@ -5,7 +5,8 @@
  * message per block. It runs none of the program's code and loads no preload (the program's
  * thread starts it with an empty `execArgv`).
  */
-import { closeSync, constants, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, constants, mkdirSync, openSync, readlinkSync, writeSync } from "node:fs";
+import { setPriority } from "node:os";
 import { dirname, isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
@@ -313,6 +314,24 @@ function stopped(error: unknown): void {
   done();
 }
 
+/**
+ * Where the system allows it (Linux names this thread in /proc), the writer runs at a lower
+ * priority than the program: when the two want the same core, the program's thread gets it, and
+ * the writer catches up while the program waits (at exit it waits for the writer). The writer
+ * keeps its own core when one is free.
+ */
+function yieldToProgram(): void {
+  try {
+    const task = /\/task\/(\d+)$/.exec(readlinkSync("/proc/thread-self"));
+    if (task !== null) setPriority(Number(task[1]), WRITER_NICE);
+  } catch {
+    // Not Linux, or not allowed: the writer runs at the program's priority.
+  }
+}
+
+const WRITER_NICE = 10;
+
+yieldToProgram();
 open();
 if (early !== null) {
   void loadOutputs().then(() => {
