@@ -8,26 +8,13 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SpanPairer, SummaryBuilder, type ChromeTraceEvent, type SpanStats, type Summary } from "../../packages/tracing/src/index.js";
-import { visitChromeEvent } from "../../packages/cli/src/read/chrome-events.js";
+import type { SpanStats, Summary } from "../../packages/tracing/src/index.js";
+import { summarize } from "../../packages/cli/src/summary.js";
 import { blockEvents, HEAD, TAIL, writeBigTrace } from "./big-trace.js";
 
 const BIN = join(__dirname, "../../packages/cli/bin/spanfn.js");
 const dir = mkdtempSync(join(tmpdir(), "spanfn-big-report-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function summaryOf(events: readonly ChromeTraceEvent[]): Summary {
-  const builder = new SummaryBuilder();
-  const pairer = new SpanPairer(
-    (span) => builder.add(span),
-    (args) => builder.report(args),
-  );
-  for (const event of events) {
-    builder.event();
-    visitChromeEvent(event, pairer);
-  }
-  return builder.finish(pairer.openCount());
-}
 
 /** Writes a trace, summarises it with `spanfn report --json` in a 256 MB heap, and checks the summary against the block's. */
 function reportAndCheck(name: string, bytes: number, lineBreaks: boolean): number {
@@ -52,7 +39,7 @@ function reportAndCheck(name: string, bytes: number, lineBreaks: boolean): numbe
       `summarised in ${seconds.toFixed(1)} s: ${(size / 1e6 / seconds).toFixed(0)} MB/s`,
   );
 
-  const expected = summaryOf([...HEAD, ...block, ...TAIL]);
+  const expected = summarize([...HEAD, ...block, ...TAIL]);
   const actual = JSON.parse(result.stdout) as Summary;
   expect(actual.events).toBe(HEAD.length + repeats * block.length + TAIL.length);
   expect(actual).toMatchObject({ unfinished: 0, droppedSpans: 3, lostEvents: 2, demoted: [{ name: "lib::tiny", calls: 5 }] });
