@@ -6,6 +6,7 @@
 import type { ConfigAPI, NodePath, PluginObj, PluginPass, types as t } from "@babel/core";
 import { instrumentCompiledBody, instrumentFunction, instrumentStateMachine, type FileRefs } from "./codegen.js";
 import { analyzeFile, collectDeclarations, type DetectContext } from "./detect.js";
+import { functionsInPropertyKeys } from "./keys.js";
 import { findCommentMarker, isSpanFnReference, parseTag, type FoundMarker, type Marker } from "./markers.js";
 import { functionName, modulePath, spanName } from "./naming.js";
 import { normalizeOptions, type SpanFnPluginOptions } from "./options.js";
@@ -50,6 +51,7 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
             knownPromise: new WeakSet(),
           };
           const detections = analyzeFile(program, context);
+          const keyFunctions = functionsInPropertyKeys(program, types);
           const fileHasWith = /\bwith\s*\(/.test(source);
           const compiledBodies = new WeakMap<t.Node, t.Identifier>();
           let compiledCode = false;
@@ -83,6 +85,17 @@ export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions):
             Function(path) {
               if (done.has(path.node) || refs.generated.has(path.node)) return;
               done.add(path.node);
+              if (keyFunctions.has(path.node)) {
+                // Its source text can be a property key (keys.ts): instrumented, the key would change.
+                const found = findMarker(path, types, runtimeModules, markerError);
+                if (found?.marker.kind === "span") {
+                  throw path.buildCodeFrameError(
+                    "@spanfn/babel-plugin: cannot instrument a function that is, or is inside, a computed property key: its source text can be the key, and the generated code would change it. Remove the marker.",
+                  );
+                }
+                if (found?.comment) consumed.add(found.comment);
+                return;
+              }
               const detection = detections.get(path.node) ?? { route: "thread", rule: "default" };
               if (detection.route === "plumbing") return;
               if (detection.route === "compiled-body") {

@@ -3,6 +3,7 @@
  * the fixtures' `events.txt` and the semantics suite read the same rendering.
  */
 import { transformSync, type PluginItem } from "@babel/core";
+import { runInNewContext } from "node:vm";
 import * as tracing from "../../tracing/src/index.js";
 import plugin from "../src/index.js";
 import type { SpanFnPluginOptions } from "../src/index.js";
@@ -36,15 +37,23 @@ export function compile(
   return result;
 }
 
-/** Evaluates CommonJS code with `@spanfn/tracing` bound to this process's runtime. */
-export function evaluate(code: string, modules: Record<string, unknown> = {}): Record<string, unknown> {
+/**
+ * Evaluates CommonJS code with `@spanfn/tracing` bound to this process's runtime. `realm: "vm"`
+ * runs it in a fresh `vm` context: its globals (`TypeError`, `Promise`, `Object`) are not the
+ * runtime's, as for a program the runtime was loaded beside rather than with.
+ */
+export function evaluate(code: string, modules: Record<string, unknown> = {}, realm: "same" | "vm" = "same"): Record<string, unknown> {
   const module = { exports: {} as Record<string, unknown> };
   const require = (name: string) => {
     if (name === "@spanfn/tracing") return tracing;
     if (name in modules) return modules[name];
     throw new Error(`fixture requires unknown module ${name}`);
   };
-  new Function("require", "module", "exports", code)(require, module, module.exports);
+  const factory =
+    realm === "vm"
+      ? (runInNewContext(`(function (require, module, exports) {\n${code}\n})`, { setTimeout, clearTimeout }) as (...args: unknown[]) => void)
+      : new Function("require", "module", "exports", code);
+  factory(require, module, module.exports);
   return module.exports;
 }
 

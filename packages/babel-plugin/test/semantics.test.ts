@@ -13,6 +13,9 @@
  *   name.cjs  a sloppy-mode script, parsed with sourceType "script" (no "use strict" is added)
  *   name.ts   TypeScript (preset-typescript, then the CommonJS transform)
  *
+ * A `// @realm: vm` line runs the program in a fresh `vm` context, whose globals are not the
+ * runtime's: what the runtime throws or makes on the program's behalf would show there.
+ *
  * A `// @compilers: …` line in a program also runs it pre-compiled by real compilers (their
  * output is what both runs then start from): `tsc-es2015` (async via __awaiter), `tsc-es5`
  * (__awaiter + __generator), `env-node6` (Babel's _asyncToGenerator), `env-ie11` (regenerator).
@@ -130,8 +133,11 @@ const turns = async (n: number) => {
   for (let i = 0; i < n; i++) await new Promise((resolve) => setTimeout(resolve, 0));
 };
 
-/** Evaluates `code`, calls and awaits its `run(log)`, and lets timers and microtasks settle. */
-async function execute(code: string): Promise<Outcome> {
+/**
+ * Evaluates `code`, calls and awaits its `run(log)`, and lets timers and microtasks settle. A
+ * program with a `// @realm: vm` line runs in a fresh `vm` context (run-output.ts: evaluate).
+ */
+async function execute(code: string, realm: "same" | "vm" = "same"): Promise<Outcome> {
   // Babel's old-target output may ask for regenerator-runtime; its helpers are inlined instead.
   const modules = { "regenerator-runtime": undefined };
   const lines: string[] = [];
@@ -144,7 +150,7 @@ async function execute(code: string): Promise<Outcome> {
   await turns(1);
   state.sp = 0;
   try {
-    const exports = evaluate(code, modules);
+    const exports = evaluate(code, modules, realm);
     if (typeof exports.run !== "function") throw new Error("the program exports no run function");
     parents = exports.parents as Record<string, string> | undefined;
     const result = (exports.run as (log: Log) => unknown)(log);
@@ -219,17 +225,18 @@ describe.each(PROGRAMS)("%s", (_label, file, compiler) => {
   let events: SpanEvent[] = [];
   let problems: string[] = [];
   let currentAfter = -1;
+  const realm = /^\/\/ @realm: vm$/m.test(original) ? "vm" : "same";
 
   beforeAll(async () => {
     const source = compiler === null ? original : COMPILERS[compiler](original, `/project/src/semantics/${file}`);
     plainCode = compile(source, filename, null, extra).code!;
     instrumentedCode = compile(source, filename, { instrument: "all" }, extra).code!;
 
-    plain = await execute(plainCode);
+    plain = await execute(plainCode, realm);
 
     flush();
     sink.clear();
-    instrumented = await execute(instrumentedCode);
+    instrumented = await execute(instrumentedCode, realm);
     flush();
     events = sink.events();
     sink.clear();
@@ -240,7 +247,7 @@ describe.each(PROGRAMS)("%s", (_label, file, compiler) => {
 
     configure({ enabled: false });
     try {
-      disabled = await execute(instrumentedCode);
+      disabled = await execute(instrumentedCode, realm);
     } finally {
       configure({ enabled: true });
     }

@@ -46,14 +46,21 @@ function wrap(span: SpanSource, iterator: AnyIterator): AnyIterator {
   if (iterator === null || typeof iterator !== "object") return iterator;
   const next = iterator.next;
   return {
-    next: (...args: unknown[]) => step(span, iterator, next, args),
+    next: through(span, iterator, next),
     get return() {
-      const method = iterator.return;
-      return method === undefined || method === null ? method : (...args: unknown[]) => step(span, iterator, method, args);
+      return through(span, iterator, iterator.return);
     },
     get throw() {
-      const method = iterator.throw;
-      return method === undefined || method === null ? method : (...args: unknown[]) => step(span, iterator, method, args);
+      return through(span, iterator, iterator.throw);
     },
   } as AnyIterator;
+}
+
+/**
+ * A method that is not a function (absent, or anything else) is handed to the loop as it is:
+ * the loop then skips it or throws the engine's own TypeError, from the program's realm, as it
+ * would without the wrapper.
+ */
+function through(span: SpanSource, iterator: AnyIterator, method: unknown): unknown {
+  return typeof method === "function" ? (...args: unknown[]) => step(span, iterator, method as Method, args) : method;
 }
