@@ -29,11 +29,12 @@ function seal(s: RuntimeState): void {
     length: s.position,
     sequence: s.sequence++,
   };
-  // The sealed buffer now belongs to the block; the writer must not touch it again.
+  // A thread's first blocks are small (state.ts, fullBlockSlots); spares of the old size are let go.
   if (s.blockSlots < s.fullBlockSlots) {
     s.blockSlots = Math.min(s.blockSlots * 2, s.fullBlockSlots);
     s.spare.length = 0;
   }
+  // The sealed buffer now belongs to the block; the writer must not touch it again.
   s.buffer = s.spare.pop() ?? new Float64Array(s.blockSlots);
   s.position = 0;
   s.leafAt = -1;
