@@ -8,6 +8,7 @@ import Module, { register } from "node:module";
 import { install, TraceWriterSink } from "@spanfn/tracing/node";
 import { isMainThread } from "node:worker_threads";
 import { formatSummary, summarize as summarizeEvents } from "./summary.js";
+import type { Summary } from "@spanfn/tracing";
 import { parseChromeTrace } from "@spanfn/tracing";
 import { instrument, loadToolchain, wanted, type InstrumentOptions } from "./transform.js";
 import { openCache, type TransformCache } from "./cache.js";
@@ -69,10 +70,11 @@ async function installExport(options: PreloadOptions, processName: string): Prom
       out: options.writeTrace ? options.out : undefined,
       demote: options.demote,
       processName,
+      summary: options.writeTrace && !options.quiet,
       onExit: (_report, sink) => {
         const stats = sink.stats();
         if (!options.quiet) process.stderr.write(`\nspanfn: ${stats.exported} spans exported to ${sink.destinationName}\n`);
-        if (options.writeTrace) summarize(options);
+        if (options.writeTrace) summarize(options, sink);
       },
     });
   } catch (error) {
@@ -89,10 +91,10 @@ async function installExport(options: PreloadOptions, processName: string): Prom
  * At exit: the summary on stderr, as the writer thread aggregated it (or read back from the trace
  * file when another sink wrote it), and the HTML report, which needs the events themselves.
  */
-function summarize(options: PreloadOptions, writer?: TraceWriterSink): void {
+function summarize(options: PreloadOptions, writer?: { summary?(): Summary | undefined }): void {
   if (!isMainThread || (options.quiet && options.html === undefined)) return;
   try {
-    let summary = writer?.summary();
+    let summary = writer?.summary?.();
     if (options.html !== undefined || summary === undefined) {
       const events = parseChromeTrace(readFileSync(options.out, "utf8"));
       summary ??= summarizeEvents(events);

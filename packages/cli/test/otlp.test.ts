@@ -63,6 +63,17 @@ describe("spanfn run --otlp", () => {
     expect(receiver.spans[0].resource["service.name"]).toBe("greeter");
   });
 
+  test("--otlp with --out: the summary comes from the writer thread, not from reading the file back", async () => {
+    const url = await receiver.start();
+    // /dev/null takes the trace and gives nothing back: only the writer's own summary can be printed.
+    const result = await spanfn(["run", "--all", "--otlp", url, "--out", "/dev/null", "main.ts"]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain("could not summarise");
+    expect(result.stderr).toMatch(/top \d+ spans by total time/);
+    const spans = Number(/^(\d+) spans \(/m.exec(result.stderr)?.[1]);
+    expect(spans).toBe(receiver.spans.length);
+  });
+
   test("--otlp without a URL follows OTEL_EXPORTER_OTLP_ENDPOINT; the script is not taken for a URL", async () => {
     const url = await receiver.start();
     const result = await spanfn(["run", "--all", "--otlp", "main.ts"], { OTEL_EXPORTER_OTLP_ENDPOINT: url.replace(/\/v1\/traces$/, "") });

@@ -5,6 +5,8 @@
 import type { ExportStats } from "./pipeline.js";
 
 /** What `installOtel` returns, wherever the export runs. */
+import type { Summary } from "@spanfn/tracing";
+
 export interface OtelExport {
   /** The collector's URL, or the custom exporter's name. */
   readonly destinationName: string;
@@ -15,6 +17,8 @@ export interface OtelExport {
   /** One line when spans did not reach the collector; "" when all did. */
   describeLosses(): string;
   reportLosses(): void;
+  /** The trace file as the writer thread summarised it (`summary: true`), after shutdown. */
+  summary?(): Summary | undefined;
 }
 
 export function describeExportLosses(stats: ExportStats, destination: string, maxQueueSize: number): string {

@@ -35,6 +35,11 @@ export interface InstallOtelOptions extends OtelSinkOptions, Omit<InstallOptions
   maxBacklogBytes?: number;
   /** false: export on the program's thread, as with a custom exporter (default true). */
   writerThread?: boolean;
+  /**
+   * With a trace file (`out`) on the writer thread: summarise it as it is written, for the
+   * export's `summary()` at exit (what `spanfn run` prints), instead of reading it back.
+   */
+  summary?: boolean;
 }
 
 const DEFAULT_BACKLOG_BYTES = 64 * 1024 * 1024;
@@ -78,7 +83,7 @@ export function installOtel(options: InstallOtelOptions = {}): OtelExport | null
   const sinkOptions: OtelSinkOptions = {};
   const runtimeOptions: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
-    if (key === "onExit" || key === "maxBacklogBytes" || key === "writerThread") continue;
+    if (key === "onExit" || key === "maxBacklogBytes" || key === "writerThread" || key === "summary") continue;
     if ((SINK_KEYS as readonly string[]).includes(key)) (sinkOptions as Record<string, unknown>)[key] = value;
     else runtimeOptions[key] = value;
   }
@@ -135,6 +140,7 @@ function installOnWriterThread(
   const { out, processName, ...rest } = runtime;
   const writer = new TraceWriterSink(out, {
     processName,
+    summary: options.summary === true && out !== undefined,
     outputs: [{ module, options: output }],
     ...(outside === null ? {} : { attach: () => outside.take() }),
     deadlineMs: Math.max(WRITER_DEADLINE_MS, settings.shutdownTimeoutMillis + 1000),

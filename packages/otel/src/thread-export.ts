@@ -3,7 +3,7 @@
  * the work there): what it resolved before starting, the counts the writer thread reports back,
  * and the line that says what did not reach the collector.
  */
-import { flush as flushRuntime } from "@spanfn/tracing";
+import { flush as flushRuntime, type Summary } from "@spanfn/tracing";
 import type { TraceWriterSink } from "@spanfn/tracing/node";
 import { describeExportLosses, type OtelExport } from "./losses.js";
 import type { ExportStats } from "./pipeline.js";
@@ -22,6 +22,10 @@ export class ThreadExport implements OtelExport {
     private readonly settings: ResolvedSettings,
     private readonly warn: (message: string) => void,
   ) {}
+
+  summary(): Summary | undefined {
+    return this.writer.summary();
+  }
 
   stats(): ExportStats {
     const final = this.writer.results()?.find((report) => report.module === this.module);
