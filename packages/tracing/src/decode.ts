@@ -84,6 +84,15 @@ export function countRecords(data: Float64Array, length: number): number {
   return count;
 }
 
+/** A block's events for the loss counters: 0 for a corrupt block rather than a throw. */
+export function countEvents(block: EventBlock): number {
+  try {
+    return countRecords(block.data, block.length);
+  } catch {
+    return 0;
+  }
+}
+
 export function decodeBlock(block: EventBlock): SpanEvent[] {
   const events: SpanEvent[] = [];
   const { data, metadata, thread, clock } = block;

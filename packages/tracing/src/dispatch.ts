@@ -4,7 +4,7 @@
  */
 import { now } from "./clock.js";
 import { MAX_RECORD_SLOTS, type EventBlock } from "./events.js";
-import { countRecords } from "./decode.js";
+import { countEvents } from "./decode.js";
 import { parseLevel } from "./levels.js";
 import { openSpans } from "./open.js";
 import { demotedSites, scanSealed, setDemotion, type DemoteOptions } from "./demote.js";
@@ -108,14 +108,6 @@ function drain(s: RuntimeState): void {
         },
       );
     }
-  }
-}
-
-function countEvents(block: EventBlock): number {
-  try {
-    return countRecords(block.data, block.length);
-  } catch {
-    return 0;
   }
 }
 

@@ -13,7 +13,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { ClockInfo } from "../clock.js";
 import type { EventBlock, ThreadInfo } from "../events.js";
 import type { SpanMetadata } from "../metadata.js";
-import { countRecords } from "../decode.js";
+import { countEvents } from "../decode.js";
 import { deflateSync } from "node:zlib";
 import { ChromeTraceWriter } from "../sinks/chrome.js";
 import { PerfettoTraceWriter } from "../sinks/perfetto.js";
@@ -143,9 +143,13 @@ function tableOf(message: BlockMessage): ThreadTable {
   return table;
 }
 
+/** The block a message carries, read against its thread's table (taking in its new metadata). */
+function blockOf(message: BlockMessage): EventBlock {
+  return { ...tableOf(message), data: message.data, length: message.length, sequence: message.sequence };
+}
+
 function onBlock(message: BlockMessage): void {
-  const table = tableOf(message);
-  const block: EventBlock = { ...table, data: message.data, length: message.length, sequence: message.sequence };
+  const block = blockOf(message);
   let events = 0;
   if (failure === undefined && encoder !== null) {
     try {
@@ -154,9 +158,9 @@ function onBlock(message: BlockMessage): void {
       fail(error);
     }
   }
-  if (failure !== undefined) lostEvents += countOrZero(block);
+  if (failure !== undefined) lostEvents += countEvents(block);
   else if (pairer !== null) events = summarise(block);
-  else if (!(message.data.buffer instanceof SharedArrayBuffer)) events = countOrZero(block);
+  else if (!(message.data.buffer instanceof SharedArrayBuffer)) events = countEvents(block);
   if (early !== null) early.push({ ...message, data: message.data.slice(0, message.length) });
   else if (hosted.length > 0) feedOutputs(block, message.attached);
   Atomics.add(control, CONTROL_SLOTS_DONE, message.data.length);
@@ -178,7 +182,7 @@ function feedOutputs(block: EventBlock, attached: unknown): void {
         outputFailed(output, error);
       }
     }
-    if (events < 0) events = countOrZero(block);
+    if (events < 0) events = countEvents(block);
     output.lostEvents += events;
   }
 }
@@ -260,14 +264,6 @@ function summarise(block: EventBlock): number {
   return events;
 }
 
-function countOrZero(block: EventBlock): number {
-  try {
-    return countRecords(block.data, block.length);
-  } catch {
-    return 0;
-  }
-}
-
 async function onFinish(message: FinishMessage): Promise<void> {
   finishWarnings = [];
   if (failure === undefined && encoder !== null) {
@@ -339,7 +335,7 @@ if (early !== null) {
     early = null;
     for (const message of waiting) {
       try {
-        if (message.kind === "block") feedOutputs({ ...tableOf(message), data: message.data, length: message.length, sequence: message.sequence }, message.attached);
+        if (message.kind === "block") feedOutputs(blockOf(message), message.attached);
         else handle(message);
       } catch (error) {
         stopped(error);

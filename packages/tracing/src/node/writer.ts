@@ -67,16 +67,13 @@ export function formatOf(path: string): TraceFormat {
   return /\.(?:pftrace|perfetto-trace|perfetto)$/i.test(path) ? "perfetto" : "json";
 }
 
-interface ThreadSent {
-  metadata: number;
-}
-
 export class TraceWriterSink implements Sink {
   readonly format: TraceFormat;
   private worker: Worker | null = null;
   private control = new Int32Array(new SharedArrayBuffer(CONTROL_LENGTH * 4));
-  private readonly threads = new Map<number, ThreadSent>();
-  /** Slots and events posted, modulo 2^32 like the writer's counts (see writer-protocol.ts). */
+  /** Per thread id, how many of its metadata entries the writer has been sent. */
+  private readonly metadataSent = new Map<number, number>();
+  /** Slots posted, modulo 2^32 like the writer's count (see writer-protocol.ts). */
   private slotsPosted = 0;
   /** Events of the blocks whose buffers were transferred, modulo 2^32 (lent ones are counted only if the writer never reads them). */
   private eventsTransferred = 0;
@@ -139,24 +136,23 @@ export class TraceWriterSink implements Sink {
       throw new Error(this.failure ?? `spanfn: could not write ${this.target}`);
     }
     const threadId = block.thread.id;
-    let sent = this.threads.get(threadId);
-    const first = sent === undefined;
-    if (sent === undefined) this.threads.set(threadId, (sent = { metadata: 0 }));
+    const first = !this.metadataSent.has(threadId);
+    const sent = this.metadataSent.get(threadId) ?? 0;
     // A buffer another sink still reads (TeeSink) is copied; any other is handed over.
     const data = isShared(block) ? block.data.slice(0, block.length) : block.data;
     const message: BlockMessage = {
       kind: "block",
       threadId,
       ...(first ? { thread: block.thread, clock: block.clock } : {}),
-      metadata: block.metadata.length > sent.metadata ? block.metadata.slice(sent.metadata) : [],
-      metadataFrom: sent.metadata,
+      metadata: block.metadata.length > sent ? block.metadata.slice(sent) : [],
+      metadataFrom: sent,
       data,
       length: block.length,
       sequence: block.sequence,
       ...(this.options.attach === undefined ? {} : { attached: this.options.attach(block) }),
     };
     this.slotsPosted = (this.slotsPosted + data.length) | 0;
-    sent.metadata = block.metadata.length;
+    this.metadataSent.set(threadId, block.metadata.length);
     if (data.buffer instanceof SharedArrayBuffer) {
       worker.postMessage(message);
       this.lent.push({ data, block: this.blocksPosted, length: block.length });
