@@ -60,7 +60,7 @@ export function formatSummary(summary: Summary, options: { top?: number; sort?: 
   if (summary.demoted.length > 0) {
     const calls = summary.demoted.reduce((n, d) => n + d.calls, 0);
     out.push(
-      `* demoted: ${summary.demoted.length} hot functions whose calls were all tiny stopped recording spans and counted ${calls} calls instead ` +
+      `* demoted: ${summary.demoted.length} hot functions whose calls were tiny beside what a span costs stopped recording spans and counted ${calls} calls instead ` +
         `(counts are exact; times cover the recorded spans only; spanfn run --no-demote keeps every span)`,
     );
   }

@@ -8,6 +8,10 @@
  * A site that ever returned a promise (settle.ts) is never demoted. Reports name the demoted
  * sites with their counts.
  *
+ * Many sites each a little slower than `belowNs` cost as much together: while a thread's spans
+ * cost more than `maxShare` of its time, a bar rises (doubling at each seal) and a site whose
+ * calls are mostly under it is demoted as well; the bar falls back once the spans are cheap again.
+ *
  * A call is judged by its time without the calls of the same site nested in it (recursion),
  * less an estimate of what recording each of those cost it: a recursive function's calls
  * include their descendants' spans, so its own work would otherwise look long however little it
@@ -31,6 +35,7 @@ export const demotedToken = (id: number): number => -2 - id;
 
 export const DEFAULT_DEMOTE_AFTER = 200;
 export const DEFAULT_DEMOTE_BELOW_NS = 1000;
+export const DEFAULT_DEMOTE_MAX_SHARE = 0.05;
 
 export interface DemoteOptions {
   /** Calls judged at a time (the window); a site is demoted after this many recorded calls at least. */
@@ -40,6 +45,12 @@ export interface DemoteOptions {
    * functions included, nested calls of the same function (recursion) not.
    */
   belowNs?: number;
+  /**
+   * The most a thread's spans may cost of its time, estimated at two clock reads a span. Past
+   * it, the bar rises: a site whose calls are mostly (half of a window) shorter than the bar is
+   * demoted too, the bar doubling while the thread's spans still cost more than this.
+   */
+  maxShare?: number;
 }
 
 /** Per-site counters, grown with the metadata table; typed arrays so the scan allocates nothing. */
@@ -47,9 +58,16 @@ export interface DemotionState {
   after: number;
   /** In ticks (milliseconds). 0: demotion is off. */
   below: number;
+  maxShare: number;
   /** Recorded calls in the current window, and how many of them were not tiny. */
   window: Uint32Array;
   long: Uint32Array;
+  /** Recorded calls in the current window shorter than `bar`. */
+  short: Uint32Array;
+  /** In ticks: at least `below`, raised while the thread's spans cost more than `maxShare` of its time. */
+  bar: number;
+  /** The tick of the last seal, and the spans recorded since: the thread's recent span rate. */
+  lastSeal: number;
   /** Calls of a demoted site since its demotion; exact. */
   counted: Float64Array;
   /** Its gated calls (gates.ts) when it was demoted: those counted since are the rest. */
@@ -121,8 +139,12 @@ export function createDemotion(): DemotionState {
   return {
     after: DEFAULT_DEMOTE_AFTER,
     below: DEFAULT_DEMOTE_BELOW_NS / 1e6,
+    maxShare: DEFAULT_DEMOTE_MAX_SHARE,
     window: new Uint32Array(256),
     long: new Uint32Array(256),
+    short: new Uint32Array(256),
+    bar: DEFAULT_DEMOTE_BELOW_NS / 1e6,
+    lastSeal: -1,
     counted: new Float64Array(256),
     gatedBefore: new Float64Array(256),
     outermost: new Uint32Array(256),
@@ -140,11 +162,14 @@ export function setDemotion(s: RuntimeState, options: DemoteOptions | boolean): 
   const d = s.demotion;
   if (options === false) {
     d.below = 0;
+    d.bar = 0;
     return;
   }
-  const { after = DEFAULT_DEMOTE_AFTER, belowNs = DEFAULT_DEMOTE_BELOW_NS } = options === true ? {} : options;
+  const { after = DEFAULT_DEMOTE_AFTER, belowNs = DEFAULT_DEMOTE_BELOW_NS, maxShare = DEFAULT_DEMOTE_MAX_SHARE } = options === true ? {} : options;
   d.after = after;
   d.below = belowNs / 1e6;
+  d.bar = d.below;
+  d.maxShare = maxShare;
 }
 
 function grown<T extends Uint8Array | Uint32Array | Float64Array | Int32Array>(array: T, size: number, fill = 0): T {
@@ -204,6 +229,7 @@ export function followStack(s: RuntimeState, stack: ThreadStack, data: Float64Ar
   if (judging && d.window.length < sites) {
     d.window = grown(d.window, sites);
     d.long = grown(d.long, sites);
+    d.short = grown(d.short, sites);
     d.outermost = grown(d.outermost, sites);
     d.counted = grown(d.counted, sites);
     d.gatedBefore = grown(d.gatedBefore, sites);
@@ -214,8 +240,9 @@ export function followStack(s: RuntimeState, stack: ThreadStack, data: Float64Ar
   if (stack.innermost.length < sites) stack.innermost = grown(stack.innermost, sites, -1);
   // Runs over every record of every block: the arrays are held in locals (a demotion replaces
   // none of them), and each kind's size is spelled out (events.ts RECORD_SLOTS).
-  const { window, long, outermost, recorded, after, below } = d;
+  const { window, long, short, outermost, recorded, after, below, bar } = d;
   const nestedCost = d.nestedCost > 0 ? d.nestedCost : 0;
+  let judged = 0;
   const innermost = stack.innermost;
   let stackSites = stack.sites;
   let stackTicks = stack.ticks;
@@ -274,20 +301,47 @@ export function followStack(s: RuntimeState, stack: ThreadStack, data: Float64Ar
     // its demotion a span of it covers its whole recursion. Calls before it (later in the block
     // that demoted it) are judged the same way.
     if (demoted && (d.keepsOutermost[site] !== 1 || enclosing >= 0)) continue;
-    if ((demoted ? ticks : ticks - nested) >= below) long[site]++;
+    const own = demoted ? ticks : ticks - nested;
+    if (own >= below) long[site]++;
+    if (own < bar) short[site]++;
     if (enclosing < 0) outermost[site]++;
+    judged++;
     if (++window[site] >= after) {
-      if (long[site] * 100 <= window[site] && !s.promiseReturningSync.has(site)) {
+      // Nearly every call tiny, or (while the thread's spans cost too much) most calls under the bar.
+      const tiny = long[site] * 100 <= window[site] || (bar > below && short[site] * 2 >= window[site]);
+      if (tiny && !s.promiseReturningSync.has(site)) {
         // A site whose calls were nearly all inside calls of itself keeps its outermost calls.
         if (!demoted) demote(s, site, outermost[site] * OUTERMOST_SHARE <= window[site]);
         else countOutermost(s, site);
       }
       window[site] = 0;
       long[site] = 0;
+      short[site] = 0;
       outermost[site] = 0;
     }
   }
   stack.depth = depth;
+  if (judging) moveBar(d, judged);
+}
+
+/** What a span costs the program, in clock reads: its two, the least it costs (a low estimate, so the bar rises only when spans are surely too dense). */
+const SPAN_COST_READS = 2;
+/** The bar rises no higher than this many times `below`. */
+const MAX_BAR_RISE = 1024;
+
+/**
+ * Doubles the bar while the spans judged since the last seal cost more than `maxShare` of the
+ * time since, and halves it back toward `below` once they cost well under it (a busy phase ends).
+ */
+function moveBar(d: DemotionState, judged: number): void {
+  const at = now();
+  const since = at - d.lastSeal;
+  const first = d.lastSeal < 0;
+  d.lastSeal = at;
+  if (first || d.maxShare >= 1) return;
+  const cost = judged * SPAN_COST_READS * d.nestedCost;
+  if (cost > d.maxShare * since) d.bar = Math.min(d.bar * 2, d.below * MAX_BAR_RISE);
+  else if (cost * 4 < d.maxShare * since) d.bar = Math.max(d.bar / 2, d.below);
 }
 
 /**

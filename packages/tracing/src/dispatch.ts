@@ -193,7 +193,8 @@ export interface RuntimeOptions {
   warn?: (message: string) => void;
   /**
    * Hot, consistently tiny sync functions become call counters (demote.ts): `false` turns it off,
-   * `{ after, belowNs }` tunes it (default: 99% of 200 calls under 1000 ns).
+   * `{ after, belowNs, maxShare }` tunes it (default: 99% of 200 calls under 1000 ns, or 200 calls
+   * so close together that their spans would take more than 5% of the time).
    */
   demote?: boolean | DemoteOptions;
 }
@@ -242,15 +243,18 @@ export function configure(options: RuntimeOptions): void {
 
 function parseDemote(value: unknown): boolean | DemoteOptions {
   if (typeof value === "boolean") return value;
-  const expected = "true, false or { after?: a positive integer, belowNs?: a positive number }";
+  const expected = "true, false or { after?: a positive integer, belowNs?: a positive number, maxShare?: a number in (0, 1] }";
   if (value === null || typeof value !== "object") throw optionError("demote", expected, value);
-  const { after, belowNs, ...rest } = value as DemoteOptions;
+  const { after, belowNs, maxShare, ...rest } = value as DemoteOptions;
   if (Object.keys(rest).length > 0) throw optionError("demote", expected, value);
   if (after !== undefined && !isPositiveInteger(after)) throw optionError("demote.after", "a positive integer", after);
   if (belowNs !== undefined && !(typeof belowNs === "number" && belowNs > 0 && Number.isFinite(belowNs))) {
     throw optionError("demote.belowNs", "a positive number of nanoseconds", belowNs);
   }
-  return { after, belowNs };
+  if (maxShare !== undefined && !(typeof maxShare === "number" && maxShare > 0 && maxShare <= 1)) {
+    throw optionError("demote.maxShare", "a number greater than 0 and at most 1", maxShare);
+  }
+  return { after, belowNs, maxShare };
 }
 
 function isPositiveInteger(value: unknown): value is number {

@@ -3,7 +3,8 @@
  * all-mode, run against this runtime. A recursive call's span includes its descendants' spans,
  * so what demotion judges is a call's time without the nested calls of its own function. The
  * threshold is the default (1 µs): the tiny calls here take a small fraction of it, the slow ones
- * several times it (a busy wait), so the outcome does not hang on how fast the machine runs.
+ * many times it (a busy wait), and so many that their spans cost a small share of the time, so the
+ * outcome does not hang on how fast the machine runs.
  */
 import { afterAll, beforeEach, describe, expect, test } from "@jest/globals";
 import { configure, flush, InMemorySink, report, type SpanEvent } from "../src/index.js";
@@ -19,15 +20,15 @@ function busy(ms) {
   while (performance.now() < until);
 }
 
-// Recurses, and does several microseconds of work of its own in every call.
+// Recurses, and does tens of microseconds of work of its own in every call.
 export function deep(n) {
-  busy(0.005);
+  busy(0.05);
   return n === 0 ? 0 : 1 + deep(n - 1);
 }
 
 // Neither recurses nor is quick.
 export function slow(x) {
-  busy(0.005);
+  busy(0.05);
   return x + 1;
 }
 

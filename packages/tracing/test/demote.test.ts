@@ -197,9 +197,70 @@ describe("demotion of hot, tiny functions", () => {
   });
 
   test("bad options are refused, naming the option", () => {
+    expect(() => configure({ demote: { maxShare: 0 } })).toThrow(/demote.maxShare/);
+    expect(() => configure({ demote: { maxShare: 2 } })).toThrow(/demote.maxShare/);
     expect(() => configure({ demote: { after: 0 } })).toThrow(/demote.after/);
     expect(() => configure({ demote: { belowNs: -1 } })).toThrow(/demote.belowNs/);
     expect(() => configure({ demote: "yes" as never })).toThrow(/"demote"/);
     expect(() => configure({ demote: { every: 3 } as never })).toThrow(/"demote"/);
+  });
+});
+
+// `belowNs: 10`: no call is that short, so only the bar demotes (it rises to at most 1024 times that). A `maxShare` far below what any
+// span costs makes each seal of a busy block raise the bar; seals milliseconds apart, with a span
+// or so in between, lower it.
+describe("the bar, while a thread's spans cost more than maxShare of its time", () => {
+  const spin = (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until);
+  };
+  /**
+   * Seals of blocks full of spans, back to back: the bar doubles at each, up to its cap. Their
+   * site once returned a promise, so it is never demoted (which would make the spans cheap).
+   */
+  const busy = () => {
+    callReturning(s.returnsPromise, Promise.resolve(1));
+    for (let round = 0; round < 12; round++) {
+      for (let i = 0; i < 10; i++) callReturning(s.returnsPromise, 1);
+      flush();
+    }
+  };
+  /** Seals with one span in milliseconds: the bar halves at each, back to `belowNs`. */
+  const quiet = () => {
+    for (let round = 0; round < 12; round++) {
+      call(s.gen);
+      spin(5);
+      flush();
+    }
+  };
+  /** A window of `hot` calls milliseconds apart, judged at the seal. */
+  const judgeHot = () => {
+    for (let i = 0; i < 10; i++) {
+      call(s.hot);
+      spin(1);
+    }
+    flush();
+  };
+
+  test("a site whose calls are mostly under the risen bar is demoted, though its calls are not tiny", () => {
+    configure({ demote: { after: 10, belowNs: 10, maxShare: 0.001 } });
+    busy();
+    judgeHot();
+    expect(demotedCalls("hot")).toEqual({ calls: 0, recorded: 10 });
+  });
+
+  test("maxShare: 1 keeps the bar at belowNs", () => {
+    configure({ demote: { after: 10, belowNs: 10, maxShare: 1 } });
+    busy();
+    judgeHot();
+    expect(demotedCalls("hot")).toBeUndefined();
+  });
+
+  test("the bar falls back once the thread's spans are cheap again", () => {
+    configure({ demote: { after: 10, belowNs: 10, maxShare: 0.001 } });
+    busy();
+    quiet();
+    judgeHot();
+    expect(demotedCalls("hot")).toBeUndefined();
   });
 });
