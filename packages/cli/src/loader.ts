@@ -6,12 +6,15 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { instrument, wanted, type InstrumentOptions } from "./transform.js";
+import { compile, instrument, wanted, type InstrumentOptions } from "./transform.js";
 import { openCache, type TransformCache } from "./cache.js";
+import { serveCompiles, type CompileService } from "./remote-compile.js";
 
 export interface LoaderData extends InstrumentOptions {
   /** The transform cache's directory, as the preload chose it; null: no cache. */
   cacheDir: string | null;
+  /** Where the program's thread asks for its CommonJS modules' compiles. */
+  compiles: CompileService;
 }
 
 let options: InstrumentOptions;
@@ -22,6 +25,7 @@ export function initialize(data: LoaderData): void {
   // The preload has made the directory and warned about any problem: a later one goes unsaid
   // here, where it would repeat the main thread's.
   if (data.cacheDir !== null) cache = openCache({ dir: data.cacheDir });
+  serveCompiles(data.compiles, options, compile);
 }
 
 type Next<C, R> = (specifier: string, context: C) => Promise<R>;

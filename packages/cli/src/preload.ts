@@ -10,7 +10,8 @@ import { isMainThread } from "node:worker_threads";
 import { formatSummary, summarize as summarizeEvents } from "./summary.js";
 import type { Summary } from "@spanfn/tracing";
 import { parseChromeTrace } from "@spanfn/tracing";
-import { instrument, loadToolchain, wanted, type InstrumentOptions } from "./transform.js";
+import { compile, instrument, wanted, type InstrumentOptions } from "./transform.js";
+import { remoteCompiler, type Compile } from "./remote-compile.js";
 import { openCache, type TransformCache } from "./cache.js";
 import type { LoaderData } from "./loader.js";
 
@@ -44,10 +45,11 @@ if (options !== null) {
     install({ sink, demote: options.demote, processName, onExit: () => summarize(options, sink) });
   }
   const cache = options.cache && process.env.SPANFN_CACHE !== "0" ? openTransformCache(options) : null;
-  const data: LoaderData = { ...options, cacheDir: cache?.dir ?? null };
-  register(new URL("./loader.js", import.meta.url), { data });
-  loadToolchain();
-  installRequireHook(options, cache);
+  // Babel loads on the hooks thread, on the first module not in the cache; never on this one.
+  const remote = remoteCompiler(compile);
+  const data: LoaderData = { ...options, cacheDir: cache?.dir ?? null, compiles: remote.service };
+  register(new URL("./loader.js", import.meta.url), { data, transferList: [remote.service.port] });
+  installRequireHook(options, cache, remote.compile);
 }
 
 /** The cache this thread and the loader's share; its problems are told once, by the main thread. */
@@ -109,12 +111,13 @@ function summarize(options: PreloadOptions, writer?: { summary?(): Summary | und
 }
 
 /** CommonJS modules (and `.ts` files of CommonJS packages) go through the plugin as they are required. */
-function installRequireHook(instrumentOptions: InstrumentOptions, cache: TransformCache | null): void {
+function installRequireHook(instrumentOptions: InstrumentOptions, cache: TransformCache | null, compiler: Compile): void {
   const extensions = (Module as unknown as { _extensions: Record<string, (module: unknown, filename: string) => void> })._extensions;
   const javascript = extensions[".js"];
-  // Babel requires parts of itself and its plugins lazily, in the middle of a transform. Those
-  // modules are spanfn's toolchain, not the program: instrumenting them would record spanfn's own
-  // work, and Babel refuses to compile a plugin it is loading ("Reentrant plugin detected").
+  // When Babel compiles on this thread (the hooks thread did not answer), it requires parts of
+  // itself and its plugins lazily, in the middle of a transform. Those modules are spanfn's
+  // toolchain, not the program: instrumenting them would record spanfn's own work, and Babel
+  // refuses to compile a plugin it is loading ("Reentrant plugin detected").
   let transforming = false;
   for (const extension of [".js", ".cjs", ".ts", ".cts", ".tsx"]) {
     const original = extensions[extension] ?? javascript;
@@ -124,7 +127,7 @@ function installRequireHook(instrumentOptions: InstrumentOptions, cache: Transfo
       let code: string;
       transforming = true;
       try {
-        code = instrument(source, filename, instrumentOptions, true, cache);
+        code = instrument(source, filename, instrumentOptions, true, cache, compiler);
       } finally {
         transforming = false;
       }

@@ -15,9 +15,8 @@ const require = createRequire(import.meta.url);
 
 /**
  * Babel and the plugin, loaded on the first module the cache does not hold, so a warm cache
- * spares the ESM loader's thread from loading them at all. A thread that runs the program's own
- * modules loads them first (`loadToolchain`, from preload.ts): loaded in the middle of a
- * `require`, Babel would share modules the program is still loading and see them half-built.
+ * spares the thread that runs the ESM hooks from loading them at all. The program's own threads
+ * ask that thread to compile (remote-compile.ts) and load them only if it does not answer.
  */
 let toolchainModules: { transformSync: typeof TransformSync; spanfn: unknown } | undefined;
 
@@ -46,8 +45,18 @@ export function isTypeScript(filename: string): boolean {
   return TYPESCRIPT.test(filename);
 }
 
-/** The module's instrumented code: from `cache` when it holds this source's, else compiled now. */
-export function instrument(source: string, filename: string, options: InstrumentOptions, commonjs: boolean, cache: TransformCache | null = null): string {
+/**
+ * The module's instrumented code: from `cache` when it holds this source's, else compiled now (by
+ * `compiler`: here, or on the thread that runs the ESM hooks, remote-compile.ts).
+ */
+export function instrument(
+  source: string,
+  filename: string,
+  options: InstrumentOptions,
+  commonjs: boolean,
+  cache: TransformCache | null = null,
+  compiler: typeof compile = compile,
+): string {
   let key: string | undefined;
   try {
     if (cache !== null) key = cacheKey(filename, options, commonjs);
@@ -55,8 +64,8 @@ export function instrument(source: string, filename: string, options: Instrument
     // The toolchain's files could not be read: a cache problem, so the module is compiled as
     // without one.
   }
-  if (cache === null || key === undefined) return compile(source, filename, options, commonjs);
-  return cache.cached(key, source, () => compile(source, filename, options, commonjs));
+  if (cache === null || key === undefined) return compiler(source, filename, options, commonjs);
+  return cache.cached(key, source, () => compiler(source, filename, options, commonjs));
 }
 
 /**
@@ -94,7 +103,8 @@ function toolchain(): string {
   return toolchainStamp;
 }
 
-function compile(source: string, filename: string, options: InstrumentOptions, commonjs: boolean): string {
+/** Babel with the spanfn plugin (and TypeScript's types removed, and ESM made CommonJS when asked). */
+export function compile(source: string, filename: string, options: InstrumentOptions, commonjs: boolean): string {
   const { transformSync, spanfn } = loadToolchain();
   const presets: PluginItem[] = [];
   if (isTypeScript(filename)) presets.push([require.resolve("@babel/preset-typescript"), { onlyRemoveTypeImports: false }]);
@@ -111,6 +121,10 @@ function compile(source: string, filename: string, options: InstrumentOptions, c
     ],
   ];
   if (commonjs) plugins.push(require.resolve("@babel/plugin-transform-modules-commonjs"));
+  // Node decodes an inline source map for every module that has one, at load (the run enables
+  // source maps): across node_modules that is a real share of start-up. A package's code keeps
+  // its lines instead, so its stack frames name the right line without a map.
+  const library = isLibrary(filename);
   let result;
   try {
     result = transformSync(source, {
@@ -120,8 +134,8 @@ function compile(source: string, filename: string, options: InstrumentOptions, c
     sourceType: commonjs ? "unambiguous" : "module",
     presets,
     plugins,
-    sourceMaps: "inline",
-    retainLines: false,
+    sourceMaps: library ? false : "inline",
+    retainLines: library,
     // Babel's default ("auto") prints a note on the program's stderr for every file over 500 KB
     // (typescript.js, bundles) before compacting it; deciding here says the same without a word.
     compact: source.length > 500_000,
@@ -134,6 +148,8 @@ function compile(source: string, filename: string, options: InstrumentOptions, c
   }
   return result?.code ?? source;
 }
+
+const isLibrary = (filename: string): boolean => /[\\/]node_modules[\\/]/.test(filename);
 
 function includeGlobs(options: InstrumentOptions): string[] | undefined {
   // --include globs alone select the files (`--include 'node_modules/p-map/**'` is p-map, not all

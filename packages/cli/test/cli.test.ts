@@ -118,6 +118,73 @@ describe("spanfn run", () => {
     expect(trace(out).filter((e) => e.ph === "B").map((e) => e.name)).toEqual(["node_modules/chosen/index::chosen"]);
   });
 
+  test("the program's thread never loads Babel: its CommonJS modules are compiled on the hooks thread", () => {
+    const dir = join(scratch, "no-babel-here");
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "helper.cjs"), "exports.twice = function twice(x) { return 2 * x; };\n");
+    writeFileSync(
+      join(dir, "main.cjs"),
+      [
+        'const { twice } = require("./helper.cjs");',
+        "function main() { return twice(21); }",
+        // Its code, that is: the cache key reads the versions in Babel's package.json files.
+        'const babel = Object.keys(require.cache).filter((file) => /[\\\\/]@babel[\\\\/].*\\.js$/.test(file));',
+        "console.log(main(), babel.length);",
+        "",
+      ].join("\n"),
+    );
+    const out = join(scratch, "no-babel-here.json");
+    // Cold (every module compiled) and warm (every module from the cache).
+    for (const round of ["cold", "warm"]) {
+      const result = spanfn(["run", "--all", "--quiet", "--out", out, "main.cjs"], {}, dir);
+      expect([round, result.stdout]).toEqual([round, "42 0\n"]);
+      const names = new Set(trace(out).filter((e) => e.ph === "B").map((e) => e.name));
+      expect(names).toEqual(new Set(["main::main", "helper::twice", "main::<anonymous>:3"]));
+    }
+  });
+
+  test("a TypeScript syntax error in a required module is the program's error, with Babel's message", () => {
+    const dir = join(scratch, "ts-syntax");
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "broken.cts"), "export const x: number = ;\n");
+    writeFileSync(join(dir, "main.cjs"), 'try { require("./broken.cts"); } catch (error) { console.log(error.code, /broken\\.cts/.test(error.message)); }\n');
+    const result = spanfn(["run", "--all", "--quiet", "--out", join(scratch, "ts-syntax.json"), "main.cjs"], {}, dir);
+    expect(result.stdout).toBe("BABEL_PARSE_ERROR true\n");
+  });
+
+  test("stack frames name the source's lines: a package's kept lines, the program's through its source map", () => {
+    const dir = join(scratch, "lines");
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, "node_modules", "thrower"), { recursive: true });
+    writeFileSync(
+      join(dir, "node_modules", "thrower", "index.js"),
+      ["function check(x) {", "  if (x > 1) {", "    return x;", "  }", '  throw new Error("too small");', "}", "module.exports = { check };", ""].join("\n"),
+    );
+    const program = [
+      'const { check } = require("thrower");',
+      "function first() {",
+      "  try {",
+      "    check(0);",
+      "  } catch (error) {",
+      '    return error.stack.split("\\n").slice(1, 3).join("\\n");',
+      "  }",
+      "}",
+      "console.log(first());",
+      "",
+    ].join("\n");
+    writeFileSync(join(dir, "main.js"), program);
+    const out = join(scratch, "lines.json");
+    const result = spanfn(["run", "--all", "--node-modules", "--quiet", "--out", out, "main.js"], {}, dir);
+    expect(result.stderr).toBe("");
+    const [library, own] = result.stdout.trim().split("\n");
+    expect(library).toMatch(/node_modules[\\/]thrower[\\/]index\.js:5:/);
+    expect(own).toMatch(/main\.js:4:/);
+    // The instrumented package did record its span: the lines are right on code that was rewritten.
+    expect(trace(out).some((e) => e.ph === "B" && e.name === "node_modules/thrower/index::check")).toBe(true);
+  });
+
   test("a file over 500 KB: no note from Babel on the program's stderr", () => {
     // Found by the real-code suite (typescript.js, @babel/parser): Babel's default `compact: "auto"`
     // printed "[BABEL] Note: The code generator has deoptimised the styling of …" for each.

@@ -1,0 +1,97 @@
+/**
+ * CommonJS modules are required synchronously on the program's thread, but Babel need not load
+ * there: the thread that runs the ESM hooks (loader.ts) already loads it on a cache miss, and
+ * compiles for the require hook too. The program's thread posts the module and waits on a shared
+ * flag; the hooks thread compiles it and raises the flag. So a run whose modules are all cached
+ * never loads Babel at all, and a program that loads Babel itself never finds a copy half-loaded
+ * by spanfn.
+ */
+import { MessageChannel, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
+import type { InstrumentOptions } from "./transform.js";
+
+/** What the hooks thread needs to serve compiles: transferred to it through `register`'s data. */
+export interface CompileService {
+  port: MessagePort;
+  /** Int32 slot 0: FLAG_IDLE, FLAG_TAKEN or FLAG_DONE. */
+  flag: SharedArrayBuffer;
+}
+
+interface CompileRequest {
+  id: number;
+  source: string;
+  filename: string;
+  commonjs: boolean;
+}
+
+type CompileReply = { id: number; code: string } | { id: number; error: { message: string; code?: string; stack?: string } };
+
+const FLAG_IDLE = 0;
+const FLAG_TAKEN = 1;
+const FLAG_DONE = 2;
+
+/**
+ * How long the hooks thread may take to pick a request up (not to compile it) before the
+ * program's thread gives up on it and compiles for itself: it answers at once unless it is gone.
+ */
+const PICKUP_MS = 5_000;
+
+export type Compile = (source: string, filename: string, options: InstrumentOptions, commonjs: boolean) => string;
+
+/**
+ * The program's side: a compile that asks the hooks thread, and the service to hand it. When the
+ * hooks thread does not pick a request up, `fallback` compiles here, then and from then on.
+ */
+export function remoteCompiler(fallback: Compile, pickupMs = PICKUP_MS): { service: CompileService; compile: Compile } {
+  const channel = new MessageChannel();
+  const port = channel.port1;
+  // The hooks thread's port lives as long as the program; this end never keeps it alive.
+  port.unref();
+  const flag = new SharedArrayBuffer(4);
+  const slot = new Int32Array(flag);
+  let next = 0;
+  let gone = false;
+  const compile: Compile = (source, filename, options, commonjs) => {
+    if (gone) return fallback(source, filename, options, commonjs);
+    const id = ++next;
+    Atomics.store(slot, 0, FLAG_IDLE);
+    port.postMessage({ id, source, filename, commonjs } satisfies CompileRequest);
+    if (Atomics.wait(slot, 0, FLAG_IDLE, pickupMs) === "timed-out" && Atomics.load(slot, 0) === FLAG_IDLE) {
+      gone = true;
+      return fallback(source, filename, options, commonjs);
+    }
+    while (Atomics.load(slot, 0) !== FLAG_DONE) Atomics.wait(slot, 0, FLAG_TAKEN);
+    for (;;) {
+      const reply = receiveMessageOnPort(port)?.message as CompileReply | undefined;
+      if (reply === undefined) {
+        // Raised before the reply arrived: cannot happen with one port, but never spin forever.
+        gone = true;
+        return fallback(source, filename, options, commonjs);
+      }
+      if (reply.id !== id) continue;
+      if ("code" in reply) return reply.code;
+      throw Object.assign(new Error(reply.error.message), { code: reply.error.code, stack: reply.error.stack });
+    }
+  };
+  return { service: { port: channel.port2, flag }, compile };
+}
+
+/** The hooks thread's side: answers each request with `compile`'s code or error. */
+export function serveCompiles(service: CompileService, options: InstrumentOptions, compile: Compile): void {
+  const slot = new Int32Array(service.flag);
+  service.port.on("message", (request: CompileRequest) => {
+    Atomics.store(slot, 0, FLAG_TAKEN);
+    Atomics.notify(slot, 0);
+    let reply: CompileReply;
+    try {
+      reply = { id: request.id, code: compile(request.source, request.filename, options, request.commonjs) };
+    } catch (error) {
+      const { message, code, stack } = error as { message?: string; code?: string; stack?: string };
+      reply = { id: request.id, error: { message: String(message ?? error), code, stack } };
+    }
+    service.port.postMessage(reply);
+    Atomics.store(slot, 0, FLAG_DONE);
+    Atomics.notify(slot, 0);
+  });
+  // Kept referenced: a thread with nothing else to do stays to answer (Node ends the hooks thread
+  // with the program).
+}
