@@ -84,7 +84,10 @@ function pending(x) {
   return READY.then(() => work(x));
 }
 
-// Its generated shape.
+// By hand: an async span whose end waits for the returned promise to settle, the code the plugin
+// generates for a function returning a promise it did not make. For a `.then` the function
+// makes, as here, the plugin calls chainThen instead (gen-promise-fn-* in cases/generated.mjs):
+// these cases time the settlement modes.
 function pendingTraced(x) {
   const s = beginAsync(PENDING);
   let r;

@@ -59,7 +59,9 @@ function floorHrtime(x) {
   }
 }
 
-// The shape the Babel plugin generates for a synchronous function.
+// A thread span written by hand with the runtime's API (begin, end in a `finally`). The plugin's
+// own code (a gated begin, the end where the function is left) is what the gen-… cases in
+// cases/generated.mjs measure.
 function traced(x) {
   const t = begin(TRACED);
   try {
@@ -69,8 +71,8 @@ function traced(x) {
   }
 }
 
-// What the plugin actually emits for a function with a return value: the return is kept, and
-// the outer finally checks it once for a promise that static detection missed.
+// The same by hand with `endReturn`, the end the plugin's code calls at a return: it looks once
+// at the returned value for a promise that static detection missed.
 function tracedReturn(x) {
   var t = begin(TRACED),
     r;
