@@ -37,8 +37,9 @@ export function barePromiseFn(x) {
   return READY.then(() => work(x));
 }
 
-// The same, where nothing in the source says a promise comes back: a thread span whose `finally`
-// finds the promise at run time and starts the async span there (the runtime check).
+// The same, where nothing in the source says a promise comes back: a thread span whose end
+// (`endReturn`) finds the promise returned at run time and starts the async span there (the
+// runtime check).
 /** @spanFn */
 export function hiddenPromiseFn(x) {
   return later(x);
