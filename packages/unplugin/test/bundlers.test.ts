@@ -1,0 +1,75 @@
+/**
+ * Real bundlers, production builds: test/projects/app built with @spanfn/unplugin by webpack,
+ * rspack, Rollup and esbuild (test/build-app.mjs), then run. The runtime's Node setup (worker
+ * threads joining the trace, exact settlement) must survive tree shaking; the spans must be the
+ * source's.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expectAppSpans, expectAppWorked, expectAsyncFromCall, lineOf, originalLineOf, type AppResult } from "./app.js";
+
+const BUILD = join(__dirname, "build-app.mjs");
+const BUNDLERS = [
+  ["webpack", "cjs"],
+  ["rspack", "cjs"],
+  ["rollup", "mjs"],
+  ["esbuild", "mjs"],
+] as const;
+
+function run(file: string, args: string[] = []) {
+  return spawnSync(process.execPath, [file, ...args], { encoding: "utf8", cwd: tmpdir(), timeout: 30_000 });
+}
+
+describe.each(BUNDLERS)("%s, production build", (bundler, extension) => {
+  let out: string;
+  const output = (entry: string) => join(out, `${entry}.${extension}`);
+  let app: AppResult;
+
+  beforeAll(() => {
+    out = mkdtempSync(join(tmpdir(), `spanfn-${bundler}-`));
+    const build = spawnSync(process.execPath, [BUILD, bundler, out], { encoding: "utf8", timeout: 120_000 });
+    if (build.status !== 0) throw new Error(`${bundler} build failed:\n${build.stderr}${build.stdout}`);
+    const main = run(output("main"), [output("worker")]);
+    if (main.status !== 0) throw new Error(`${bundler} app failed (${main.status}):\n${main.stderr}`);
+    app = JSON.parse(main.stdout) as AppResult;
+  }, 150_000);
+
+  afterAll(() => {
+    if (out) rmSync(out, { recursive: true, force: true });
+  });
+
+  test("the app runs as written and records the source's spans", () => {
+    expectAppWorked(app);
+    expectAppSpans(app);
+  });
+
+  test("with install(), a worker thread's spans are in the trace", () => {
+    expect(app.rendered).toBe("one\ntwo");
+    const render = app.events.filter((e) => e.name === "worker::render");
+    expect(render.map((e) => e.kind)).toEqual(["thread-begin", "thread-end"]);
+    expect(render[0].threadName).not.toBe("main");
+    expect(render[0].line).toBe(lineOf("worker.ts", "function render"));
+  });
+
+  test("with setSink() alone, a marked function's rejection nobody handles still crashes the program", () => {
+    const crash = run(output("crash"));
+    expect(crash.stderr).toContain("unhandled job failure");
+    expect(crash.status).toBe(1);
+  });
+
+  test("source maps chain through the plugin: the bundle maps back to the TypeScript source's lines", () => {
+    const position = originalLineOf(output("main"), '"empty order"');
+    expect(position.source).toMatch(/service\.ts$/);
+    expect(position.line).toBe(lineOf("service.ts", 'throw new Error("empty order")'));
+  });
+
+  // TODO(cross-file contracts): DiskStore implements an interface of contracts.ts; detection of
+  // contracts declared in another file is being built. Fails today (a thread span, then an async
+  // span from the return); when it passes, jest reports this test: make it a plain `test`.
+  test.failing("cross-file contract: a method implementing an interface of another file gets its async span from the call", () => {
+    expectAsyncFromCall(app, "service::DiskStore.load", lineOf("service.ts", "load(key) {"));
+  });
+});
