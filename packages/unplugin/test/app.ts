@@ -63,13 +63,14 @@ export function expectAppSpans(result: AppResult): void {
 }
 
 /**
- * Where the bundle's copy of `needle` (a string literal that survives minifying) came from,
- * through the bundle's source map: the chain of maps from the plugin's output to the bundle.
+ * Where the bundle's string literal holding `text` (it survives minifying, though its quotes may
+ * change) came from, through the bundle's source map: the chain of maps from the plugin's output
+ * to the bundle.
  */
-export function originalLineOf(bundle: string, needle: string): { source: string | null; line: number | null } {
+export function originalLineOf(bundle: string, text: string): { source: string | null; line: number | null } {
   const code = readFileSync(bundle, "utf8");
-  const offset = code.indexOf(needle);
-  if (offset === -1) throw new Error(`${bundle} does not contain ${needle}`);
+  const offset = code.indexOf(text) - 1;
+  if (offset < 0) throw new Error(`${bundle} does not contain ${text}`);
   const before = code.slice(0, offset).split("\n");
   const map = new TraceMap(readFileSync(`${bundle}.map`, "utf8"));
   const position = originalPositionFor(map, { line: before.length, column: before[before.length - 1].length });

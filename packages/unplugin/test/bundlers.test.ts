@@ -61,7 +61,7 @@ describe.each(BUNDLERS)("%s, production build", (bundler, extension) => {
   });
 
   test("source maps chain through the plugin: the bundle maps back to the TypeScript source's lines", () => {
-    const position = originalLineOf(output("main"), '"empty order"');
+    const position = originalLineOf(output("main"), "empty order");
     expect(position.source).toMatch(/service\.ts$/);
     expect(position.line).toBe(lineOf("service.ts", 'throw new Error("empty order")'));
   });
