@@ -101,6 +101,11 @@ export const spanfnFactory: UnpluginFactory<SpanFnUnpluginOptions | undefined> =
   };
 };
 
+/** Throws the error bad options would give at the first file; the entries call it before unplugin, which makes webpack's, rspack's and esbuild's plugin only when the bundler applies it. */
+export function checkOptions(rawOptions: unknown): void {
+  validateBabelOptions(resolveOptions(rawOptions, []).babel);
+}
+
 /** Bad Babel-plugin options fail when the bundler plugin is created, not at the first file. */
 function validateBabelOptions(babel: SpanFnUnpluginOptions): void {
   const plugin = requireHere("@spanfn/babel-plugin") as { default?: (api: unknown, options: unknown) => unknown };
@@ -134,12 +139,10 @@ function describe(error: unknown, file: string, root: string): Problem {
   const text = String(babelError?.message ?? error);
   // Babel starts its messages with the absolute file name; the relative one follows instead.
   const body = text.startsWith(`${file}: `) ? text.slice(file.length + 2) : text;
-  const at = babelError?.loc ? `:${babelError.loc.line}:${babelError.loc.column + 1}` : lineFromFrame(body);
+  const place = babelError?.loc ?? placeOf(body);
+  const at = place ? `:${place.line}:${place.column + 1}` : "";
   const message = `@spanfn/unplugin: ${relative(root, file) || file}${at}: ${body}`;
-  const wrapped = Object.assign(new Error(message), {
-    id: file,
-    ...(babelError?.loc ? { loc: { file, line: babelError.loc.line, column: babelError.loc.column } } : {}),
-  });
+  const wrapped = Object.assign(new Error(message), { id: file, ...(place ? { loc: { file, line: place.line, column: place.column } } : {}) });
   return {
     error: wrapped,
     message,
@@ -148,10 +151,15 @@ function describe(error: unknown, file: string, root: string): Problem {
   };
 }
 
-/** `:line:column` from the `(line:column)` Babel appends to a code-frame error's first line. */
-function lineFromFrame(message: string): string {
-  const match = /\((\d+):(\d+)\)\s*$/m.exec(message.split("\n")[0] ?? "");
-  return match ? `:${match[1]}:${Number(match[2]) + 1}` : "";
+/**
+ * `:line:column` where Babel's error points: the `(line:column)` a parse error's first line ends
+ * with, or the line and caret of the code frame (a plugin's error).
+ */
+function placeOf(message: string): { line: number; column: number } | null {
+  const parsed = /\((\d+):(\d+)\)\s*$/.exec(message.split("\n")[0] ?? "");
+  if (parsed) return { line: Number(parsed[1]), column: Number(parsed[2]) };
+  const frame = /^> +(\d+) \|.*\n +\| ( *)\^/m.exec(message);
+  return frame ? { line: Number(frame[1]), column: frame[2].length } : null;
 }
 
 export const unplugin = createUnplugin(spanfnFactory);

@@ -1,10 +1,10 @@
 // Builds test/projects/app with one bundler in production mode, configured the way a user's
-// config would be, with @spanfn/unplugin: `node build-app.mjs <bundler> <outDir>`. Entries
+// config would be, with @spanfn/unplugin: `node build-app.mjs <bundler> <outDir> [marked|all]`. Entries
 // `main`, `worker` and `crash` land in outDir (`.cjs` for webpack and rspack, `.mjs` otherwise).
 // A child process, not jest: the bundlers are ES modules and load their own workers and binaries.
 import { fileURLToPath } from "node:url";
 
-const [bundler, outDir] = process.argv.slice(2);
+const [bundler, outDir, instrument = "marked"] = process.argv.slice(2);
 const app = fileURLToPath(new URL("./projects/app/", import.meta.url));
 const entry = { main: `${app}main.ts`, worker: `${app}worker.ts`, crash: `${app}crash.ts` };
 
@@ -21,7 +21,7 @@ const builders = {
       output: { path: outDir, filename: "[name].cjs" },
       resolve: { extensions: [".ts", ".js"] },
       devtool: "source-map",
-      plugins: [spanfn({ typescript: "strip" })],
+      plugins: [spanfn({ instrument, typescript: "strip" })],
     });
   },
   async rspack() {
@@ -39,7 +39,7 @@ const builders = {
       module: {
         rules: [{ test: /\.ts$/, loader: "builtin:swc-loader", options: { jsc: { parser: { syntax: "typescript" } } }, type: "javascript/auto" }],
       },
-      plugins: [spanfn()],
+      plugins: [spanfn({ instrument })],
     });
   },
   async rollup() {
@@ -48,7 +48,7 @@ const builders = {
     const { default: spanfn } = await import("@spanfn/unplugin/rollup");
     const bundle = await rollup({
       input: entry,
-      plugins: [spanfn({ root: app }), nodeResolve({ extensions: [".ts", ".js"], exportConditions: ["node"], preferBuiltins: true })],
+      plugins: [spanfn({ instrument, root: app }), nodeResolve({ extensions: [".ts", ".js"], exportConditions: ["node"], preferBuiltins: true })],
       external: [/^node:/],
       onwarn(warning, warn) {
         // The plugin's own warnings (a file bundled without spans) fail the test; others are shown.
@@ -72,7 +72,7 @@ const builders = {
       minify: true,
       sourcemap: true,
       logLevel: "error",
-      plugins: [spanfn({ root: app })],
+      plugins: [spanfn({ instrument, root: app })],
     });
   },
 };

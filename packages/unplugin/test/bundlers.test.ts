@@ -23,6 +23,15 @@ function run(file: string, args: string[] = []) {
   return spawnSync(process.execPath, [file, ...args], { encoding: "utf8", cwd: tmpdir(), timeout: 30_000 });
 }
 
+/** Builds the app into a fresh directory and runs its main entry: the events it printed. */
+function buildAndRun(bundler: string, extension: string, out: string, instrument = "marked"): AppResult {
+  const build = spawnSync(process.execPath, [BUILD, bundler, out, instrument], { encoding: "utf8", timeout: 120_000 });
+  if (build.status !== 0) throw new Error(`${bundler} build failed:\n${build.stderr}${build.stdout}`);
+  const main = run(join(out, `main.${extension}`), [join(out, `worker.${extension}`)]);
+  if (main.status !== 0) throw new Error(`${bundler} app failed (${main.status}):\n${main.stderr}`);
+  return JSON.parse(main.stdout) as AppResult;
+}
+
 describe.each(BUNDLERS)("%s, production build", (bundler, extension) => {
   let out: string;
   const output = (entry: string) => join(out, `${entry}.${extension}`);
@@ -30,11 +39,7 @@ describe.each(BUNDLERS)("%s, production build", (bundler, extension) => {
 
   beforeAll(() => {
     out = mkdtempSync(join(tmpdir(), `spanfn-${bundler}-`));
-    const build = spawnSync(process.execPath, [BUILD, bundler, out], { encoding: "utf8", timeout: 120_000 });
-    if (build.status !== 0) throw new Error(`${bundler} build failed:\n${build.stderr}${build.stdout}`);
-    const main = run(output("main"), [output("worker")]);
-    if (main.status !== 0) throw new Error(`${bundler} app failed (${main.status}):\n${main.stderr}`);
-    app = JSON.parse(main.stdout) as AppResult;
+    app = buildAndRun(bundler, extension, out);
   }, 150_000);
 
   afterAll(() => {
@@ -72,4 +77,23 @@ describe.each(BUNDLERS)("%s, production build", (bundler, extension) => {
   test.failing("cross-file contract: a method implementing an interface of another file gets its async span from the call", () => {
     expectAsyncFromCall(app, "service::DiskStore.load", lineOf("service.ts", "load(key) {"));
   });
+});
+
+// Every function instrumented: the build must not fail nor the app change, and what the marked
+// build records is still there, beside the spans of functions nobody marked.
+describe.each([
+  ["rollup", "mjs"],
+  ["esbuild", "mjs"],
+] as const)("%s, production build, instrument: all", (bundler, extension) => {
+  const out = mkdtempSync(join(tmpdir(), `spanfn-${bundler}-all-`));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  test("the app runs as written and records every function, marked or not", () => {
+    const app = buildAndRun(bundler, extension, out, "all");
+    expectAppWorked(app);
+    expectAppSpans(app);
+    expect(app.rendered).toBe("one\ntwo");
+    const names = new Set(app.events.map((e) => e.name));
+    for (const name of ["backend::later", "main::main", "worker::render"]) expect(names).toContain(name);
+  }, 150_000);
 });
