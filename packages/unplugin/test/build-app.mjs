@@ -1,12 +1,12 @@
 // Builds test/projects/app with one bundler in production mode, configured the way a user's
 // config would be, with @spanfn/unplugin: `node build-app.mjs <bundler> <outDir> [marked|all]`. Entries
-// `main`, `worker` and `crash` land in outDir (`.cjs` for webpack and rspack, `.mjs` otherwise).
+// `main`, `worker`, `crash` and `trace-file` land in outDir (`.cjs` for webpack and rspack, `.mjs` otherwise).
 // A child process, not jest: the bundlers are ES modules and load their own workers and binaries.
 import { fileURLToPath } from "node:url";
 
 const [bundler, outDir, instrument = "marked"] = process.argv.slice(2);
 const app = fileURLToPath(new URL("./projects/app/", import.meta.url));
-const entry = { main: `${app}main.ts`, worker: `${app}worker.ts`, crash: `${app}crash.ts` };
+const entry = { main: `${app}main.ts`, worker: `${app}worker.ts`, crash: `${app}crash.ts`, "trace-file": `${app}trace-file.ts` };
 
 const builders = {
   async webpack() {
