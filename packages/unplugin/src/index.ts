@@ -76,7 +76,7 @@ export const spanfnFactory: UnpluginFactory<SpanFnUnpluginOptions | undefined> =
     name: "spanfn",
     enforce: "pre",
     transformInclude(id) {
-      return !webpackLike && options.selects(fileOf(id), root);
+      return !webpackLike && !ASSET_QUERY.test(id) && options.selects(fileOf(id), root);
     },
     async transform(code, id) {
       const output = await instrument(code, fileOf(id), undefined, (message) => this.warn(message));
@@ -117,7 +117,10 @@ function validateBabelOptions(babel: SpanFnUnpluginOptions): void {
   }
 }
 
-/** The file behind a module id: without a query (`?v=…`, `?worker`) or a hash. */
+/** Vite's imports of a file as something other than its module (`?raw`: its text; `?url`). */
+const ASSET_QUERY = /[?&](?:raw|url|inline)(?:[&=#]|$)/;
+
+/** The file behind a module id: without a query (`?v=…`, `?t=…` after an HMR update) or a hash. */
 function fileOf(id: string): string {
   const at = id.search(/[?#]/);
   return at === -1 ? id : id.slice(0, at);

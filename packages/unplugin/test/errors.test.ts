@@ -76,6 +76,15 @@ describe("options", () => {
   });
 });
 
+test("Vite: a module is instrumented with the queries Vite adds, not when imported as text or URL", async () => {
+  const path = file("page.ts", "/** @spanFn */\nexport function work(): number {\n  return 1;\n}\n");
+  const plugin = spanfnVite({ root: dir }) as unknown as { transform: (code: string, id: string) => Promise<{ code: string } | null | undefined> };
+  const code = "/** @spanFn */\nexport function work(): number {\n  return 1;\n}\n";
+  const context = { warn: (message: string) => { throw new Error(message); } };
+  for (const id of [path, `${path}?t=1712`, `${path}?v=abc`]) expect((await plugin.transform.call(context, code, id))?.code).toContain("registerSpans");
+  for (const id of [`${path}?raw`, `${path}?url`, `${path}?inline`, "\0virtual:page.ts"]) expect(await plugin.transform.call(context, code, id)).toBeFalsy();
+});
+
 describe("build errors and warnings", () => {
   test("a marker on no function fails the build, naming the file and line with a code frame", async () => {
     const input = file("misplaced.ts", "export const a = 1;\n\n/** @spanFn */\nexport const limit: number = 10;\n");
