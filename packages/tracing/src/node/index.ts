@@ -8,6 +8,9 @@ import { state } from "../state.js";
 import { installExitHooks } from "./exit.js";
 import { ChromeTraceFileSink } from "./file-sink.js";
 import { TraceWriterSink } from "./writer.js";
+import { WRITER_SCRIPT } from "./writer-script.js";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { identifyThread, isMainThread } from "./thread.js";
 import { ForwardingSink, mainThreadReceives, receiveWorkerBlocks } from "./worker.js";
 import { enableAsyncContext } from "./async-context.js";
@@ -87,8 +90,21 @@ export function install(options: InstallOptions = {}): void {
 }
 
 function traceFileSink(out: string, writer: "thread" | "inline", processName: string | undefined): Sink {
-  if (writer === "thread") return new TraceWriterSink(out, { processName });
+  if (writer === "thread" && writerCanStart()) return new TraceWriterSink(out, { processName });
   return new ChromeTraceFileSink(out, { processName });
+}
+
+/**
+ * Whether the writer thread's script is on disk with the modules it imports beside it. A bundle
+ * carries neither (Rollup, esbuild), or the script alone as an asset (webpack, rspack): the
+ * trace is then written on this thread, as with `writer: "inline"`, rather than not at all.
+ */
+function writerCanStart(): boolean {
+  try {
+    return existsSync(fileURLToPath(WRITER_SCRIPT)) && existsSync(fileURLToPath(new URL("../state.js", WRITER_SCRIPT)));
+  } catch {
+    return false;
+  }
 }
 
 /** One line on stderr when the trace is missing something, and why. */

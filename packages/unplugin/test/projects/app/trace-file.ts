@@ -1,9 +1,9 @@
 // Writes a trace file from a bundle: `trace-file <out> inline|thread`.
-import { TraceWriterSink, install } from "@spanfn/tracing/node";
+import { install } from "@spanfn/tracing/node";
 
 const [out, writer] = process.argv.slice(2);
-// The writer thread with a short deadline: a writer that never starts costs a second, not ten.
-install(writer === "thread" ? { sink: new TraceWriterSink(out, { deadlineMs: 1000 }) } : { out, writer: "inline" });
+// "thread", the default: in a bundle the writer thread cannot start, and the trace is written inline.
+install(writer === "thread" ? { out } : { out, writer: "inline" });
 
 /** @spanFn */
 function work(n: number): number {
