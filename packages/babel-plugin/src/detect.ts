@@ -6,6 +6,7 @@
  */
 import type { NodePath, types as t } from "@babel/core";
 import { calledHelper, compiledRole, isAsyncForwarderCallee, isHelperDefinition } from "./compiled.js";
+import { isWrapper } from "./wrappers.js";
 
 export type Route =
   /** `async function`: an async span, ended in the body's own `finally`. */
@@ -314,12 +315,7 @@ function calleeName(node: t.Node, types: typeof t): string | null {
 export function isPromiseExpression(path: NodePath<t.Expression>, context: DetectContext): boolean {
   const { types } = context;
   const node = path.node;
-  if (
-    types.isParenthesizedExpression(node) ||
-    types.isTSAsExpression(node) ||
-    types.isTSSatisfiesExpression(node) ||
-    types.isTSNonNullExpression(node)
-  ) {
+  if (isWrapper(node, types)) {
     return isPromiseExpression(path.get("expression") as NodePath<t.Expression>, context);
   }
   if (types.isSequenceExpression(node)) {

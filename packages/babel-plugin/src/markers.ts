@@ -4,6 +4,7 @@
  * `@spanFn` / `@spanFn("name")` decorator imported from the runtime.
  */
 import type { NodePath, types as t } from "@babel/core";
+import { isWrapper } from "./wrappers.js";
 
 export type Marker =
   | { readonly kind: "span"; readonly name: string | null }
@@ -52,9 +53,7 @@ export function commentHolders(path: NodePath<t.Function>, types: Types): t.Node
       types.isExportDefaultDeclaration(p) ||
       ((types.isObjectProperty(p) || types.isClassProperty(p) || types.isClassPrivateProperty(p)) &&
         (p as t.ObjectProperty).value === child.node) ||
-      types.isTSAsExpression(p) ||
-      types.isTSSatisfiesExpression(p) ||
-      types.isParenthesizedExpression(p);
+      isWrapper(p, types);
     if (!climbs) break;
     holders.push(p);
     child = parent;
