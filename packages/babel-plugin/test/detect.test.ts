@@ -5,7 +5,7 @@
 import { describe, expect, test } from "@jest/globals";
 import * as babel from "@babel/core";
 import type { NodePath, types as t } from "@babel/core";
-import { analyzeFile, collectDeclarations, type DetectContext, type Route } from "../src/detect.js";
+import { analyzeFile, createContext, type Route } from "../src/detect.js";
 
 interface Row {
   shape: string;
@@ -151,13 +151,12 @@ function functionsOf(code: string, filename: string) {
 describe("detection rules", () => {
   test.each(ROWS.map((row) => [row.shape, row] as const))("%s", (_shape, row) => {
     const program = functionsOf(row.code, "/project/src/file.ts");
-    const context: DetectContext = {
-      types: babel.types,
+    const context = createContext(program, babel.types, {
+      filename: "/project/src/file.ts",
       promiseTypes: new Set(row.options?.promiseTypes ?? []),
       promiseFunctions: new Set(row.options?.promiseFunctions ?? []),
-      ...collectDeclarations(program),
-      knownPromise: new WeakSet(),
-    };
+      graph: null,
+    });
     const detections = analyzeFile(program, context);
     const functions: NodePath<t.Function>[] = [];
     program.traverse({
