@@ -150,7 +150,7 @@ function resolveInPackage(root: string, manifest: Record<string, unknown>, subpa
   if (manifest.exports != null) {
     let targets: string[] = [];
     try {
-      targets = resolveExports(manifest.exports as PathConditions, subpath === "" ? "." : `./${subpath}`, CONDITIONS);
+      targets = resolveExports(manifest.exports as PathConditions, subpath, CONDITIONS);
     } catch {
       targets = [];
     }
