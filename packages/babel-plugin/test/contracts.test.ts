@@ -8,7 +8,9 @@
  */
 import { afterAll, beforeEach, describe, expect, test } from "@jest/globals";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { transformSync } from "@babel/core";
+import plugin from "../src/index.js";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { SpanFnPluginOptions } from "../src/index.js";
@@ -101,5 +103,38 @@ describe("spanfn run", () => {
       const end = events.find((e) => e.ph === "e" && e.id === begins[0].id)!;
       expect(end.ts! - begins[0].ts!).toBeGreaterThanOrEqual(18_000);
     }
+  });
+});
+
+describe("a contract file changing", () => {
+  const dir = mkdtempSync(join(__dirname, ".run-contracts-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const contract = join(dir, "contract.ts");
+  const service = join(dir, "service.ts");
+  const source = 'import type { Service } from "./contract";\nexport class Impl implements Service {\n  load() {\n    return this.db.get();\n  }\n}\n';
+  // One options object, as a build's config hands the same plugin item to every file.
+  const config = {
+    filename: service,
+    babelrc: false,
+    configFile: false,
+    presets: [require.resolve("@babel/preset-typescript")],
+    plugins: [[plugin, { instrument: "all" }]],
+  } as const;
+  const transform = () => transformSync(source, config)!;
+
+  test("is read again when its mtime changes, and is reported as a dependency of the file", () => {
+    writeFileSync(contract, "export interface Service { load(): Promise<string> }\n");
+    const first = transform();
+    expect(first.code).toContain("beginAsync(");
+    expect((first.metadata as { spanfn?: { dependencies: string[] } }).spanfn?.dependencies).toContain(contract);
+
+    writeFileSync(contract, "export interface Service { load(): string }\n");
+    const later = new Date(Date.now() + 5000);
+    utimesSync(contract, later, later);
+    const second = transform();
+    expect(second.code).not.toContain("beginAsync(");
+    // Babel takes external dependencies when it builds the plugin: files read by earlier
+    // transforms are named in later results, for watchers (babel-loader, Parcel) to re-run them.
+    expect([...(second.externalDependencies ?? [])]).toContain(contract);
   });
 });
