@@ -7,7 +7,7 @@ import type { ConfigAPI, NodePath, PluginObj, PluginPass, Visitor, types as t } 
 import { instrumentCompiledBody, instrumentFunction, instrumentStateMachine, type FileRefs } from "./codegen.js";
 import { analyzeFile, createContext, type Detection } from "./detect.js";
 import { functionsInPropertyKeys } from "./keys.js";
-import { findCommentMarker, isSpanFnReference, parseTag, type FoundMarker, type Marker } from "./markers.js";
+import { findCommentMarker, isSpanFnReference, parseTag, returnedFunction, type FoundMarker, type Marker } from "./markers.js";
 import { functionName, modulePath, spanName } from "./naming.js";
 import { ModuleGraph } from "./modules.js";
 import { normalizeOptions, type NormalizedOptions, type SpanFnPluginOptions } from "./options.js";
@@ -93,6 +93,8 @@ interface FileState extends PluginContext {
   readonly consumed: Set<t.Comment>;
   readonly removedDecorators: NodePath<t.Decorator>[];
   readonly done: WeakSet<t.Node>;
+  /** Markers of functions returned by wrappers, found when the wrapper was visited. */
+  readonly innerMarkers: WeakMap<t.Node, FoundMarker | null>;
 }
 
 type BabelFile = PluginPass["file"];
@@ -147,6 +149,7 @@ function prepare(program: NodePath<t.Program>, file: BabelFile, plugin: PluginCo
     consumed: new Set(),
     removedDecorators: [],
     done: new WeakSet(),
+    innerMarkers: new WeakMap(),
   };
 }
 
@@ -187,7 +190,11 @@ function visitFunction(path: NodePath<t.Function>, file: FileState): void {
     if (owner !== null && file.compiledBodies.has(owner.node)) instrumentStateMachine(path, file.compiledBodies.get(owner.node)!, refs);
     return;
   }
-  const found = findMarker(path, file);
+  // A wrapper's marker is the function's it returns: found now, before the wrapper's own
+  // instrumentation moves that function out of sight (markers.ts).
+  const inner = returnedFunction(path, types);
+  if (inner !== null) file.innerMarkers.set(inner.node, findMarker(inner, file));
+  const found = file.innerMarkers.has(path.node) ? file.innerMarkers.get(path.node)! : findMarker(path, file);
   consume(file, found);
   if (found?.decorator) {
     file.removedDecorators.push(found.decorator);

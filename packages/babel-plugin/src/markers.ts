@@ -89,17 +89,17 @@ export function wrapperOf(path: NodePath<t.Function>, types: Types): NodePath<t.
   return wrapper;
 }
 
-/** Whether the function at `path` is a wrapper whose marker belongs to the function it returns. */
-export function isReturningWrapper(path: NodePath<t.Function>, types: Types): boolean {
-  if (!isCalledImmediately(path, types) || !types.isBlockStatement(path.node.body)) return false;
+/** Given a wrapper whose marker belongs to the function it returns, that function; else null. */
+export function returnedFunction(path: NodePath<t.Function>, types: Types): NodePath<t.Function> | null {
+  if (!isCalledImmediately(path, types) || !types.isBlockStatement(path.node.body)) return null;
   const body = path.get("body") as NodePath<t.BlockStatement>;
   const last = body.get("body").at(-1);
-  if (last === undefined || !last.isReturnStatement()) return false;
+  if (last === undefined || !last.isReturnStatement()) return null;
   const argument = last.get("argument");
-  if (argument.isFunction()) return true;
-  if (!argument.isIdentifier()) return false;
+  if (argument.isFunction()) return argument;
+  if (!argument.isIdentifier()) return null;
   const declaration = body.get("body").find((s) => s.isFunctionDeclaration() && s.node.id?.name === argument.node.name);
-  return declaration !== undefined;
+  return (declaration as NodePath<t.Function> | undefined) ?? null;
 }
 
 function isCalledImmediately(path: NodePath, types: Types): boolean {
@@ -121,7 +121,7 @@ export function findCommentMarker(
   types: Types,
   onMalformed: (comment: Comment) => never,
 ): FoundMarker | null {
-  if (isReturningWrapper(path, types)) return null;
+  if (returnedFunction(path, types) !== null) return null;
   const holders = commentHolders(path, types);
   const wrapped = holders.length > 1 && holders[1] === wrapperOf(path, types)?.node;
   for (const holder of holders) {
