@@ -117,7 +117,7 @@ function prepare(program: NodePath<t.Program>, file: BabelFile, plugin: PluginCo
     filename,
     promiseTypes: options.promiseTypes,
     promiseFunctions: options.promiseFunctions,
-    graph: filename === null ? null : graph,
+    graph: filename === null || !options.followImports ? null : graph,
   });
   const detections = analyzeFile(program, context);
   (file.metadata as { spanfn?: { dependencies: string[] } }).spanfn = { dependencies: [...graph.dependencies] };

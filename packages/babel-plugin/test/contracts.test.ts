@@ -137,4 +137,12 @@ describe("a contract file changing", () => {
     // transforms are named in later results, for watchers (babel-loader, Parcel) to re-run them.
     expect([...(second.externalDependencies ?? [])]).toContain(contract);
   });
+
+  test("followImports: false reads the file alone", () => {
+    writeFileSync(contract, "export interface Service { load(): Promise<string> }\n");
+    const alone = transformSync(source, { ...config, plugins: [[plugin, { instrument: "all", followImports: false }]] })!;
+    expect(alone.code).not.toContain("beginAsync(");
+    expect((alone.metadata as { spanfn?: { dependencies: string[] } }).spanfn?.dependencies).toEqual([]);
+    expect(transform().code).toContain("beginAsync(");
+  });
 });
