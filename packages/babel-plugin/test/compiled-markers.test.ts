@@ -39,7 +39,9 @@ beforeEach(() => {
   sink.clear();
 });
 afterAll(() => tracing.setSink(null));
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 test("the compiler put the marker on the wrapper (the shape this file is about)", () => {
   expect(ie11).toMatch(/\/\*\* @spanFn \*\/\s*function \(\) \{\s*var _handle = _asyncToGenerator/);
@@ -50,7 +52,7 @@ describe.each(["marked", "all"] as const)("instrument: %s", (instrument) => {
     const warn = jest.spyOn(console, "warn").mockImplementation(() => {});
     const { code } = compile(ie11, "/project/src/service.js", { instrument });
     expect(warn).not.toHaveBeenCalled();
-    const exports = evaluate(code);
+    const exports = evaluate(code!);
     await expect((exports.top as (x: number) => Promise<number>)(1)).resolves.toBe(2);
     tracing.flush();
     const events = sink.events();
