@@ -281,6 +281,13 @@ const ROWS: Row[] = [
     route: "thread",
   },
   {
+    shape: "false friend: a contract file that does not parse",
+    code: 'import type { Service } from "./broken"; class Impl implements Service { process(s) { return this.db.get(s); } }',
+    files: { "broken.ts": "export interface Service { process(s: string): Promise<string> \n <<<>>> ((( }" },
+    fn: "Impl.process",
+    route: "thread",
+  },
+  {
     shape: "false friend: an import cycle ends without a verdict",
     code: 'import { a } from "./a"; function f() { return a(); }',
     files: { "a.ts": 'import { b } from "./b"; export function a() { return b(); }', "b.ts": 'import { a } from "./a"; export function b() { return a(); }' },
