@@ -6,6 +6,7 @@
  */
 import type { NodePath, types as t } from "@babel/core";
 import type { Route } from "./detect.js";
+import { skipWrappers } from "./wrappers.js";
 
 type Types = typeof t;
 
@@ -207,19 +208,9 @@ function store(types: Types, id: t.Identifier, value: t.Expression): t.Assignmen
   return types.assignmentExpression("=", types.cloneNode(id), isAnonymousDefinition(types, value) ? types.sequenceExpression([types.numericLiteral(0), value]) : value);
 }
 
-/** What NamedEvaluation names: an anonymous function, arrow or class, through parentheses and type wrappers. */
+/** What NamedEvaluation names: an anonymous function, arrow or class, through wrappers. */
 function isAnonymousDefinition(types: Types, node: t.Expression): boolean {
-  let n: t.Node = node;
-  while (
-    types.isParenthesizedExpression(n) ||
-    types.isTSAsExpression(n) ||
-    types.isTSSatisfiesExpression(n) ||
-    types.isTSNonNullExpression(n) ||
-    types.isTSTypeAssertion(n) ||
-    types.isTypeCastExpression(n)
-  ) {
-    n = n.expression;
-  }
+  const n = skipWrappers(node, types);
   return types.isArrowFunctionExpression(n) || ((types.isFunctionExpression(n) || types.isClassExpression(n)) && n.id == null);
 }
 

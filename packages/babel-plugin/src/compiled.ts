@@ -5,6 +5,7 @@
  * looks at where the name is bound.
  */
 import type { NodePath, types as t } from "@babel/core";
+import { skipWrappers } from "./wrappers.js";
 
 type Types = typeof t;
 
@@ -40,11 +41,7 @@ const BABEL_HELPERS = new Set([
 const HELPER_MODULES = /^(?:tslib|@babel\/runtime(?:-corejs\d)?\/helpers\/.+|regenerator-runtime(?:\/runtime)?)$/;
 
 function unwrap(node: t.Node, types: Types): t.Node {
-  let n = node;
-  while (types.isParenthesizedExpression(n) || types.isTSAsExpression(n) || types.isTSNonNullExpression(n) || types.isSequenceExpression(n)) {
-    n = types.isSequenceExpression(n) ? n.expressions[n.expressions.length - 1] : n.expression;
-  }
-  return n;
+  return skipWrappers(node, types, { sequences: true });
 }
 
 /** `require("x")` or `_interopRequireDefault(require("x"))`, the module name. */

@@ -6,6 +6,8 @@
  */
 import type { NodePath, types as t } from "@babel/core";
 import { calledHelper, compiledRole, isAsyncForwarderCallee, isHelperDefinition } from "./compiled.js";
+import { summarize, traverseFile, type Found, type Kind, type ModuleGraph, type ModuleInfo } from "./modules.js";
+import { isWrapper, skipWrappers } from "./wrappers.js";
 
 export type Route =
   /** `async function`: an async span, ended in the body's own `finally`. */
@@ -31,10 +33,10 @@ export interface DetectContext {
   readonly promiseTypes: ReadonlySet<string>;
   /** Callee names (`fetch`, `got`, `axios.get`) whose calls return promises. */
   readonly promiseFunctions: ReadonlySet<string>;
-  /** Type aliases and interfaces declared in the file, by name. */
-  readonly declaredTypes: ReadonlyMap<string, t.Node>;
-  /** Classes declared in the file, by name (for `extends` contracts). */
-  readonly classes: ReadonlyMap<string, t.Class>;
+  /** The file's names: its type aliases, interfaces, classes and functions, and its imports. */
+  readonly module: ModuleInfo;
+  /** Follows imports into other modules; null: the file is read alone. */
+  readonly graph: ModuleGraph | null;
   /** Functions of this file found to return promises, grown to a fixed point (analyzeFile). */
   readonly knownPromise: WeakSet<t.Node>;
 }
@@ -53,7 +55,7 @@ export const RULES: readonly Rule[] = [
   { id: "async generator", route: "async-generator", test: (p) => Boolean(p.node.async && p.node.generator) },
   { id: "generator", route: "generator", test: (p) => Boolean(p.node.generator) },
   { id: "async keyword", route: "async", test: (p) => Boolean(p.node.async) },
-  { id: "Promise return type", route: "promise", test: (p, c) => typeVerdict(p.node.returnType, c) === "promise" },
+  { id: "Promise return type", route: "promise", test: (p, c) => typeVerdict(p.node.returnType, fileScope(c), c) === "promise" },
   { id: "contract says Promise", route: "promise", test: (p, c) => contractVerdict(p, c) === "promise" },
   { id: "returns a promise", route: "promise", test: (p, c) => returnsPromise(p, c) },
 ];
@@ -108,41 +110,111 @@ type Verdict = "promise" | "mixed" | "other";
 
 const BUILTIN_PROMISE_TYPES = new Set(["Promise", "PromiseLike"]);
 
-function typeVerdict(annotation: t.Node | null | undefined, context: DetectContext): Verdict {
-  const { types } = context;
-  if (annotation == null || !types.isTSTypeAnnotation(annotation)) return "other";
-  return verdictOf(annotation.typeAnnotation, context, new Set());
+/**
+ * Where a type is read: the module whose names it uses, and what its type parameters stand for
+ * (`Repo<User>` read through `interface Repo<T>` binds T to User, read in the first module).
+ */
+interface TypeScope {
+  readonly module: ModuleInfo;
+  readonly env: ReadonlyMap<string, { readonly type: t.Node; readonly scope: TypeScope }> | null;
 }
 
-function verdictOf(type: t.Node, context: DetectContext, seen: Set<string>): Verdict {
+function fileScope(context: DetectContext): TypeScope {
+  return { module: context.module, env: null };
+}
+
+function typeVerdict(annotation: t.Node | null | undefined, scope: TypeScope, context: DetectContext): Verdict {
   const { types } = context;
-  if (types.isTSParenthesizedType(type)) return verdictOf(type.typeAnnotation, context, seen);
+  if (annotation == null || !types.isTSTypeAnnotation(annotation)) return "other";
+  return verdictOf(annotation.typeAnnotation, scope, context, new Set());
+}
+
+function verdictOf(type: t.Node, scope: TypeScope, context: DetectContext, seen: Set<t.Node>): Verdict {
+  const { types } = context;
+  if (types.isTSParenthesizedType(type)) return verdictOf(type.typeAnnotation, scope, context, seen);
   if (types.isTSUnionType(type)) {
-    const verdicts = type.types.map((member) => verdictOf(member, context, seen));
+    const verdicts = type.types.map((member) => verdictOf(member, scope, context, seen));
     if (verdicts.every((v) => v === "promise")) return "promise";
     return verdicts.some((v) => v !== "other") ? "mixed" : "other";
   }
-  if (types.isTSTypeReference(type) && types.isIdentifier(type.typeName)) {
-    const name = type.typeName.name;
-    if (BUILTIN_PROMISE_TYPES.has(name) || context.promiseTypes.has(name)) return "promise";
-    const declared = context.declaredTypes.get(name);
-    if (declared === undefined || seen.has(name)) return "other";
-    seen.add(name);
-    if (types.isTSTypeAliasDeclaration(declared)) return verdictOf(declared.typeAnnotation, context, seen);
-    if (types.isTSInterfaceDeclaration(declared)) {
-      return (declared.extends ?? []).some(
-        (heritage) =>
-          types.isIdentifier(heritage.expression) &&
-          verdictOf(types.tsTypeReference(heritage.expression), context, seen) === "promise",
-      )
-        ? "promise"
-        : "other";
-    }
-  }
-  if (types.isTSTypeReference(type) && types.isTSQualifiedName(type.typeName) && context.promiseTypes.has(type.typeName.right.name)) {
+  if (!types.isTSTypeReference(type)) return "other";
+  const typeName = type.typeName;
+  if (types.isIdentifier(typeName)) {
+    const bound = scope.env?.get(typeName.name);
+    if (bound !== undefined) return verdictOf(bound.type, bound.scope, context, seen);
+    if (BUILTIN_PROMISE_TYPES.has(typeName.name) || context.promiseTypes.has(typeName.name)) return "promise";
+  } else if (context.promiseTypes.has(typeName.right.name)) {
     return "promise";
   }
+  const found = findType(typeName, scope, "type", context);
+  if (found === null || seen.has(found.node)) return "other";
+  seen.add(found.node);
+  const inner = bindTypeParameters(found, typeArguments(type), scope);
+  const declared = found.node;
+  if (types.isTSTypeAliasDeclaration(declared)) return verdictOf(declared.typeAnnotation, inner, context, seen);
+  if (types.isTSInterfaceDeclaration(declared)) {
+    return (declared.extends ?? []).some(
+      (heritage) => verdictOf(heritageReference(heritage, types), inner, context, seen) === "promise",
+    )
+      ? "promise"
+      : "other";
+  }
   return "other";
+}
+
+/** The declaration a type name refers to: this module's, or followed through its imports. */
+function findType(name: t.Node, scope: TypeScope, kind: Kind, context: DetectContext): Found | null {
+  const { types } = context;
+  const module = scope.module;
+  try {
+    if (types.isIdentifier(name)) {
+      const own = kind === "type" ? module.types.get(name.name) : module.classes.get(name.name);
+      if (own !== undefined) return { node: own, module };
+      return context.graph?.find(module, name.name, kind) ?? null;
+    }
+    if (types.isTSQualifiedName(name) && types.isIdentifier(name.left)) {
+      return context.graph?.findQualified(module, name.left.name, name.right.name, kind) ?? null;
+    }
+  } catch {
+    // An unreadable module says nothing: detection goes on as if the name were unknown.
+  }
+  return null;
+}
+
+/** Babel 7 calls type arguments `typeParameters`; Babel 8, `typeArguments`. */
+function typeArguments(node: t.Node): t.Node[] {
+  const holder = node as { typeParameters?: { params?: t.Node[] } | null; typeArguments?: { params?: t.Node[] } | null };
+  return (holder.typeArguments ?? holder.typeParameters)?.params ?? [];
+}
+
+/** A class's `extends` arguments: `superTypeParameters` (Babel 7) or `superTypeArguments` (Babel 8). */
+function superTypeArguments(cls: t.Class): t.Node[] {
+  const holder = cls as { superTypeParameters?: { params?: t.Node[] } | null; superTypeArguments?: { params?: t.Node[] } | null };
+  return (holder.superTypeArguments ?? holder.superTypeParameters)?.params ?? [];
+}
+
+/** Binds a generic declaration's parameters to the arguments (or defaults) it was used with. */
+function bindTypeParameters(found: Found, args: t.Node[], scope: TypeScope): TypeScope {
+  const declaration = found.node as { typeParameters?: { params?: Array<{ name: string | t.Identifier; default?: t.Node | null }> } | null };
+  const params = declaration.typeParameters?.params ?? [];
+  if (params.length === 0) return { module: found.module, env: null };
+  const env = new Map<string, { type: t.Node; scope: TypeScope }>();
+  params.forEach((param, index) => {
+    const name = typeof param.name === "string" ? param.name : param.name.name;
+    if (args[index] !== undefined) env.set(name, { type: args[index], scope });
+    else if (param.default) env.set(name, { type: param.default, scope: { module: found.module, env } });
+  });
+  return { module: found.module, env };
+}
+
+/** `extends Base<T>` / `implements Base<T>` as the type reference it stands for. */
+function heritageReference(heritage: t.Node, types: typeof t): t.TSTypeReference {
+  const expression = (heritage as { expression: t.Node }).expression;
+  const name = types.isIdentifier(expression) || types.isTSQualifiedName(expression) ? expression : types.identifier("__unknown");
+  const reference = types.tsTypeReference(name as t.TSEntityName);
+  const args = typeArguments(heritage);
+  if (args.length > 0) reference.typeParameters = types.tsTypeParameterInstantiation(args as t.TSType[]);
+  return reference;
 }
 
 // ---- contracts: implements / extends / a declared object type --------------------------------
@@ -153,30 +225,49 @@ function memberName(key: t.Node, computed: boolean, types: typeof t): string | n
   return null;
 }
 
-/** What the interface `name` (declared in this file, with what it extends) says `member` returns. */
-function interfaceMemberVerdict(name: string, member: string, context: DetectContext, seen: Set<string>): Verdict {
+/** What the object type `type` (a literal, an interface or alias, an intersection) says `member` returns. */
+function memberVerdict(type: t.Node, scope: TypeScope, member: string, context: DetectContext, seen: Set<t.Node>): Verdict {
   const { types } = context;
-  const declared = context.declaredTypes.get(name);
-  if (declared === undefined || seen.has(name)) return "other";
-  seen.add(name);
-  let body: t.Node[] = [];
-  if (types.isTSInterfaceDeclaration(declared)) body = declared.body.body;
-  else if (types.isTSTypeAliasDeclaration(declared) && types.isTSTypeLiteral(declared.typeAnnotation)) body = declared.typeAnnotation.members;
-  for (const signature of body) {
+  if (types.isTSParenthesizedType(type)) return memberVerdict(type.typeAnnotation, scope, member, context, seen);
+  if (types.isTSTypeLiteral(type)) return signaturesVerdict(type.members, scope, member, context);
+  if (types.isTSIntersectionType(type)) {
+    for (const part of type.types) {
+      const verdict = memberVerdict(part, scope, member, context, seen);
+      if (verdict !== "other") return verdict;
+    }
+    return "other";
+  }
+  if (!types.isTSTypeReference(type)) return "other";
+  if (types.isIdentifier(type.typeName)) {
+    const bound = scope.env?.get(type.typeName.name);
+    if (bound !== undefined) return memberVerdict(bound.type, bound.scope, member, context, seen);
+  }
+  const found = findType(type.typeName, scope, "type", context) ?? findType(type.typeName, scope, "class", context);
+  if (found === null || seen.has(found.node)) return "other";
+  seen.add(found.node);
+  const inner = bindTypeParameters(found, typeArguments(type), scope);
+  const declared = found.node;
+  if (types.isTSTypeAliasDeclaration(declared)) return memberVerdict(declared.typeAnnotation, inner, member, context, seen);
+  if (types.isClass(declared)) return classMemberVerdict(declared, inner, member, context, seen);
+  if (!types.isTSInterfaceDeclaration(declared)) return "other";
+  const own = signaturesVerdict(declared.body.body, inner, member, context);
+  if (own !== "other") return own;
+  for (const heritage of declared.extends ?? []) {
+    const verdict = memberVerdict(heritageReference(heritage, types), inner, member, context, seen);
+    if (verdict !== "other") return verdict;
+  }
+  return "other";
+}
+
+function signaturesVerdict(signatures: t.Node[], scope: TypeScope, member: string, context: DetectContext): Verdict {
+  const { types } = context;
+  for (const signature of signatures) {
     if (types.isTSMethodSignature(signature) && memberName(signature.key, signature.computed ?? false, types) === member) {
-      return typeVerdict(returnTypeOf(signature), context);
+      return typeVerdict(returnTypeOf(signature), scope, context);
     }
     if (types.isTSPropertySignature(signature) && memberName(signature.key, signature.computed ?? false, types) === member) {
       const type = signature.typeAnnotation?.typeAnnotation;
-      if (type && types.isTSFunctionType(type)) return typeVerdict(returnTypeOf(type), context);
-    }
-  }
-  if (types.isTSInterfaceDeclaration(declared)) {
-    for (const heritage of declared.extends ?? []) {
-      if (types.isIdentifier(heritage.expression)) {
-        const verdict = interfaceMemberVerdict(heritage.expression.name, member, context, seen);
-        if (verdict !== "other") return verdict;
-      }
+      if (type && types.isTSFunctionType(type)) return typeVerdict(returnTypeOf(type), scope, context);
     }
   }
   return "other";
@@ -188,33 +279,36 @@ function returnTypeOf(signature: t.Node): t.Node | null | undefined {
   return node.returnType ?? node.typeAnnotation;
 }
 
-function classMemberVerdict(cls: t.Class, member: string, context: DetectContext, seen: Set<t.Node>): Verdict {
+function classMemberVerdict(cls: t.Class, scope: TypeScope, member: string, context: DetectContext, seen: Set<t.Node>): Verdict {
   const { types } = context;
-  if (seen.has(cls)) return "other";
-  seen.add(cls);
   for (const element of cls.body.body) {
     if ((types.isClassMethod(element) || types.isTSDeclareMethod(element)) && !element.static && memberName(element.key, element.computed ?? false, types) === member) {
       if (types.isClassMethod(element) && element.async && !element.generator) return "promise";
-      const verdict = typeVerdict(element.returnType, context);
+      const verdict = typeVerdict(element.returnType, scope, context);
       if (verdict !== "other") return verdict;
     }
   }
-  return contractOfClass(cls, member, context, seen);
+  return contractOfClass(cls, scope, member, context, seen);
 }
 
-function contractOfClass(cls: t.Class, member: string, context: DetectContext, seen: Set<t.Node>): Verdict {
+function contractOfClass(cls: t.Class, scope: TypeScope, member: string, context: DetectContext, seen: Set<t.Node>): Verdict {
   const { types } = context;
   for (const heritage of cls.implements ?? []) {
     // Babel 7: TSExpressionWithTypeArguments; Babel 8: TSClassImplements. Both hold `expression`.
-    const expression = (heritage as { expression?: t.Node }).expression;
-    if (types.isIdentifier(expression)) {
-      const verdict = interfaceMemberVerdict(expression.name, member, context, new Set());
-      if (verdict !== "other") return verdict;
-    }
+    const verdict = memberVerdict(heritageReference(heritage, types), scope, member, context, new Set([cls]));
+    if (verdict !== "other") return verdict;
   }
-  if (types.isIdentifier(cls.superClass)) {
-    const base = context.classes.get(cls.superClass.name);
-    if (base !== undefined) return classMemberVerdict(base, member, context, seen);
+  if (types.isIdentifier(cls.superClass) || types.isMemberExpression(cls.superClass)) {
+    const name = types.isIdentifier(cls.superClass)
+      ? cls.superClass
+      : types.isIdentifier(cls.superClass.object) && types.isIdentifier(cls.superClass.property)
+        ? types.tsQualifiedName(cls.superClass.object, cls.superClass.property)
+        : null;
+    const base = name === null ? null : findType(name, scope, "class", context);
+    if (base !== null && types.isClass(base.node) && !seen.has(base.node)) {
+      seen.add(base.node);
+      return classMemberVerdict(base.node, bindTypeParameters(base, superTypeArguments(cls), scope), member, context, seen);
+    }
   }
   return "other";
 }
@@ -226,7 +320,7 @@ function contractVerdict(path: NodePath<t.Function>, context: DetectContext): Ve
     const member = memberName(node.key, node.computed, types);
     const cls = path.parentPath?.parentPath?.node;
     if (member === null || !types.isClass(cls)) return "other";
-    return contractOfClass(cls, member, context, new Set([cls]));
+    return contractOfClass(cls, fileScope(context), member, context, new Set([cls]));
   }
   // An object literal's method or function property, where the object has a declared type.
   let key: t.Node | null = null;
@@ -241,17 +335,17 @@ function contractVerdict(path: NodePath<t.Function>, context: DetectContext): Ve
   if (key === null || object === null) return "other";
   const member = memberName(key, false, types);
   const declaredType = objectDeclaredType(object, types);
-  return member === null || declaredType === null ? "other" : interfaceMemberVerdict(declaredType, member, context, new Set());
+  return member === null || declaredType === null ? "other" : memberVerdict(declaredType, fileScope(context), member, context, new Set());
 }
 
-/** `const x: Service = {…}`, `{…} satisfies Service`, `{…} as Service`: the type's name. */
-function objectDeclaredType(object: NodePath, types: typeof t): string | null {
+/** `const x: Service = {…}`, `{…} satisfies Service`, `{…} as Service`: the declared type. */
+function objectDeclaredType(object: NodePath, types: typeof t): t.TSType | null {
   const parent = object.parentPath?.node;
   let annotation: t.Node | null | undefined = null;
   if (types.isVariableDeclarator(parent) && types.isIdentifier(parent.id)) annotation = parent.id.typeAnnotation;
   if (types.isTSTypeAnnotation(annotation)) annotation = annotation.typeAnnotation;
   if (types.isTSSatisfiesExpression(parent) || types.isTSAsExpression(parent)) annotation = parent.typeAnnotation;
-  return types.isTSTypeReference(annotation) && types.isIdentifier(annotation.typeName) ? annotation.typeName.name : null;
+  return types.isTSTypeReference(annotation) || types.isTSTypeLiteral(annotation) || types.isTSIntersectionType(annotation) ? annotation : null;
 }
 
 // ---- bodies: every return yields a promise ----------------------------------------------------
@@ -314,12 +408,7 @@ function calleeName(node: t.Node, types: typeof t): string | null {
 export function isPromiseExpression(path: NodePath<t.Expression>, context: DetectContext): boolean {
   const { types } = context;
   const node = path.node;
-  if (
-    types.isParenthesizedExpression(node) ||
-    types.isTSAsExpression(node) ||
-    types.isTSSatisfiesExpression(node) ||
-    types.isTSNonNullExpression(node)
-  ) {
+  if (isWrapper(node, types)) {
     return isPromiseExpression(path.get("expression") as NodePath<t.Expression>, context);
   }
   if (types.isSequenceExpression(node)) {
@@ -374,7 +463,7 @@ export function isPromiseExpression(path: NodePath<t.Expression>, context: Detec
       if (method !== undefined && context.knownPromise.has(method)) return true;
     }
     if (isPromiseApi(calleePath, context)) return true;
-    return false;
+    return namespaceCalleeIsKnownPromise(callee, path, context);
   }
   if (types.isIdentifier(callee)) {
     if (isAsyncForwarderCallee(callee, path, types)) return true;
@@ -384,7 +473,7 @@ export function isPromiseExpression(path: NodePath<t.Expression>, context: Detec
   return false;
 }
 
-/** A name bound to a function of this file that is known to return a promise. */
+/** A name bound to a function of this file, or imported from another module, that is known to return a promise. */
 function calleeIsKnownPromise(callee: NodePath, context: DetectContext): boolean {
   const { types } = context;
   if (!callee.isIdentifier()) return false;
@@ -395,7 +484,81 @@ function calleeIsKnownPromise(callee: NodePath, context: DetectContext): boolean
   if (types.isVariableDeclarator(declaration) && declaration.init && binding.constant) {
     return types.isFunction(declaration.init) && context.knownPromise.has(declaration.init);
   }
+  if ((binding.path.isImportSpecifier() || binding.path.isImportDefaultSpecifier()) && binding.path.parentPath?.parentPath?.isProgram()) {
+    return importedReturnsPromise(() => context.graph?.find(context.module, callee.node.name, "function") ?? null, context);
+  }
   return false;
+}
+
+/** `ns.f(…)` with `import * as ns from "./m"` and m's `f` known to return a promise. */
+function namespaceCalleeIsKnownPromise(callee: t.MemberExpression, path: NodePath, context: DetectContext): boolean {
+  const { types } = context;
+  if (!types.isIdentifier(callee.object) || callee.computed || !types.isIdentifier(callee.property)) return false;
+  const binding = path.scope.getBinding(callee.object.name);
+  if (binding === undefined || !binding.path.isImportNamespaceSpecifier()) return false;
+  const [namespace, name] = [callee.object.name, callee.property.name];
+  return importedReturnsPromise(() => context.graph?.findQualified(context.module, namespace, name, "function") ?? null, context);
+}
+
+function importedReturnsPromise(find: () => Found | null, context: DetectContext): boolean {
+  if (context.graph === null) return false;
+  try {
+    const found = find();
+    return found !== null && functionReturnsPromise(found, context);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether another module's function returns a promise: by its syntax, its declared type, or its body. */
+function functionReturnsPromise(found: Found, context: DetectContext): boolean {
+  const { types } = context;
+  let fn: t.Node | null | undefined = found.node;
+  const scope: TypeScope = { module: found.module, env: null };
+  if (types.isVariableDeclarator(fn)) {
+    const annotation = types.isIdentifier(fn.id) && types.isTSTypeAnnotation(fn.id.typeAnnotation) ? fn.id.typeAnnotation.typeAnnotation : null;
+    if (types.isTSFunctionType(annotation)) return typeVerdict(returnTypeOf(annotation), scope, context) === "promise";
+    fn = fn.init == null ? null : skipWrappers(fn.init, types);
+  }
+  if (!types.isFunction(fn) && !types.isTSDeclareFunction(fn)) return false;
+  if (fn.async && !fn.generator) return true;
+  if (typeVerdict(fn.returnType, scope, context) === "promise") return true;
+  return types.isFunction(fn) && !fn.generator && promiseFunctionsOf(found.module, context).has(fn);
+}
+
+/**
+ * The functions of another module found to return promises, by the same rules and fixed point as
+ * this file's. Computed once per version of the module and of the modules it read; a module met
+ * again while its own analysis runs (an import cycle) answers "none".
+ */
+function promiseFunctionsOf(module: ModuleInfo, context: DetectContext): WeakSet<t.Node> {
+  const graph = context.graph;
+  const cached = module.promiseFunctions;
+  if (cached === "pending" || graph === null || module.ast === undefined) return new WeakSet();
+  if (cached !== undefined && [...cached.reads].every(([file, info]) => graph.load(file) === info)) return cached.functions;
+  module.promiseFunctions = "pending";
+  const before = graph.dependencies;
+  graph.dependencies = new Set();
+  try {
+    let program: NodePath<t.Program> | null = null;
+    traverseFile(module.ast, {
+      Program(p: NodePath<t.Program>) {
+        program = p;
+        p.stop();
+      },
+    });
+    const inner: DetectContext = { ...context, module, knownPromise: new WeakSet() };
+    if (program !== null) analyzeFile(program, inner);
+    const reads = new Map([...graph.dependencies].map((file) => [file, graph.load(file)] as const));
+    module.promiseFunctions = { functions: inner.knownPromise, reads };
+    return inner.knownPromise;
+  } catch {
+    module.promiseFunctions = undefined;
+    return new WeakSet();
+  } finally {
+    for (const file of graph.dependencies) before.add(file);
+    graph.dependencies = before;
+  }
 }
 
 /** `fetch(…)`, a function imported from `fs/promises` or `timers/promises`, `fs.promises.x(…)`, or a configured name. */
@@ -423,20 +586,37 @@ function isPromiseApi(callee: NodePath, context: DetectContext): boolean {
   return false;
 }
 
-/** Collects the file's type aliases, interfaces and classes, before other plugins strip them. */
-export function collectDeclarations(program: NodePath<t.Program>): { declaredTypes: Map<string, t.Node>; classes: Map<string, t.Class> } {
-  const declaredTypes = new Map<string, t.Node>();
-  const classes = new Map<string, t.Class>();
+export interface ContextOptions {
+  readonly filename: string | null;
+  readonly promiseTypes: ReadonlySet<string>;
+  readonly promiseFunctions: ReadonlySet<string>;
+  readonly graph: ModuleGraph | null;
+}
+
+/**
+ * What detection knows of a file before any of it is rewritten: its names (type aliases,
+ * interfaces and classes nested in blocks and namespaces among them), read before other plugins
+ * strip them, and its imports.
+ */
+export function createContext(program: NodePath<t.Program>, types: typeof t, options: ContextOptions): DetectContext {
+  const module = summarize(program.node, options.filename);
   program.traverse({
     TSTypeAliasDeclaration(p) {
-      declaredTypes.set(p.node.id.name, p.node);
+      module.types.set(p.node.id.name, p.node);
     },
     TSInterfaceDeclaration(p) {
-      declaredTypes.set(p.node.id.name, p.node);
+      module.types.set(p.node.id.name, p.node);
     },
     ClassDeclaration(p) {
-      if (p.node.id) classes.set(p.node.id.name, p.node);
+      if (p.node.id) module.classes.set(p.node.id.name, p.node);
     },
   });
-  return { declaredTypes, classes };
+  return {
+    types,
+    promiseTypes: options.promiseTypes,
+    promiseFunctions: options.promiseFunctions,
+    module,
+    graph: options.graph,
+    knownPromise: new WeakSet(),
+  };
 }

@@ -15,6 +15,7 @@
  *   is instrumented as usual.
  */
 import type { NodePath, types as t } from "@babel/core";
+import { isWrapper } from "./wrappers.js";
 
 export function functionsInPropertyKeys(program: NodePath<t.Program>, types: typeof t): WeakSet<t.Node> {
   const found = new WeakSet<t.Node>();
@@ -48,14 +49,7 @@ export function functionsInPropertyKeys(program: NodePath<t.Program>, types: typ
 function valuesReaching(path: NodePath, types: typeof t): NodePath[] {
   const node = path.node;
   if (types.isFunction(node) || types.isClass(node)) return [path];
-  if (
-    types.isParenthesizedExpression(node) ||
-    types.isTSAsExpression(node) ||
-    types.isTSSatisfiesExpression(node) ||
-    types.isTSNonNullExpression(node) ||
-    types.isTSTypeAssertion(node) ||
-    types.isTypeCastExpression(node)
-  ) {
+  if (isWrapper(node, types)) {
     return valuesReaching(path.get("expression") as NodePath, types);
   }
   if (types.isSequenceExpression(node)) {

@@ -4,6 +4,7 @@
  * `@spanFn` / `@spanFn("name")` decorator imported from the runtime.
  */
 import type { NodePath, types as t } from "@babel/core";
+import { isWrapper } from "./wrappers.js";
 
 export type Marker =
   | { readonly kind: "span"; readonly name: string | null }
@@ -37,10 +38,16 @@ export function parseTag(comment: Comment): Marker | "malformed" | null {
 
 /** Nodes whose leading comments speak for the function at `path`. */
 export function commentHolders(path: NodePath<t.Function>, types: Types): t.Node[] {
-  const holders: t.Node[] = [path.node];
-  let child: NodePath = path;
-  let parent: NodePath | null = path.parentPath;
-  // Climb through what declares or assigns the function, never past a statement boundary.
+  const wrapper = wrapperOf(path, types);
+  // The wrapper's call and what holds it speak for the function it returns.
+  return wrapper === null ? climb(path, types) : [path.node, wrapper.node, ...climb(wrapper.parentPath as NodePath, types)];
+}
+
+/** `start` and what declares or assigns it, never past a statement boundary. */
+function climb(start: NodePath, types: Types): t.Node[] {
+  const holders: t.Node[] = [start.node];
+  let child: NodePath = start;
+  let parent: NodePath | null = start.parentPath;
   while (parent !== null) {
     const p = parent.node;
     const climbs =
@@ -52,9 +59,7 @@ export function commentHolders(path: NodePath<t.Function>, types: Types): t.Node
       types.isExportDefaultDeclaration(p) ||
       ((types.isObjectProperty(p) || types.isClassProperty(p) || types.isClassPrivateProperty(p)) &&
         (p as t.ObjectProperty).value === child.node) ||
-      types.isTSAsExpression(p) ||
-      types.isTSSatisfiesExpression(p) ||
-      types.isParenthesizedExpression(p);
+      isWrapper(p, types);
     if (!climbs) break;
     holders.push(p);
     child = parent;
@@ -63,10 +68,51 @@ export function commentHolders(path: NodePath<t.Function>, types: Types): t.Node
   return holders;
 }
 
+/**
+ * A wrapper that returns a function: compilers give a method helpers of its own with
+ * `(function () { var _m = …; function m() {…} return m; })()` (Babel's class transform, for
+ * one), and a marker written on the method lands on that wrapper. Given the returned function,
+ * the wrapper; null for any other function.
+ */
+export function wrapperOf(path: NodePath<t.Function>, types: Types): NodePath<t.Function> | null {
+  const node = path.node;
+  let wrapper: NodePath | null = null;
+  if (types.isFunctionDeclaration(node) && node.id && path.parentPath?.isBlockStatement()) {
+    wrapper = path.parentPath.parentPath;
+    const body = path.parentPath.node.body;
+    const last = body[body.length - 1];
+    if (!types.isReturnStatement(last) || !types.isIdentifier(last.argument, { name: node.id.name })) return null;
+  } else if (path.parentPath?.isReturnStatement() && path.parentPath.parentPath?.isBlockStatement()) {
+    wrapper = path.parentPath.parentPath.parentPath;
+  }
+  if (wrapper === null || !wrapper.isFunction() || !isCalledImmediately(wrapper, types)) return null;
+  return wrapper;
+}
+
+/** Given a wrapper whose marker belongs to the function it returns, that function; else null. */
+export function returnedFunction(path: NodePath<t.Function>, types: Types): NodePath<t.Function> | null {
+  if (!isCalledImmediately(path, types) || !types.isBlockStatement(path.node.body)) return null;
+  const body = path.get("body") as NodePath<t.BlockStatement>;
+  const last = body.get("body").at(-1);
+  if (last === undefined || !last.isReturnStatement()) return null;
+  const argument = last.get("argument");
+  if (argument.isFunction()) return argument;
+  if (!argument.isIdentifier()) return null;
+  const declaration = body.get("body").find((s) => s.isFunctionDeclaration() && s.node.id?.name === argument.node.name);
+  return (declaration as NodePath<t.Function> | undefined) ?? null;
+}
+
+function isCalledImmediately(path: NodePath, types: Types): boolean {
+  const call = path.parentPath;
+  return call !== null && types.isCallExpression(call.node) && call.node.callee === path.node && call.node.arguments.length === 0;
+}
+
 export interface FoundMarker {
   readonly marker: Marker;
   readonly comment: Comment | null;
   readonly decorator: NodePath<t.Decorator> | null;
+  /** The same tag repeated after a wrapper's call (compilers copy it there): used up with the first. */
+  readonly copies?: readonly Comment[];
 }
 
 /** Looks for a marker comment on the function or its holders. */
@@ -75,11 +121,17 @@ export function findCommentMarker(
   types: Types,
   onMalformed: (comment: Comment) => never,
 ): FoundMarker | null {
-  for (const holder of commentHolders(path, types)) {
+  if (returnedFunction(path, types) !== null) return null;
+  const holders = commentHolders(path, types);
+  const wrapped = holders.length > 1 && holders[1] === wrapperOf(path, types)?.node;
+  for (const holder of holders) {
     for (const comment of holder.leadingComments ?? []) {
       const marker = parseTag(comment);
       if (marker === "malformed") onMalformed(comment);
-      if (marker !== null) return { marker, comment, decorator: null };
+      if (marker !== null) {
+        const copies = wrapped ? holders.flatMap((h) => (h.trailingComments ?? []).filter((c) => parseTag(c) !== null)) : [];
+        return { marker, comment, decorator: null, copies };
+      }
     }
   }
   return null;

@@ -16,6 +16,11 @@ export interface SpanFnPluginOptions {
   promiseTypes?: string[];
   /** Extra callee names whose call returns a promise (e.g. "got", "axios.get"). */
   promiseFunctions?: string[];
+  /**
+   * Whether detection follows imports to the contracts, types and functions of other modules
+   * (default true); false reads each file alone.
+   */
+  followImports?: boolean;
 }
 
 export interface NormalizedOptions {
@@ -26,6 +31,7 @@ export interface NormalizedOptions {
   readonly runtimeModule: string;
   readonly promiseTypes: ReadonlySet<string>;
   readonly promiseFunctions: ReadonlySet<string>;
+  readonly followImports: boolean;
   /** Whether a file (path relative to root, and absolute) is to be instrumented. */
   readonly matches: (relativePath: string, absolutePath: string) => boolean;
 }
@@ -38,6 +44,7 @@ const KNOWN: Record<keyof SpanFnPluginOptions, string> = {
   runtimeModule: "a module specifier string",
   promiseTypes: "an array of type names",
   promiseFunctions: "an array of function names",
+  followImports: "true or false",
 };
 
 export const DEFAULT_RUNTIME_MODULE = "@spanfn/tracing";
@@ -74,6 +81,9 @@ export function normalizeOptions(raw: unknown): NormalizedOptions {
   const runtimeModule = options.runtimeModule ?? DEFAULT_RUNTIME_MODULE;
   if (typeof runtimeModule !== "string" || runtimeModule === "") fail("runtimeModule", runtimeModule);
 
+  const followImports = options.followImports ?? true;
+  if (typeof followImports !== "boolean") fail("followImports", followImports);
+
   const wantsNodeModules = include.some((glob) => glob.includes("node_modules"));
   const isIncluded = include.length === 0 ? () => true : picomatch(include, { dot: true });
   const isExcluded = exclude.length === 0 ? () => false : picomatch(exclude, { dot: true });
@@ -86,6 +96,7 @@ export function normalizeOptions(raw: unknown): NormalizedOptions {
     runtimeModule,
     promiseTypes: new Set(stringArray("promiseTypes", options.promiseTypes)),
     promiseFunctions: new Set(stringArray("promiseFunctions", options.promiseFunctions)),
+    followImports,
     matches: (relativePath, absolutePath) =>
       (wantsNodeModules || !absolutePath.split(/[\\/]/).includes("node_modules")) &&
       isIncluded(relativePath) &&

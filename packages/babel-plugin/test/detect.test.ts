@@ -5,7 +5,11 @@
 import { describe, expect, test } from "@jest/globals";
 import * as babel from "@babel/core";
 import type { NodePath, types as t } from "@babel/core";
-import { analyzeFile, collectDeclarations, type DetectContext, type Route } from "../src/detect.js";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { analyzeFile, createContext, type Route } from "../src/detect.js";
+import { ModuleGraph } from "../src/modules.js";
+import { Resolver } from "../src/resolve.js";
 
 interface Row {
   shape: string;
@@ -15,6 +19,8 @@ interface Row {
   route: Route;
   rule?: string;
   options?: { promiseTypes?: string[]; promiseFunctions?: string[] };
+  /** Other files of the project, by path relative to the file under test (src/file.ts). */
+  files?: Record<string, string>;
 }
 
 const ROWS: Row[] = [
@@ -128,6 +134,166 @@ const ROWS: Row[] = [
     fn: "f",
     route: "thread",
   },
+  // Across files: the contract, type or callee lives in another module
+  {
+    shape: "implements an interface imported with import type",
+    code: 'import type { Service } from "./contract"; class Impl implements Service { process(s) { return this.db.get(s); } }',
+    files: { "contract.ts": "export interface Service { process(s: string): Promise<string> }" },
+    fn: "Impl.process",
+    route: "promise",
+    rule: "contract says Promise",
+  },
+  {
+    shape: "interface through a re-exporting index (export *, export { as } from)",
+    code: 'import { Api } from "./contracts"; class Impl implements Api { load() { return this.db.get(); } }',
+    files: {
+      "contracts/index.ts": 'export * from "./other"; export { Inner as Api } from "./api";',
+      "contracts/other.ts": "export interface Other { x(): void }",
+      "contracts/api.ts": "export interface Inner { load(): Promise<void> }",
+    },
+    fn: "Impl.load",
+    route: "promise",
+  },
+  {
+    shape: "interface behind a tsconfig paths alias",
+    code: 'import type { Api } from "@app/api"; class Impl implements Api { load() { return this.db.get(); } }',
+    files: {
+      "../tsconfig.json": '{ "compilerOptions": { "baseUrl": ".", "paths": { "@app/*": ["src/contracts/*"] } } }',
+      "contracts/api.ts": "export interface Api { load(): Promise<void> }",
+    },
+    fn: "Impl.load",
+    route: "promise",
+  },
+  {
+    shape: "a .js import naming a .ts file",
+    code: 'import type { Api } from "./api.js"; class Impl implements Api { load() { return this.db.get(); } }',
+    files: { "api.ts": "export interface Api { load(): Promise<void> }" },
+    fn: "Impl.load",
+    route: "promise",
+  },
+  {
+    shape: "generic interface extending another across files",
+    code: 'import type { Cached } from "./repo"; class R implements Cached<User> { get(id) { return this.db.get(id); } }',
+    files: {
+      "repo.ts": 'import type { Repo } from "./base"; export interface Cached<T> extends Repo<T> { warm(): void }',
+      "base.ts": "export interface Repo<T> { get(id: string): Promise<T> }",
+    },
+    fn: "R.get",
+    route: "promise",
+  },
+  {
+    shape: "type argument that is a promise: Source<Promise<string>>",
+    code: 'import type { Source } from "./source"; class S implements Source<Promise<string>> { read() { return this.db.get(); } }',
+    files: { "source.ts": "export interface Source<T> { read(): T }" },
+    fn: "S.read",
+    route: "promise",
+  },
+  {
+    shape: "false friend: the same generic with a plain type argument",
+    code: 'import type { Source } from "./source"; class S implements Source<string> { read() { return this.db.get(); } }',
+    files: { "source.ts": "export interface Source<T> { read(): T }" },
+    fn: "S.read",
+    route: "thread",
+  },
+  {
+    shape: "abstract class in another file",
+    code: 'import { Job } from "./job"; class Report extends Job { run() { return this.db.get(); } }',
+    files: { "job.ts": "export abstract class Job { abstract run(): Promise<string>; }" },
+    fn: "Report.run",
+    route: "promise",
+  },
+  {
+    shape: "typed object literal, its generic type imported",
+    code: 'import type { Handler } from "./handler"; const h: Handler<string> = { handle(r) { return this.db.get(r); } };',
+    files: { "handler.ts": "export interface Handler<T> { handle(r: string): Promise<T> }" },
+    fn: "h.handle",
+    route: "promise",
+  },
+  {
+    shape: "imported alias of a promise as the return type",
+    code: 'import type { Task } from "./types"; function f(): Task<number> { return g(); }',
+    files: { "types.ts": "export interface Result<T> { value: T } export type Task<T> = Promise<Result<T>>;" },
+    fn: "f",
+    route: "promise",
+    rule: "Promise return type",
+  },
+  {
+    shape: "callee in another module whose body returns new Promise",
+    code: 'import { delayed } from "./timers"; function later(x) { return delayed(20, x); }',
+    files: { "timers.ts": "export function delayed(ms, v) { return new Promise((r) => setTimeout(() => r(v), ms)); }" },
+    fn: "later",
+    route: "promise",
+    rule: "returns a promise",
+  },
+  {
+    shape: "callee in another module, to a fixed point across modules",
+    code: 'import { outer } from "./a"; function f() { return outer(); }',
+    files: { "a.ts": 'import { inner } from "./b"; export const outer = () => inner();', "b.ts": "export async function inner() {}" },
+    fn: "f",
+    route: "promise",
+  },
+  {
+    shape: "callee through a namespace import",
+    code: 'import * as timers from "./timers"; function later(x) { return timers.delayed(20, x); }',
+    files: { "timers.ts": "export function delayed(ms, v) { return new Promise((r) => setTimeout(() => r(v), ms)); }" },
+    fn: "later",
+    route: "promise",
+  },
+  {
+    shape: "callee in a JavaScript module with a .d.ts beside it",
+    code: 'import { load } from "./lib.js"; function f() { return load(); }',
+    files: { "lib.js": "export function load() { return cache.get(); }", "lib.d.ts": "export declare function load(): Promise<string>;" },
+    fn: "f",
+    route: "promise",
+  },
+  {
+    shape: "a package's Repository<T> through its exports' types condition",
+    code: 'import type { Repository } from "orm"; class Users implements Repository<User> { findOne(id) { return this.db.get(id); } }',
+    files: {
+      "../node_modules/orm/package.json": '{ "name": "orm", "exports": { ".": { "types": "./dist/index.d.ts", "default": "./dist/index.js" } } }',
+      "../node_modules/orm/dist/index.d.ts": 'export * from "./repository";',
+      "../node_modules/orm/dist/repository.d.ts": "export interface Repository<T> { findOne(id: string): Promise<T | null> }",
+    },
+    fn: "Users.findOne",
+    route: "promise",
+  },
+  {
+    shape: "a package's mixed contract (Promise<void> | void): the run-time check decides",
+    code: 'import { OnModuleInit } from "@nest/common"; class M implements OnModuleInit { onModuleInit() { return this.db.connect(); } }',
+    files: {
+      "../node_modules/@nest/common/package.json": '{ "name": "@nest/common", "types": "index.d.ts" }',
+      "../node_modules/@nest/common/index.d.ts": "export interface OnModuleInit { onModuleInit(): Promise<void> | void; } export interface Other {}",
+      "../node_modules/@types/nest__common/package.json": "{}",
+    },
+    fn: "M.onModuleInit",
+    route: "thread",
+  },
+  {
+    shape: "an installed package's declarations: OpenTelemetry's SpanExporter.shutdown",
+    code: 'import type { SpanExporter } from "@opentelemetry/sdk-trace-base"; class E implements SpanExporter { shutdown() { return this.flushAll(); } }',
+    fn: "E.shutdown",
+    route: "promise",
+  },
+  {
+    shape: "false friend: an import that resolves nowhere",
+    code: 'import type { Service } from "./missing"; class Impl implements Service { process(s) { return this.db.get(s); } }',
+    fn: "Impl.process",
+    route: "thread",
+  },
+  {
+    shape: "false friend: a contract file that does not parse",
+    code: 'import type { Service } from "./broken"; class Impl implements Service { process(s) { return this.db.get(s); } }',
+    files: { "broken.ts": "export interface Service { process(s: string): Promise<string> \n <<<>>> ((( }" },
+    fn: "Impl.process",
+    route: "thread",
+  },
+  {
+    shape: "false friend: an import cycle ends without a verdict",
+    code: 'import { a } from "./a"; function f() { return a(); }',
+    files: { "a.ts": 'import { b } from "./b"; export function a() { return b(); }', "b.ts": 'import { a } from "./a"; export function b() { return a(); }' },
+    fn: "f",
+    route: "thread",
+  },
 ];
 
 function functionsOf(code: string, filename: string) {
@@ -150,14 +316,20 @@ function functionsOf(code: string, filename: string) {
 
 describe("detection rules", () => {
   test.each(ROWS.map((row) => [row.shape, row] as const))("%s", (_shape, row) => {
-    const program = functionsOf(row.code, "/project/src/file.ts");
-    const context: DetectContext = {
-      types: babel.types,
+    // Inside the repository, so that installed packages resolve as they would for a user.
+    const root = mkdtempSync(join(__dirname, ".run-detect-"));
+    const filename = join(root, "src/file.ts");
+    for (const [path, text] of Object.entries(row.files ?? {})) {
+      mkdirSync(dirname(join(root, "src", path)), { recursive: true });
+      writeFileSync(join(root, "src", path), text);
+    }
+    const program = functionsOf(row.code, filename);
+    const context = createContext(program, babel.types, {
+      filename,
       promiseTypes: new Set(row.options?.promiseTypes ?? []),
       promiseFunctions: new Set(row.options?.promiseFunctions ?? []),
-      ...collectDeclarations(program),
-      knownPromise: new WeakSet(),
-    };
+      graph: new ModuleGraph(new Resolver()),
+    });
     const detections = analyzeFile(program, context);
     const functions: NodePath<t.Function>[] = [];
     program.traverse({
@@ -172,6 +344,7 @@ describe("detection rules", () => {
     const detection = detections.get(target!.node)!;
     expect(detection.route).toBe(row.route);
     if (row.rule !== undefined) expect(detection.rule).toBe(row.rule);
+    rmSync(root, { recursive: true, force: true });
   });
 });
 

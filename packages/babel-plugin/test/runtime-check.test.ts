@@ -14,10 +14,12 @@ import { compile } from "./run-output.js";
 const dir = mkdtempSync(join(__dirname, ".run-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+// Made by a call, so not even following the import says what fetchLater returns.
 const LIBRARY = `
-export function fetchLater(value) {
-  return new Promise((resolve) => setTimeout(() => resolve(value), 15));
+function later(delay) {
+  return (value) => new Promise((resolve) => setTimeout(() => resolve(value), delay));
 }
+export const fetchLater = later(15);
 `;
 
 const PROGRAM = `

@@ -1,0 +1,7 @@
+export abstract class Job {
+  abstract run(): Promise<string>;
+
+  describe(): string {
+    return "job";
+  }
+}

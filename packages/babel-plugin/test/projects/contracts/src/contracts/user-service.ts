@@ -1,0 +1,5 @@
+import type { User } from "../types";
+
+export interface UserService {
+  getUser(id: string): Promise<User>;
+}
