@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, test } from "@jest/globals";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseChromeTrace, type ChromeTraceEvent } from "../../tracing/src/index.js";
@@ -180,6 +180,24 @@ describe("spanfn run", () => {
     expect(readFileSync(html, "utf8")).toContain("main::SlowGreeter.greet");
   });
 
+  test("a program that calls install() itself: the file that holds its trace is named, and no header-only file is left", () => {
+    const dir = join(PROGRAMS, "self-install");
+    const out = join(scratch, "self.json");
+    const own = join(scratch, "own.json");
+    const apart = spanfn(["run", "--out", out, "main.mjs"], { OWN_TRACE: own }, dir);
+    expect([apart.status, apart.stdout]).toEqual([0, "2498500\n"]);
+    expect(apart.stderr).toContain(`spanfn: the program called install() itself, so its spans went to ${own}, not to ${out} (removed: it held no spans)`);
+    expect(existsSync(out)).toBe(false);
+    expect(trace(own).filter((e) => e.ph === "B").map((e) => e.name)).toEqual(["main::work", "main::work"]);
+
+    const same = spanfn(["run", "--out", out, "main.mjs"], { OWN_TRACE: out }, dir);
+    expect(same.status).toBe(0);
+    expect(same.stderr).toContain(`spanfn: the program called install() itself, with the same trace file: ${out} is its trace`);
+    expect(same.stderr).toMatch(/main::work +thread +2 /);
+    expect(trace(out).filter((e) => e.ph === "E").map((e) => e.name)).toEqual(["main::work", "main::work"]);
+    expect(readFileSync(out, "utf8").trimEnd().endsWith("]")).toBe(true);
+  });
+
   test("bad command lines fail with one line and status 2", () => {
     for (const [args, message] of [
       [["run"], "spanfn run needs a script"],
@@ -194,7 +212,7 @@ describe("spanfn run", () => {
       expect(result.stderr).toContain(message);
       expect(result.stderr.trim().split("\n")).toHaveLength(1);
     }
-    expect(spanfn(["--help"]).stdout).toContain("spanfn run [options] <script> [args...]");
+    expect(spanfn(["--help"]).stdout).toContain("spanfn run [options] [--] <script> [args...]");
   });
 });
 
