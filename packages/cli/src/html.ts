@@ -91,6 +91,9 @@ export function renderHtml(events: readonly ChromeTraceEvent[], summary: Summary
   const asyncDone: CompletedSpan[] = [];
   pairSpans(events, (span) => (span.kind === "async" ? asyncDone : threadDone).push(span), progress);
 
+  // Thread tracks first, in the order their threads' spans ended, then the async tracks.
+  for (const span of threadDone) trackOf(`t${span.thread}`, threadLabel(span.thread, threadNames));
+
   // Async spans overlap: each goes into the first lane of its thread's async track that is free.
   asyncDone.sort((x, y) => x.start - y.start);
   const lanes = new Map<number, number[]>();

@@ -258,7 +258,7 @@ describe("spanfn report", () => {
     expect(page).not.toMatch(/https?:\/\//);
     const json = /<script type="application\/json" id="data">(.*?)<\/script>/s.exec(page)![1];
     const data = JSON.parse(json) as { spans: number[]; names: string[]; summary: unknown[]; tracks: Array<{ label: string }> };
-    expect(data.spans.length / 10).toBe(4);
+    expect(data.spans.length / 11).toBe(4);
     expect(new Set(data.names)).toEqual(new Set(["outer", "inner", "job"]));
     expect(data.summary).toHaveLength(3);
     expect(data.tracks.map((t) => t.label)).toEqual(["thread 1 (pid 1)", "thread 2 (pid 1)", "async spans of thread 1 (pid 1)"]);
@@ -276,7 +276,7 @@ describe("spanfn report", () => {
     const result = spanfn(["report", "--html", html, "--top", "3", big]);
     expect(result.status).toBe(0);
     const data = JSON.parse(/id="data">(.*?)<\/script>/s.exec(readFileSync(html, "utf8"))![1]) as { spans: number[]; tracks: Array<{ rows: number }> };
-    expect(data.spans.length / 10).toBe(150_000);
+    expect(data.spans.length / 11).toBe(150_000);
     // Overlapping async spans are packed into lanes: 25 µs long, one every 10 µs, so 3 lanes.
     expect(data.tracks[1].rows).toBe(3);
   });
