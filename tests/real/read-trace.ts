@@ -1,15 +1,15 @@
 /**
  * Reads a spanfn Chrome trace file event by event: spanfn writes one event a line, and the
- * real-code traces run to tens of millions of lines, most of them a thread span's end (which
- * names nothing) or a begin whose name and args repeat its function's. Those two are read
- * without JSON.parse; every other line is parsed as it is.
+ * real-code traces run to tens of millions of lines, most of them a thread span's begin or end,
+ * whose name and args repeat its function's. Those are read without JSON.parse but for that
+ * tail, parsed once; every other line is parsed as it is.
  */
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type { ChromeTraceEvent } from "../../packages/tracing/src/index.js";
 
 const END = /^\{"ph":"E","pid":(\d+),"tid":(\d+),"ts":([\d.e+-]+)\}$/;
-const BEGIN = /^\{"ph":"B","pid":(\d+),"tid":(\d+),"ts":([\d.e+-]+),(?="name")/;
+const BEGIN = /^\{"ph":"([BE])","pid":(\d+),"tid":(\d+),"ts":([\d.e+-]+),(?="name")/;
 
 /** Calls `visit` with each event in order (a callback: an async generator's promise per event costs more than the parsing saves). */
 export async function readTrace(file: string, visit: (event: ChromeTraceEvent) => void): Promise<void> {
@@ -29,7 +29,7 @@ export async function readTrace(file: string, visit: (event: ChromeTraceEvent) =
       const rest = text.slice(begin[0].length);
       let site = sites.get(rest);
       if (site === undefined) sites.set(rest, (site = JSON.parse(`{${rest}`) as Pick<ChromeTraceEvent, "name" | "cat" | "args">));
-      visit({ ph: "B", pid: Number(begin[1]), tid: Number(begin[2]), ts: Number(begin[3]), name: site.name, cat: site.cat, args: site.args });
+      visit({ ph: begin[1] as "B" | "E", pid: Number(begin[2]), tid: Number(begin[3]), ts: Number(begin[4]), name: site.name, cat: site.cat, args: site.args });
       continue;
     }
     visit(JSON.parse(text) as ChromeTraceEvent);

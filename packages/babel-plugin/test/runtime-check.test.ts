@@ -58,8 +58,7 @@ test("a promise returned where none was expected gets an async span, and is name
   const events = parseChromeTrace(readFileSync(out, "utf8"));
   const load = events.filter((e) => e.name === "main::load");
   // Per call: the synchronous part as a thread span, then an async span until the promise settles.
-  // (E events carry no name in the Chrome format, so only B, b and e show here.)
-  expect(load.map((e) => e.ph).join("")).toBe("BbeBbeBbe");
+  expect(load.map((e) => e.ph).join("")).toBe("BEbeBEbeBEbe");
   const begins = load.filter((e) => e.ph === "b");
   const ends = load.filter((e) => e.ph === "e");
   expect(begins).toHaveLength(3);
@@ -70,6 +69,6 @@ test("a promise returned where none was expected gets an async span, and is name
   }
   const report = events.find((e) => e.name === "spanfn_report")!;
   expect((report.args as { promiseReturningSync: string[] }).promiseReturningSync).toEqual(["main::load (main.mjs:8)"]);
-  expect(events.filter((e) => e.name === "main::unrelated").map((e) => e.ph)).toEqual(["B"]);
+  expect(events.filter((e) => e.name === "main::unrelated").map((e) => e.ph)).toEqual(["B", "E"]);
   expect(events.filter((e) => e.ph === "B")).toHaveLength(events.filter((e) => e.ph === "E").length);
 });

@@ -3,13 +3,14 @@
  * it): installs the runtime with a trace file and the exit summary, and the hooks that pass
  * the program's modules through the spanfn plugin as they load.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import Module, { register } from "node:module";
 import { install, TraceWriterSink } from "@spanfn/tracing/node";
 import { isMainThread } from "node:worker_threads";
 import { formatSummary, summarize as summarizeEvents } from "./summary.js";
-import type { Summary } from "@spanfn/tracing";
-import { parseChromeTrace } from "@spanfn/tracing";
+import type { Sink, Summary } from "@spanfn/tracing";
+import { getSink, parseChromeTrace } from "@spanfn/tracing";
+import { resolve } from "node:path";
 import { compile, instrument, wanted, type InstrumentOptions } from "./transform.js";
 import { remoteCompiler, type Compile } from "./remote-compile.js";
 import { openCache, type TransformCache } from "./cache.js";
@@ -42,7 +43,12 @@ if (options !== null) {
   else {
     // The writer thread summarises the trace as it writes it (workers forward to the main thread).
     const sink = isMainThread ? new TraceWriterSink(options.out, { processName, summary: !options.quiet }) : undefined;
+    // The sink in place at exit, seen before the runtime's exit hook (registered by install())
+    // finishes it and lets it go; told about after that hook, once the trace is finished.
+    let atExit: Sink | null = null;
+    if (sink !== undefined) process.on("exit", () => (atExit = getSink()));
     install({ sink, demote: options.demote, processName, onExit: () => summarize(options, sink) });
+    if (sink !== undefined) process.on("exit", () => explainOwnInstall(options, sink, atExit));
   }
   const cache = options.cache && process.env.SPANFN_CACHE !== "0" ? openTransformCache(options) : null;
   // Babel loads on the hooks thread, on the first module not in the cache; never on this one.
@@ -108,6 +114,29 @@ function summarize(options: PreloadOptions, writer?: { summary?(): Summary | und
   } catch (error) {
     process.stderr.write(`spanfn: could not summarise ${options.out}: ${(error as Error).message}\n`);
   }
+}
+
+/**
+ * The program called `install()` itself and so replaced spanfn run's sink: its spans went where
+ * its own install said, and spanfn run's trace file holds none. Say which file holds the trace,
+ * and leave no header-only file behind; when both are the same file, it is the program's trace,
+ * summarised as usual.
+ */
+function explainOwnInstall(options: PreloadOptions, ours: TraceWriterSink, theirs: Sink | null): void {
+  if (theirs === ours || theirs === null) return;
+  const path = (theirs as { path?: unknown } | null)?.path;
+  const where = typeof path === "string" ? resolve(path) : undefined;
+  if (where === options.out) {
+    process.stderr.write(`spanfn: the program called install() itself, with the same trace file: ${options.out} is its trace\n`);
+    summarize(options);
+    return;
+  }
+  if (options.writeTrace) rmSync(options.out, { force: true });
+  const theirTrace = where === undefined ? "to the sink it gave install()" : `to ${where}`;
+  process.stderr.write(
+    `spanfn: the program called install() itself, so its spans went ${theirTrace}, not to ${options.out} (removed: it held no spans); ` +
+      `leave install() out under spanfn run, or pass it the same file\n`,
+  );
 }
 
 /** CommonJS modules (and `.ts` files of CommonJS packages) go through the plugin as they are required. */

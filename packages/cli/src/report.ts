@@ -19,34 +19,47 @@ export function writeHtml(file: string, events: readonly ChromeTraceEvent[], sum
   writeFileSync(file, html);
 }
 
-/** Reads the trace as a stream: memory grows with the spans open at once and the distinct names, not the file. */
-export async function report(options: ReportOptions): Promise<string> {
+/**
+ * The summary of a trace file, read as a stream: memory grows with the spans open at once and the
+ * distinct names, not the file. `onEvent` sees each event of a JSON trace (Perfetto: none).
+ */
+export async function summarizeFile(file: string, onEvent?: (event: ChromeTraceEvent) => void, perfettoRefusal?: string): Promise<Summary> {
   const builder = new SummaryBuilder();
   const pairer = new SpanPairer(
     (span) => builder.add(span),
     (args) => builder.report(args),
   );
-  const kept: ChromeTraceEvent[] | undefined = options.html === undefined ? undefined : [];
-  if ((await traceFormat(options.file)) === "perfetto") {
-    if (options.html !== undefined) throw new UsageError(`--html reads Chrome JSON traces only; ${options.file} is not JSON`);
-    await readPerfetto(options.file, pairer);
+  if ((await traceFormat(file)) === "perfetto") {
+    if (perfettoRefusal !== undefined) throw new UsageError(`${perfettoRefusal}; ${file} is not JSON`);
+    await readPerfetto(file, pairer);
   } else {
-    const { cutShort } = await readChromeTrace(options.file, pairer, (event) => {
+    const { cutShort } = await readChromeTrace(file, pairer, (event) => {
       builder.event();
-      if (kept === undefined) return;
-      if (kept.length === HTML_EVENT_LIMIT) {
-        throw new UsageError(
-          `${options.file} has over ${HTML_EVENT_LIMIT.toLocaleString("en-US")} events: too many for the HTML report, which holds them all; ` +
-            `spanfn report without --html summarises a trace of any size`,
-        );
-      }
-      kept.push(event);
+      onEvent?.(event);
     });
     if (cutShort === "inside an event") {
-      process.stderr.write(`spanfn: ${options.file} ends inside an event (a run cut short?): the events before it are summarised\n`);
+      process.stderr.write(`spanfn: ${file} ends inside an event (a run cut short?): the events before it are summarised\n`);
     }
   }
-  const summary = builder.finish(pairer.openCount());
+  return builder.finish(pairer.openCount());
+}
+
+/** `spanfn report FILE`: the summary as text or JSON, and the HTML report when asked. */
+export async function report(options: ReportOptions): Promise<string> {
+  const kept: ChromeTraceEvent[] | undefined = options.html === undefined ? undefined : [];
+  const keep =
+    kept === undefined
+      ? undefined
+      : (event: ChromeTraceEvent) => {
+          if (kept.length === HTML_EVENT_LIMIT) {
+            throw new UsageError(
+              `${options.file} has over ${HTML_EVENT_LIMIT.toLocaleString("en-US")} events: too many for the HTML report, which holds them all; ` +
+                `spanfn report without --html summarises a trace of any size`,
+            );
+          }
+          kept.push(event);
+        };
+  const summary = await summarizeFile(options.file, keep, options.html === undefined ? undefined : "--html reads Chrome JSON traces only");
   if (kept !== undefined) writeHtml(options.html!, kept, summary);
   if (options.json) {
     const spans = [...summary.spans].sort((a, b) => b[options.sort ?? "total"] - a[options.sort ?? "total"]).slice(0, options.top);

@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, test } from "@jest/globals";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseChromeTrace, type ChromeTraceEvent } from "../../tracing/src/index.js";
@@ -247,6 +247,24 @@ describe("spanfn run", () => {
     expect(readFileSync(html, "utf8")).toContain("main::SlowGreeter.greet");
   });
 
+  test("a program that calls install() itself: the file that holds its trace is named, and no header-only file is left", () => {
+    const dir = join(PROGRAMS, "self-install");
+    const out = join(scratch, "self.json");
+    const own = join(scratch, "own.json");
+    const apart = spanfn(["run", "--out", out, "main.mjs"], { OWN_TRACE: own }, dir);
+    expect([apart.status, apart.stdout]).toEqual([0, "2498500\n"]);
+    expect(apart.stderr).toContain(`spanfn: the program called install() itself, so its spans went to ${own}, not to ${out} (removed: it held no spans)`);
+    expect(existsSync(out)).toBe(false);
+    expect(trace(own).filter((e) => e.ph === "B").map((e) => e.name)).toEqual(["main::work", "main::work"]);
+
+    const same = spanfn(["run", "--out", out, "main.mjs"], { OWN_TRACE: out }, dir);
+    expect(same.status).toBe(0);
+    expect(same.stderr).toContain(`spanfn: the program called install() itself, with the same trace file: ${out} is its trace`);
+    expect(same.stderr).toMatch(/main::work +thread +2 /);
+    expect(trace(out).filter((e) => e.ph === "E").map((e) => e.name)).toEqual(["main::work", "main::work"]);
+    expect(readFileSync(out, "utf8").trimEnd().endsWith("]")).toBe(true);
+  });
+
   test("bad command lines fail with one line and status 2", () => {
     for (const [args, message] of [
       [["run"], "spanfn run needs a script"],
@@ -261,7 +279,7 @@ describe("spanfn run", () => {
       expect(result.stderr).toContain(message);
       expect(result.stderr.trim().split("\n")).toHaveLength(1);
     }
-    expect(spanfn(["--help"]).stdout).toContain("spanfn run [options] <script> [args...]");
+    expect(spanfn(["--help"]).stdout).toContain("spanfn run [options] [--] <script> [args...]");
   });
 });
 
@@ -307,7 +325,7 @@ describe("spanfn report", () => {
     expect(page).not.toMatch(/https?:\/\//);
     const json = /<script type="application\/json" id="data">(.*?)<\/script>/s.exec(page)![1];
     const data = JSON.parse(json) as { spans: number[]; names: string[]; summary: unknown[]; tracks: Array<{ label: string }> };
-    expect(data.spans.length / 10).toBe(4);
+    expect(data.spans.length / 11).toBe(4);
     expect(new Set(data.names)).toEqual(new Set(["outer", "inner", "job"]));
     expect(data.summary).toHaveLength(3);
     expect(data.tracks.map((t) => t.label)).toEqual(["thread 1 (pid 1)", "thread 2 (pid 1)", "async spans of thread 1 (pid 1)"]);
@@ -325,7 +343,7 @@ describe("spanfn report", () => {
     const result = spanfn(["report", "--html", html, "--top", "3", big]);
     expect(result.status).toBe(0);
     const data = JSON.parse(/id="data">(.*?)<\/script>/s.exec(readFileSync(html, "utf8"))![1]) as { spans: number[]; tracks: Array<{ rows: number }> };
-    expect(data.spans.length / 10).toBe(150_000);
+    expect(data.spans.length / 11).toBe(150_000);
     // Overlapping async spans are packed into lanes: 25 µs long, one every 10 µs, so 3 lanes.
     expect(data.tracks[1].rows).toBe(3);
   });

@@ -21,13 +21,15 @@ const EVENTS: ChromeTraceEvent[] = [
   { ph: "B", pid: 7, tid: 0, ts: 14.25, name: "m::f", cat: "spanfn", args: { target: "m", file: "C:\\src\\m.js", line: 3 } },
   { ph: "B", pid: 7, tid: 3, ts: 14.5, name: "m::f", cat: "spanfn", args: { target: "m", file: "C:\\src\\m.js", line: 3 }, tts: 2 } as ChromeTraceEvent,
   { ph: "E", pid: 7, tid: 0, ts: 1e21 },
-  { ph: "E", pid: 7, tid: 1, ts: 15.125 },
+  { ph: "E", pid: 7, tid: 1, ts: 15.125, name: 'm::"quoted" \u2028 \\ / \t', cat: "spanfn", args: { target: "m", file: "m.js", line: 9, parent: 4 } },
+  { ph: "E", pid: 7, tid: 0, ts: 15.5, name: "m::f", cat: "spanfn", args: { target: "m", file: "C:\\src\\m.js", line: 3 } },
   { ph: "X", pid: 7, tid: 2, ts: 20, dur: 5, name: "complete" },
   { ph: "b", pid: 7, tid: 0, ts: 16, id: "4", name: "m::g", cat: "spanfn", args: { parent: 0, depth: 1 } },
   { ph: "b", pid: 7, tid: 1, ts: 17, id: "5", name: "m::h", cat: "spanfn", args: { parent: 4, depth: 2 } },
   { ph: "e", pid: 7, tid: 0, ts: 18, cat: "spanfn", id: "5", name: "m::h", args: { outcome: "rejected" } },
   { ph: "e", pid: 7, tid: 0, ts: 19, cat: "spanfn", id: "4", name: "m::g", args: { outcome: "fulfilled" } },
   { ph: "E", pid: 7, tid: 0, ts: 30, args: { unfinished: true } },
+  { ph: "E", pid: 7, tid: 3, ts: 31, name: "m::f", cat: "spanfn", args: { unfinished: true } },
   { ph: "M", pid: 7, tid: 0, name: "spanfn_report", args: { droppedSpans: 1, demoted: [{ name: "m::f", calls: 2 }] } },
 ];
 

@@ -58,14 +58,14 @@ describe("Chrome trace output", () => {
     expect(spans.map((e) => `${e.ph}:${e.name ?? ""}`)).toEqual([
       "B:outer",
       "B:inner",
-      "E:",
-      "E:",
+      "E:inner",
+      "E:outer",
       "b:fetch",
       "b:child",
       "e:child",
       "e:fetch",
       'B:left "open"',
-      "E:",
+      'E:left "open"',
     ]);
     const [outerB] = spans;
     expect(outerB).toEqual({
@@ -108,6 +108,8 @@ describe("Chrome trace output", () => {
     expect(spans[7]).toMatchObject({ ph: "e", id: String(fetchId), args: { outcome: "fulfilled" } });
     // Timers may fire up to a millisecond early on the monotonic clock.
     expect(spans[7].ts! - fetchBegin.ts!).toBeGreaterThanOrEqual(3500);
+    // An E repeats its B's name, category and args (speedscope pairs them by both).
+    expect(spans[2]).toEqual({ ...spans[1], ph: "E", ts: spans[2].ts });
     expect(spans[9]).toMatchObject({ ph: "E", tid: 0, args: { unfinished: true } });
 
     const reportEvent = meta.find((e) => e.name === "spanfn_report")!;

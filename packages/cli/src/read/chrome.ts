@@ -18,10 +18,10 @@ export interface ChromeReadResult {
   cutShort: "no" | "between events" | "inside an event";
 }
 
-// The two lines that make up most of a spanfn trace, read without JSON.parse.
-const END = /^\{"ph":"E","pid":(\d+),"tid":(\d+),"ts":(-?\d[\d.eE+-]*)\}$/;
-const BEGIN = /^\{"ph":"B","pid":(\d+),"tid":(\d+),"ts":(-?\d[\d.eE+-]*),(?="name")/;
-/** Distinct begin tails (name, cat, args) parsed once each; past this many, the rest are parsed every time. */
+// The lines that make up most of a spanfn trace (B, E and X), read without JSON.parse but for
+// their tail (name, category, args), which repeats and is parsed once.
+const SPAN = /^\{"ph":"([BEX])","pid":(\d+),"tid":(\d+),"ts":(-?\d[\d.eE+-]*)(?:,"dur":(\d[\d.eE+-]*))?(?:\}$|,(?="name"))/;
+/** Distinct tails (name, cat, args) parsed once each; past this many, the rest are parsed every time. */
 const SITE_CACHE_LIMIT = 10_000;
 
 type Header = "[" | '{"traceEvents":[';
@@ -46,11 +46,12 @@ export async function readChromeTrace(
 
   /** One line of the one-event-a-line layout: the event it holds, or undefined if it holds something else. */
   const lineEvent = (body: string): ChromeTraceEvent | undefined => {
-    const end = END.exec(body);
-    if (end !== null) return { ph: "E", pid: Number(end[1]), tid: Number(end[2]), ts: Number(end[3]) };
-    const begin = BEGIN.exec(body);
-    if (begin !== null) {
-      const rest = body.slice(begin[0].length);
+    const span = SPAN.exec(body);
+    if (span !== null) {
+      const event: ChromeTraceEvent = { ph: span[1] as "B" | "E" | "X", pid: Number(span[2]), tid: Number(span[3]), ts: Number(span[4]) };
+      if (span[5] !== undefined) event.dur = Number(span[5]);
+      if (span[0].endsWith("}")) return event;
+      const rest = body.slice(span[0].length);
       let site = sites.get(rest);
       if (site === undefined) {
         try {
@@ -60,7 +61,7 @@ export async function readChromeTrace(
         }
         if (sites.size < SITE_CACHE_LIMIT) sites.set(rest, site);
       }
-      return { ph: "B", pid: Number(begin[1]), tid: Number(begin[2]), ts: Number(begin[3]), ...site };
+      return { ...event, ...site };
     }
     let value: unknown;
     try {

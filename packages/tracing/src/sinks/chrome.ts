@@ -1,9 +1,9 @@
 /**
- * Chrome Trace Event JSON (what Perfetto UI, chrome://tracing and speedscope read), written as a
- * stream: the JSON array format, one event per line, so a trace can be written block by block in
- * bounded memory and a file cut short by a crash still loads.
+ * Chrome Trace Event JSON, written as a stream: the JSON array format, one event per line, so a
+ * trace can be written block by block in bounded memory and a file cut short by a crash still loads.
  *
- * Thread spans are `B`/`E` on their thread's track; async spans are nestable `b`/`e` pairs keyed
+ * Thread spans are `B`/`E` on their thread's track, the `E` with its `B`'s name, category and
+ * args: speedscope pairs them by name and args, and warns or never pops a stack otherwise. Async spans are nestable `b`/`e` pairs keyed
  * by span id, with the parent id, depth and outcome in `args`; `ts` is in microseconds since the
  * process's time origin, which a `spanfn_clock` metadata event records as epoch milliseconds.
  */
@@ -42,6 +42,8 @@ export class ChromeTraceWriter implements TraceWriter {
   private started = false;
   private readonly threadsSeen = new Set<number>();
   private readonly fragments = new WeakMap<SpanMetadata, string>();
+  /** Per thread, the fragments of its open `B` events, innermost last: each `E` repeats its `B`'s. */
+  private readonly openBegins = new Map<number, string[]>();
 
   constructor(
     private readonly write: (chunk: string) => void,
@@ -79,23 +81,31 @@ export class ChromeTraceWriter implements TraceWriter {
     const tid = thread.id;
     const offsetUs = (block.clock.timeOrigin - this.origin) * 1000;
     let out = "";
+    let open = this.openBegins.get(tid);
+    if (open === undefined) this.openBegins.set(tid, (open = []));
+    const begins = open;
     forEachRecord(block, (kind, metadataId, i) => {
       const ts = microsText(offsetUs + data[i + 1] * 1000);
       const head = `${this.first ? "" : ",\n"}{"ph":"`;
       this.first = false;
       const meta = metadata[metadataId];
       switch (kind) {
-        case EventKind.threadBegin:
-          out += `${head}B","pid":${pid},"tid":${tid},"ts":${ts},${this.fragment(meta, metadataId)}}`;
+        case EventKind.threadBegin: {
+          const fragment = this.fragment(meta, metadataId);
+          begins.push(fragment);
+          out += `${head}B","pid":${pid},"tid":${tid},"ts":${ts},${fragment}}`;
           break;
+        }
         case EventKind.threadBeginInside: {
           // An outside parent (negative) means nothing to a trace viewer: such a span is a root here.
           const parent = data[i + 2] > 0 ? `,"parent":${data[i + 2]}` : "";
-          out += `${head}B","pid":${pid},"tid":${tid},"ts":${ts},${this.fragment(meta, metadataId, parent)}}`;
+          const fragment = this.fragment(meta, metadataId, parent);
+          begins.push(fragment);
+          out += `${head}B","pid":${pid},"tid":${tid},"ts":${ts},${fragment}}`;
           break;
         }
         case EventKind.threadEnd:
-          out += `${head}E","pid":${pid},"tid":${tid},"ts":${ts}}`;
+          out += `${head}E","pid":${pid},"tid":${tid},"ts":${ts},${begins.pop() ?? this.fragment(meta, metadataId)}}`;
           break;
         case EventKind.asyncBegin:
           out +=
@@ -118,7 +128,8 @@ export class ChromeTraceWriter implements TraceWriter {
       this.nameThread(span.thread);
       const ts = at;
       if (span.kind === "thread") {
-        this.emit({ ph: "E", pid: this.pid, tid: span.thread.id, ts, args: { unfinished: true } });
+        this.openBegins.get(span.thread.id)?.pop();
+        this.emit({ ph: "E", pid: this.pid, tid: span.thread.id, ts, name: span.name, cat: TRACE_CATEGORY, args: { unfinished: true } });
       } else {
         this.emit({
           ph: "e",
