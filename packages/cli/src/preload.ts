@@ -14,6 +14,7 @@ import { instrument, loadToolchain, wanted, type InstrumentOptions } from "./tra
 import { openCache, type TransformCache } from "./cache.js";
 import type { LoaderData } from "./loader.js";
 import { optionsFromEnv, type PreloadOptions } from "./env.js";
+import { TsconfigPaths } from "./paths.js";
 
 export type { PreloadOptions } from "./env.js";
 
@@ -38,6 +39,7 @@ const data: LoaderData = { ...options, cacheDir: cache?.dir ?? null };
 register(new URL("./loader.js", import.meta.url), { data });
 loadToolchain();
 installRequireHook(options, cache);
+installPathsHook();
 
 /** The cache this thread and the loader's share; its problems are told once, by the main thread. */
 function openTransformCache(options: PreloadOptions): TransformCache | null {
@@ -132,4 +134,25 @@ function installRequireHook(instrumentOptions: InstrumentOptions, cache: Transfo
       (module as { _compile(code: string, filename: string): void })._compile(code, filename);
     };
   }
+}
+
+/** `require("@lib/hi")` through tsconfig `paths`: each file the pattern names, tried as Node tries a path. */
+function installPathsHook(): void {
+  type ResolveFilename = (request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]) => string;
+  const modules = Module as unknown as { _resolveFilename: ResolveFilename };
+  const resolveFilename = modules._resolveFilename;
+  const paths = new TsconfigPaths(warn);
+  modules._resolveFilename = function (request, parent, ...rest) {
+    const from = parent?.filename;
+    if (typeof from === "string") {
+      for (const candidate of paths.candidates(request, from)) {
+        try {
+          return resolveFilename.call(this, candidate, parent, ...rest);
+        } catch {
+          // Not this one: the next pattern's, else Node's own resolution.
+        }
+      }
+    }
+    return resolveFilename.call(this, request, parent, ...rest);
+  };
 }

@@ -151,3 +151,39 @@ describe("the SPANFN_* variables", () => {
     expect(globs(undefined)).toEqual([]);
   });
 });
+
+describe("tsconfig paths", () => {
+  const PROGRAMS = join(__dirname, "programs");
+  const run = (program: string) => {
+    const out = join(scratch, `${program}.json`);
+    const result = spawnSync(process.execPath, [BIN, "run", "--all", "--quiet", "--out", out, "main.ts"], {
+      cwd: join(PROGRAMS, program),
+      encoding: "utf8",
+      timeout: 60000,
+      env: cleanEnv({}),
+    });
+    if (result.error) throw result.error;
+    return { ...result, out };
+  };
+
+  test("ESM: aliases (a wildcard, a .js name for a .ts file, an exact key) resolve and their modules are instrumented", () => {
+    const result = run("paths-esm");
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("hi ada deep\n");
+    expect(spanNames(result.out)).toEqual(["src/lib/hi::hi", "src/lib/nested/deep::deep"]);
+  });
+
+  test("CommonJS: an alias imported from TypeScript and one required from JavaScript, paths from an extended tsconfig", () => {
+    const result = run("paths-cjs");
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("42\n");
+    expect(spanNames(result.out)).toEqual(["src/lib/plus-one::plusOne", "src/lib/twice::twice"]);
+  });
+
+  test("a tsconfig that cannot be read: a warning naming it, and the program runs", () => {
+    const result = run("paths-bad");
+    expect(result.stdout).toBe("hi true\n");
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain(`spanfn: ${join(PROGRAMS, "paths-bad", "tsconfig.json")}: File './missing.json' not found.; its paths aliases are not applied\n`);
+  });
+});
