@@ -7,6 +7,8 @@ import { basename, resolve } from "node:path";
 import type { InstrumentOptions } from "./transform.js";
 
 export interface PreloadOptions extends InstrumentOptions {
+  /** SPANFN_ENABLED=0: the preload installs nothing. */
+  enabled: boolean;
   out: string;
   top: number;
   quiet: boolean;
@@ -25,6 +27,7 @@ export interface PreloadOptions extends InstrumentOptions {
 
 /** The variables, with what each takes, for warnings and the documentation. */
 export const VARIABLES = {
+  SPANFN_ENABLED: "0 to load nothing at all (a child process the program starts with the same NODE_OPTIONS, say)",
   SPANFN_ALL: "1 to instrument every function, 0 for marked ones only",
   SPANFN_OUT: "the trace file (.json: Chrome trace; .pftrace: Perfetto)",
   SPANFN_HTML: "a file for the HTML report written at exit",
@@ -85,6 +88,7 @@ export function optionsFromEnv(env: Env, warn: (message: string) => void, cwd = 
     else bad("SPANFN_TOP", topText, `using ${DEFAULT_TOP}`);
   }
   return {
+    enabled: flag("SPANFN_ENABLED", true),
     all: flag("SPANFN_ALL", false),
     include: globs(text("SPANFN_INCLUDE")),
     exclude: globs(text("SPANFN_EXCLUDE")),
@@ -152,6 +156,7 @@ export function envFromOptions(options: {
 }): Partial<Record<Variable, string | undefined>> {
   const bool = (value: boolean) => (value ? "1" : "0");
   return {
+    SPANFN_ENABLED: undefined,
     SPANFN_ALL: bool(options.all),
     SPANFN_OUT: options.writeTrace ? resolve(options.out) : undefined,
     SPANFN_HTML: options.html === undefined ? undefined : resolve(options.html),

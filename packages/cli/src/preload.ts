@@ -24,22 +24,26 @@ const warn = (message: string) => {
 const options = optionsFromEnv(process.env, warn);
 // The HTML report's code (and the trace readers it brings) is loaded only when one is asked for;
 // at exit it is too late to load anything.
-const htmlReport = options.html !== undefined && isMainThread ? await import("./report.js") : null;
+const htmlReport = options.enabled && options.html !== undefined && isMainThread ? await import("./report.js") : null;
 
-const processName = process.argv[1] ?? "node";
-// Workers forward their blocks to the main thread, which exports them with its own.
-if (options.otlp !== undefined && isMainThread) await installExport(options, processName);
-else {
-  // The writer thread summarises the trace as it writes it (workers forward to the main thread).
-  const sink = isMainThread ? new TraceWriterSink(options.out, { processName, summary: !options.quiet }) : undefined;
-  install({ sink, demote: options.demote, processName, onExit: () => summarize(options, sink) });
+if (options.enabled) await start(options);
+
+async function start(options: PreloadOptions): Promise<void> {
+  const processName = process.argv[1] ?? "node";
+  // Workers forward their blocks to the main thread, which exports them with its own.
+  if (options.otlp !== undefined && isMainThread) await installExport(options, processName);
+  else {
+    // The writer thread summarises the trace as it writes it (workers forward to the main thread).
+    const sink = isMainThread ? new TraceWriterSink(options.out, { processName, summary: !options.quiet }) : undefined;
+    install({ sink, demote: options.demote, processName, onExit: () => summarize(options, sink) });
+  }
+  const cache = options.cache ? openTransformCache(options) : null;
+  const data: LoaderData = { ...options, cacheDir: cache?.dir ?? null };
+  register(new URL("./loader.js", import.meta.url), { data });
+  loadToolchain();
+  installRequireHook(options, cache);
+  installPathsHook();
 }
-const cache = options.cache ? openTransformCache(options) : null;
-const data: LoaderData = { ...options, cacheDir: cache?.dir ?? null };
-register(new URL("./loader.js", import.meta.url), { data });
-loadToolchain();
-installRequireHook(options, cache);
-installPathsHook();
 
 /** The cache this thread and the loader's share; its problems are told once, by the main thread. */
 function openTransformCache(options: PreloadOptions): TransformCache | null {

@@ -81,6 +81,15 @@ describe("node --import @spanfn/cli/register", () => {
     expect(spanNames(out)).toEqual(["main::marked"]);
   });
 
+  test("SPANFN_ENABLED=0: nothing loaded, the program runs as without spanfn", () => {
+    const out = join(scratch, "disabled.json");
+    const result = node(["--import", "@spanfn/cli/register", "-e", 'console.log("plain")'], { SPANFN_ENABLED: "0", SPANFN_OUT: out });
+    expect(result.stdout).toBe("plain\n");
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(existsSync(out)).toBe(false);
+  });
+
   test("spanfn run's flags reach the preload as the variables, and win over inherited ones", () => {
     const out = join(scratch, "run.json");
     // Inherited SPANFN_ALL=1 and SPANFN_OUT are spanfn run's to set: without --all, marked only.
@@ -123,6 +132,7 @@ describe("the SPANFN_* variables", () => {
       ...run,
       out: resolve("traces/t.pftrace"),
       html: resolve("report.html"),
+      enabled: true,
       root: process.cwd(),
       serviceName: "server",
       cacheDir: undefined,
