@@ -1,7 +1,7 @@
 export default {
   testEnvironment: "node",
-  roots: ["<rootDir>/packages"],
-  testMatch: ["**/test/**/*.test.ts"],
+  roots: ["<rootDir>/packages", "<rootDir>/tests/types"],
+  testMatch: ["**/test/**/*.test.ts", "**/tests/types/*.test.ts"],
   transform: { "\\.[cm]?[jt]s$": "babel-jest" },
   // Sources import siblings as "./x.js" (what Node's ESM resolver needs); jest resolves the .ts.
   moduleNameMapper: {

@@ -6,4 +6,4 @@ import { NullSink, setSink } from "@spanfn/tracing";
 import { isMainThread } from "node:worker_threads";
 
 await import(new URL("../packages/cli/dist/esm/preload.js", import.meta.url).href);
-if (isMainThread && process.env.SPANFN_RUN !== undefined) setSink(new NullSink());
+if (isMainThread) setSink(new NullSink());

@@ -1,14 +1,15 @@
 /**
- * ESM hooks (registered with `module.register` by preload.ts): resolve the relative imports
- * TypeScript accepts (extensionless, `.js` naming a `.ts` file), and pass the program's own
- * modules through the spanfn plugin. CommonJS files are left to the require hook.
+ * ESM hooks (registered with `module.register` by preload.ts): resolve the imports TypeScript
+ * accepts (extensionless, `.js` naming a `.ts` file, tsconfig `paths` aliases), and pass the
+ * program's own modules through the spanfn plugin. CommonJS files are left to the require hook.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { compile, instrument, wanted, type InstrumentOptions } from "./transform.js";
 import { openCache, type TransformCache } from "./cache.js";
 import { serveCompiles, type CompileService } from "./remote-compile.js";
+import { filesFor, firstFile, isBare, TsconfigPaths } from "./paths.js";
 
 export interface LoaderData extends InstrumentOptions {
   /** The transform cache's directory, as the preload chose it; null: no cache. */
@@ -46,30 +47,20 @@ interface LoadResult {
   shortCircuit?: boolean;
 }
 
-const TS_FOR_JS: Record<string, string[]> = { ".js": [".ts", ".tsx"], ".mjs": [".mts"], ".cjs": [".cts"], ".jsx": [".tsx"] };
-const EXTENSIONLESS = [".ts", ".tsx", ".mts", ".js", ".mjs", "/index.ts", "/index.js"];
-
-function isFile(path: string): boolean {
-  return existsSync(path) && statSync(path).isFile();
-}
-
-function candidates(specifier: string, parentURL: string): string[] {
-  const base = fileURLToPath(new URL(specifier, parentURL));
-  const extension = extname(base);
-  if (TS_FOR_JS[extension]) return TS_FOR_JS[extension].map((e) => base.slice(0, -extension.length) + e);
-  if (extension === "") return EXTENSIONLESS.map((e) => base + e);
-  return [];
-}
+const paths = new TsconfigPaths((message) => process.stderr.write(`spanfn: ${message}\n`));
 
 export async function resolve(specifier: string, context: ResolveContext, next: Next<ResolveContext, ResolveResult>): Promise<ResolveResult> {
+  const parent = context.parentURL?.startsWith("file:") ? fileURLToPath(context.parentURL) : undefined;
+  if (parent !== undefined && isBare(specifier)) {
+    const aliased = paths.resolveFile(specifier, parent);
+    if (aliased !== undefined) return { url: pathToFileURL(aliased).href, shortCircuit: true };
+  }
   try {
     return await next(specifier, context);
   } catch (error) {
-    const parent = context.parentURL;
-    if (!(specifier.startsWith("./") || specifier.startsWith("../")) || !parent?.startsWith("file:")) throw error;
-    for (const candidate of candidates(specifier, parent)) {
-      if (isFile(candidate)) return { url: pathToFileURL(candidate).href, shortCircuit: true };
-    }
+    if (!(specifier.startsWith("./") || specifier.startsWith("../")) || parent === undefined) throw error;
+    const found = firstFile(filesFor(fileURLToPath(new URL(specifier, context.parentURL))));
+    if (found !== undefined) return { url: pathToFileURL(found).href, shortCircuit: true };
     throw error;
   }
 }

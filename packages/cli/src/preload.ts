@@ -15,28 +15,22 @@ import { compile, instrument, wanted, type InstrumentOptions } from "./transform
 import { remoteCompiler, type Compile } from "./remote-compile.js";
 import { openCache, type TransformCache } from "./cache.js";
 import type { LoaderData } from "./loader.js";
+import { optionsFromEnv, type PreloadOptions } from "./env.js";
+import { TsconfigPaths } from "./paths.js";
 
-export interface PreloadOptions extends InstrumentOptions {
-  out: string;
-  top: number;
-  quiet: boolean;
-  html: string | undefined;
-  /** Export over OTLP to this URL ("" = as the OTEL_* variables say). */
-  otlp: string | undefined;
-  writeTrace: boolean;
-  /** service.name when OTEL_SERVICE_NAME does not give one. */
-  serviceName: string;
-  demote: boolean;
-  /** Keep instrumented modules in the transform cache (cache.ts); `SPANFN_CACHE=0` says no too. */
-  cache: boolean;
-}
+export type { PreloadOptions } from "./env.js";
 
-const options = JSON.parse(process.env.SPANFN_RUN ?? "null") as PreloadOptions | null;
+const warn = (message: string) => {
+  if (isMainThread) process.stderr.write(`spanfn: ${message}\n`);
+};
+const options = optionsFromEnv(process.env, warn);
 // The HTML report's code (and the trace readers it brings) is loaded only when one is asked for;
 // at exit it is too late to load anything.
-const htmlReport = options?.html !== undefined && isMainThread ? await import("./report.js") : null;
+const htmlReport = options.enabled && options.html !== undefined && isMainThread ? await import("./report.js") : null;
 
-if (options !== null) {
+if (options.enabled) await start(options);
+
+async function start(options: PreloadOptions): Promise<void> {
   const processName = process.argv[1] ?? "node";
   // Workers forward their blocks to the main thread, which exports them with its own.
   if (options.otlp !== undefined && isMainThread) await installExport(options, processName);
@@ -50,29 +44,43 @@ if (options !== null) {
     install({ sink, demote: options.demote, processName, onExit: () => summarize(options, sink) });
     if (sink !== undefined) process.on("exit", () => explainOwnInstall(options, sink, atExit));
   }
-  const cache = options.cache && process.env.SPANFN_CACHE !== "0" ? openTransformCache(options) : null;
+  const cache = options.cache ? openTransformCache(options) : null;
   // Babel loads on the hooks thread, on the first module not in the cache; never on this one.
   const remote = remoteCompiler(compile);
   const data: LoaderData = { ...options, cacheDir: cache?.dir ?? null, compiles: remote.service };
   register(new URL("./loader.js", import.meta.url), { data, transferList: [remote.service.port] });
   installRequireHook(options, cache, remote.compile);
+  installPathsHook();
 }
 
 /** The cache this thread and the loader's share; its problems are told once, by the main thread. */
 function openTransformCache(options: PreloadOptions): TransformCache | null {
-  const warn = (message: string) => {
-    if (isMainThread) process.stderr.write(`spanfn: ${message}\n`);
-  };
-  const dir = process.env.SPANFN_CACHE_DIR;
-  return openCache({ dir: dir === undefined || dir === "" ? undefined : dir, root: options.root, warn });
+  return openCache({ dir: options.cacheDir, root: options.root, warn });
 }
 
 /** `--otlp`: spans go to the collector as they end; a trace file too when one was asked for. */
 async function installExport(options: PreloadOptions, processName: string): Promise<void> {
-  const { installOtel } = await import("@spanfn/otel");
+  const fallBack = () => {
+    if (options.writeTrace) install({ out: options.out, demote: options.demote, processName, onExit: () => summarize(options) });
+    else install({ processName, enabled: false, onExit: () => {} });
+  };
+  // An optional peer: the CLI does not bring OpenTelemetry to the programs that never export.
+  let otelModule: typeof import("@spanfn/otel");
+  try {
+    otelModule = await import("@spanfn/otel");
+  } catch (error) {
+    const missing = (error as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && String((error as Error).message).includes("@spanfn/otel");
+    process.stderr.write(
+      missing
+        ? "spanfn: exporting to OpenTelemetry (--otlp, SPANFN_OTLP) needs the @spanfn/otel package beside @spanfn/cli: npm install --save-dev @spanfn/otel; running without OpenTelemetry export\n"
+        : `spanfn: @spanfn/otel could not be loaded: ${(error as Error).message}; running without OpenTelemetry export\n`,
+    );
+    fallBack();
+    return;
+  }
   let otel;
   try {
-    otel = installOtel({
+    otel = otelModule.installOtel({
       url: options.otlp === "" ? undefined : options.otlp,
       serviceName: options.serviceName,
       out: options.writeTrace ? options.out : undefined,
@@ -88,8 +96,7 @@ async function installExport(options: PreloadOptions, processName: string): Prom
   } catch (error) {
     // A bad endpoint or protocol: say so once and run the program untraced rather than not at all.
     process.stderr.write(`${(error as Error).message}; running without OpenTelemetry export\n`);
-    if (options.writeTrace) install({ out: options.out, demote: options.demote, processName, onExit: () => summarize(options) });
-    else install({ processName, enabled: false, onExit: () => {} });
+    fallBack();
     return;
   }
   if (otel === null && !options.quiet) process.stderr.write("spanfn: OTEL_SDK_DISABLED=true: not exporting spans\n");
@@ -163,4 +170,25 @@ function installRequireHook(instrumentOptions: InstrumentOptions, cache: Transfo
       (module as { _compile(code: string, filename: string): void })._compile(code, filename);
     };
   }
+}
+
+/** `require("@lib/hi")` through tsconfig `paths`: each file the pattern names, tried as Node tries a path. */
+function installPathsHook(): void {
+  type ResolveFilename = (request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]) => string;
+  const modules = Module as unknown as { _resolveFilename: ResolveFilename };
+  const resolveFilename = modules._resolveFilename;
+  const paths = new TsconfigPaths(warn);
+  modules._resolveFilename = function (request, parent, ...rest) {
+    const from = parent?.filename;
+    if (typeof from === "string") {
+      for (const candidate of paths.candidates(request, from)) {
+        try {
+          return resolveFilename.call(this, candidate, parent, ...rest);
+        } catch {
+          // Not this one: the next pattern's, else Node's own resolution.
+        }
+      }
+    }
+    return resolveFilename.call(this, request, parent, ...rest);
+  };
 }

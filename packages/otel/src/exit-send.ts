@@ -90,8 +90,8 @@ export function sendAtExit(sink: OtelSink): void {
     body: Buffer.from(body).toString("base64"),
     timeoutMillis,
   };
-  const env = { ...process.env };
-  delete env.SPANFN_RUN;
+  // The sender is not the program: a spanfn preload it would load (NODE_OPTIONS) stays idle.
+  const env = { ...process.env, SPANFN_ENABLED: "0" };
   const child = spawnSync(process.execPath, ["-e", SENDER], {
     input: JSON.stringify(job),
     encoding: "utf8",

@@ -10,19 +10,34 @@ import { endReturn } from "./settle.js";
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
+/**
+ * Any method, whatever its parameters: `unknown[]` parameters would reject `(id: string) => Row`,
+ * since a method taking strings cannot take anything.
+ */
+type AnyMethod = (this: any, ...args: any[]) => any;
+
+/** What a standard decorator is handed beside the method (TypeScript's ClassMethodDecoratorContext has more). */
 interface MethodContext {
-  kind: string;
+  kind: "method";
   name: string | symbol;
-  static?: boolean;
+  static: boolean;
 }
 
-export function spanFn(name: string): <M extends Method>(method: M, context: MethodContext) => M;
-export function spanFn<M extends Method>(method: M, context: MethodContext): M;
-export function spanFn(target: object, key: string | symbol, descriptor: PropertyDescriptor): PropertyDescriptor;
+/** `@spanFn("name")`: a decorator of either kind, as the compiler's settings call it. */
+export interface SpanFnDecorator {
+  /** Standard (TC39) decorators. */
+  <M extends AnyMethod>(method: M, context: MethodContext): M;
+  /** TypeScript's `experimentalDecorators`. */
+  <T extends AnyMethod>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T>;
+}
+
+export function spanFn(name: string): SpanFnDecorator;
+export function spanFn<M extends AnyMethod>(method: M, context: MethodContext): M;
+export function spanFn<T extends AnyMethod>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T>;
 export function spanFn(first: unknown, second?: unknown, third?: unknown): unknown {
   if (typeof first === "string") {
     if (first === "") throw new TypeError("spanfn: @spanFn(name) needs a non-empty name");
-    return (method: Method, context: unknown, descriptor?: PropertyDescriptor) => apply(first, method, context, descriptor);
+    return ((method: Method, context: unknown, descriptor?: PropertyDescriptor) => apply(first, method, context, descriptor)) as SpanFnDecorator;
   }
   return apply(null, first, second, third as PropertyDescriptor | undefined);
 }
@@ -33,7 +48,7 @@ function apply(explicit: string | null, first: unknown, second: unknown, descrip
     const isStatic = typeof first === "function";
     return { ...descriptor, value: traced(descriptor.value as Method, explicit, String(second), isStatic) };
   }
-  const context = second as MethodContext | undefined;
+  const context = second as { kind: string; name: string | symbol; static?: boolean } | undefined;
   if (typeof first !== "function" || context === undefined || context.kind !== "method") {
     throw new TypeError(`spanfn: @spanFn decorates methods; it was applied to a ${context?.kind ?? typeof first}`);
   }

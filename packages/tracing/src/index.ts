@@ -25,7 +25,7 @@ export type { DemoteOptions, DemotedSite } from "./demote.js";
 export { endReturn } from "./settle.js";
 export { forAwait } from "./for-await.js";
 export { chainThen, chainCatch, chainNew } from "./chain.js";
-export { spanFn } from "./decorator.js";
+export { spanFn, type SpanFnDecorator } from "./decorator.js";
 export { decodeBlock, decodeBlocks, forEachRecord, type SpanEvent, type SpanEventKind } from "./decode.js";
 export { EventKind, type EventBlock, type ThreadInfo, type Outcome } from "./events.js";
 export { now, clockInfo, type ClockInfo } from "./clock.js";

@@ -19,6 +19,8 @@ export function threadSpan<R>(metadata: number, fn: () => R): R {
  * promise is left unhandled. A thenable that is not a native promise is never `then`-ed (query
  * builders run on `then`): its span ends now, marked detached, and it is returned as it is.
  */
+export function instrumentPromise<T>(promise: Promise<T>, metadata: number): Promise<T>;
+export function instrumentPromise<T>(promise: PromiseLike<T>, metadata: number): PromiseLike<T>;
 export function instrumentPromise<T>(promise: PromiseLike<T>, metadata: number): PromiseLike<T> {
   const span = beginAsync(metadata);
   suspend(span, undefined);

@@ -6,7 +6,7 @@ const sink = memorySink();
 beforeEach(() => void take(sink));
 
 // What a TC39 decorator receives, applied by hand as the engine would.
-function decorate<M extends (...args: never[]) => unknown>(decorator: typeof spanFn | ReturnType<typeof spanFn<never>>, method: M, name: string, isStatic = false): M {
+function decorate<M extends (...args: never[]) => unknown>(decorator: (...args: never[]) => unknown, method: M, name: string, isStatic = false): M {
   return (decorator as (m: M, c: object) => M)(method, { kind: "method", name, static: isStatic });
 }
 

@@ -1,0 +1,3 @@
+exports.plusOne = function plusOne(n) {
+  return n + 1;
+};

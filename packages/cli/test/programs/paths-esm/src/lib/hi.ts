@@ -1,0 +1,3 @@
+export function hi(name: string): string {
+  return `hi ${name}`;
+}

@@ -1,0 +1,3 @@
+export function deep(): string {
+  return "deep";
+}
