@@ -2,7 +2,9 @@
  * @spanfn/tracing/node: what a Node program needs around the core runtime: a trace file, flush
  * at exit, worker threads joining the main thread's trace, and AsyncLocalStorage propagation.
  */
-import { configure, setFlushInterval, setSink, type RuntimeOptions } from "../dispatch.js";
+import { configure, type RuntimeOptions } from "../configure.js";
+import { setFlushInterval } from "../flush-timer.js";
+import { setSink } from "../queue.js";
 import type { RuntimeReport, Sink } from "../sinks/sink.js";
 import { state } from "../state.js";
 import { installExitHooks } from "./exit.js";
