@@ -14,7 +14,7 @@
  */
 import { now } from "./clock.js";
 import { rotate } from "./queue.js";
-import { refuse } from "./spans.js";
+import { refuse } from "./thread-spans.js";
 import { settleReturned } from "./promises.js";
 import { openRow, recordAsyncEnd, setOutcome } from "./rows.js";
 import { currentDepth, currentSpanId, enterHooked, exitHooked, push, resumeHooked, standInFor, unwindTo } from "./current.js";
@@ -22,12 +22,13 @@ import { AsyncBeginRecord, AsyncEndRecord, Handle, Head, Kind, Row, RowFlag } fr
 import { ROOT_CONTEXT, state, type AsyncSpan, type RuntimeState } from "./state.js";
 
 /*
- * Written for V8's inliner, which budgets by the bytecode size of whole functions (spans.ts says
- * more). `beginAsync` and `endAsync` do their common case in one body each, row, record and
- * stack written inline, and leave every other case to a function of its own: an instrumented
- * async function then compiles with `endAsync` and both clock reads inlined and `beginAsync` as
- * one call of a function that has its own clock read inlined. Split into helpers, the budget ran
- * out part-way and left up to four calls per span. The slow paths use rows.ts and current.ts.
+ * Written for V8's inliner, which budgets by the bytecode size of whole functions
+ * (thread-spans.ts says more). `beginAsync` and `endAsync` do their common case in one body
+ * each, row, record and stack written inline, and leave every other case to a function of its
+ * own: an instrumented async function then compiles with `endAsync` and both clock reads
+ * inlined and `beginAsync` as one call of a function that has its own clock read inlined. Split
+ * into helpers, the budget ran out part-way and left up to four calls per span. The slow paths
+ * use rows.ts and current.ts.
  */
 
 /**

@@ -112,7 +112,7 @@ function countOutermost(s: RuntimeState, site: number): void {
   refreshGate(s, site);
 }
 
-/** A recorded outermost call of a demoted site began: calls inside it are counted (spans.ts). */
+/** A recorded outermost call of a demoted site began: calls inside it are counted (thread-spans.ts). */
 export function enterOutermost(s: RuntimeState, site: number): void {
   s.demotion.inside[site] = 1;
   refreshGate(s, site);

@@ -3,7 +3,7 @@
  * native promise anyway: the thread span covers the synchronous part, and an async span runs
  * from the return until the promise settles. The function is noted once, for the summary.
  */
-import { end } from "./spans.js";
+import { end } from "./thread-spans.js";
 import { beginAsync, suspend } from "./async-spans.js";
 import { markSettling, spanIdOf } from "./rows.js";
 import { isObject, observe } from "./promises.js";

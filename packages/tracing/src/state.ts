@@ -87,7 +87,7 @@ export interface DemotionState {
   recorded: Float64Array;
   /** 1: the site was demoted while it recursed, and its outermost calls still record spans. */
   keepsOutermost: Uint8Array;
-  /** 1: a recorded outermost call of the site is open on this thread (spans.ts). */
+  /** 1: a recorded outermost call of the site is open on this thread (thread-spans.ts). */
   inside: Uint8Array;
   /**
    * In ticks: what recording a nested call adds to its caller outside the nested span's own
@@ -124,6 +124,9 @@ export interface SettlementTracking {
   freshTicks: number[];
   checkQueued: boolean;
   idleTimer: ReturnType<typeof setTimeout> | null;
+  /** The promise hook, and the check it queues. */
+  readonly onSettled: (promise: Promise<unknown>) => void;
+  readonly check: () => void;
 }
 
 export interface ExitHooks {
@@ -234,7 +237,7 @@ export interface RuntimeState {
   droppedSpans: number;
   /** Events lost with blocks a sink failed to take. */
   lostEvents: number;
-  /** Thread span ends a throw past the stack limit kept from being written (spans.ts `end`). */
+  /** Thread span ends a throw past the stack limit kept from being written (thread-spans.ts `end`). */
   lostEnds: number;
   /** Calls of instrumented functions that ran before their module had registered its spans. */
   earlySpans: number;

@@ -50,7 +50,7 @@ export interface InstallOptions extends Omit<RuntimeOptions, "sink"> {
   /**
    * How a promise returned by a function without `async` is watched until it settles:
    * "exact" (default: `v8.promiseHooks`, nothing attached, rejection reporting unchanged) or
-   * "reaction" (one `then` reaction: about 10× cheaper, but the promise counts as handled).
+   * "reaction" (one `then` reaction: much cheaper, but the promise counts as handled).
    */
   settlement?: "exact" | "reaction";
   /** Name of the process in the trace viewer. */
