@@ -15,8 +15,8 @@ const s = sites(["helper body", "child"]);
 
 describe("stand-ins on a worker thread with a large id", () => {
   test.each([1, 31, 32, 40, 4000])("thread %i: spans begun under a stand-in record the true parent id and depth", (thread) => {
-    // What identifyThread does on worker `thread`; each case moves to a later range.
-    state.nextSpanId = state.nextSpanId % SpanIds.perThread;
+    // What identifyThread does on worker `thread`, before its first span (each case starts over).
+    state.nextSpanId = 1;
     useSpanIdsOf(state, thread);
     take(sink);
     const outer = beginAsync(s["helper body"]);

@@ -23,8 +23,11 @@ export function identifyThread(): void {
 /** Moves the thread's span ids into the range of thread `id`, unless it has begun taking from one. */
 export function useSpanIdsOf(s: RuntimeState, id: number): void {
   if (s.nextSpanId >= SpanIds.perThread) return;
-  s.spanIdBase = id * SpanIds.perThread;
-  s.nextSpanId = s.spanIdBase + s.nextSpanId;
+  const base = id * SpanIds.perThread;
+  // Stand-ins encode ids relative to the base, which holds only if no id below it was handed out
+  // (spans begun before the thread was identified keep theirs, and stand-ins stay absolute).
+  if (s.nextSpanId === 1) s.spanIdBase = base;
+  s.nextSpanId = base + s.nextSpanId;
 }
 
 export { isMainThread };
