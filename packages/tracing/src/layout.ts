@@ -48,14 +48,16 @@ export const enum Head {
  * Where each field of each record is, and the record's size in slots. A negative parent id is
  * not a spanfn span: it names a context from outside (`linkRootSpans`).
  */
-export const enum ThreadBeginRecord { tick = 1, size = 2 }
-export const enum ThreadEndRecord { tick = 1, size = 2 }
+/** Every record's (first) tick follows its head. */
+export const enum Slot { tick = 1 }
+export const enum ThreadBeginRecord { tick = Slot.tick, size = 2 }
+export const enum ThreadEndRecord { tick = Slot.tick, size = 2 }
 /** A begin record grown by one slot: its end tick sits where the begin record ended. */
 export const enum ThreadCompleteRecord { beginTick = ThreadBeginRecord.tick, endTick = ThreadBeginRecord.size, size = endTick + 1 }
-export const enum ThreadBeginInsideRecord { tick = 1, parent = 2, size = 3 }
-export const enum AsyncBeginRecord { tick = 1, spanId = 2, parent = 3, depth = 4, size = 5 }
+export const enum ThreadBeginInsideRecord { tick = Slot.tick, parent = 2, size = 3 }
+export const enum AsyncBeginRecord { tick = Slot.tick, spanId = 2, parent = 3, depth = 4, size = 5 }
 /** The kind (fulfilled, rejected, detached) carries the outcome. */
-export const enum AsyncEndRecord { tick = 1, spanId = 2, size = 3 }
+export const enum AsyncEndRecord { tick = Slot.tick, spanId = 2, size = 3 }
 
 /** The largest record: a writer that has this many free slots can write any event. */
 export const enum RecordSize { max = 5 }

@@ -4,8 +4,17 @@
  * stack it keeps (`state.threadStack`), and a report replays the block being written onto a
  * copy. Each thread span that ends in a sealed block is handed to demotion to judge.
  */
-import { Kind } from "./layout.js";
-import { RecordReader } from "./records.js";
+import {
+  AsyncBeginRecord,
+  AsyncEndRecord,
+  Head,
+  Kind,
+  Slot,
+  ThreadBeginInsideRecord,
+  ThreadBeginRecord,
+  ThreadCompleteRecord,
+  ThreadEndRecord,
+} from "./layout.js";
 import { judgeCall, measureNestedCost, prepareJudging } from "./demote.js";
 import { grown } from "./grow.js";
 import type { RuntimeState, ThreadStack } from "./state.js";
@@ -58,11 +67,16 @@ export function openThreadStack(s: RuntimeState): ThreadStack {
   return stack;
 }
 
-/** Replays the thread records of `data[0, length)` onto `stack`, judging each span that ends there when `judging`. */
+/**
+ * Replays the thread records of `data[0, length)` onto `stack`, judging each span that ends there
+ * when `judging`. It runs over every record of every block, so it reads the records itself, by
+ * layout.ts's names, in one tight loop: through records.ts's reader (a cursor object) it took
+ * several times as long.
+ */
 function followStack(s: RuntimeState, stack: ThreadStack, data: Float64Array, length: number, judging: boolean): void {
   const sites = s.metadata.length;
   if (stack.innermost.length < sites) stack.innermost = grown(stack.innermost, sites, -1);
-  // Runs over every record of every block: the arrays are held in locals.
+  // The arrays are held in locals (a demotion replaces none of them).
   const innermost = stack.innermost;
   let stackSites = stack.sites;
   let stackTicks = stack.ticks;
@@ -70,34 +84,51 @@ function followStack(s: RuntimeState, stack: ThreadStack, data: Float64Array, le
   let stackEnclosing = stack.enclosing;
   let depth = stack.depth;
   const nestedCost = s.demotion.nestedCost > 0 ? s.demotion.nestedCost : 0;
-  const record = new RecordReader(data, length);
-  while (record.next()) {
-    const kind = record.kind;
-    if (kind === Kind.threadBegin || kind === Kind.threadBeginInside) {
+  for (let i = 0; i < length; ) {
+    // Heads are integers far below 2^31: integer ops, where `%` on a double would call fmod.
+    const head = data[i] | 0;
+    const kind = head & Head.kindMask;
+    // A span that ends here: its site and ticks, the ticks of its own site nested in it, and the
+    // span of the same site around it.
+    let site = -1;
+    let ticks = 0;
+    let nested = 0;
+    let enclosing = -1;
+    if (kind === Kind.threadComplete) {
+      site = head >>> Head.siteShift;
+      ticks = data[i + ThreadCompleteRecord.endTick] - data[i + ThreadCompleteRecord.beginTick];
+      enclosing = innermost[site];
+      i += ThreadCompleteRecord.size;
+    } else if (kind === Kind.threadBegin || kind === Kind.threadBeginInside) {
       if (depth === stackSites.length) {
         stack.sites = stackSites = grown(stackSites, depth + 1);
         stack.ticks = stackTicks = grown(stackTicks, depth + 1);
         stack.nested = stackNested = grown(stackNested, depth + 1);
         stack.enclosing = stackEnclosing = grown(stackEnclosing, depth + 1);
       }
-      const begun = record.site;
+      const begun = head >>> Head.siteShift;
       stackSites[depth] = begun;
-      stackTicks[depth] = record.tick;
+      stackTicks[depth] = data[i + Slot.tick];
       stackNested[depth] = 0;
       stackEnclosing[depth] = innermost[begun];
       innermost[begun] = depth;
       depth++;
-    } else if (kind === Kind.threadEnd && depth > 0) {
-      depth--;
-      const site = stackSites[depth];
-      const ticks = record.tick - stackTicks[depth];
-      // The ticks of the span's own site nested in it, and the span of the same site around it.
-      const enclosing = stackEnclosing[depth];
-      innermost[site] = enclosing;
-      // Recursion: this call's time is its caller's nested time, left out of what judges the caller.
-      if (enclosing >= 0) stackNested[enclosing] += ticks + nestedCost;
-      if (judging) judgeCall(s, site, ticks, stackNested[depth], enclosing);
-    }
+      i += kind === Kind.threadBegin ? ThreadBeginRecord.size : ThreadBeginInsideRecord.size;
+    } else if (kind === Kind.threadEnd) {
+      if (depth > 0) {
+        depth--;
+        site = stackSites[depth];
+        ticks = data[i + ThreadEndRecord.tick] - stackTicks[depth];
+        nested = stackNested[depth];
+        enclosing = stackEnclosing[depth];
+        innermost[site] = enclosing;
+      }
+      i += ThreadEndRecord.size;
+    } else i += kind === Kind.asyncBegin ? AsyncBeginRecord.size : AsyncEndRecord.size;
+    if (site < 0) continue;
+    // Recursion: this call's time is its caller's nested time, left out of what judges the caller.
+    if (enclosing >= 0) stackNested[enclosing] += ticks + nestedCost;
+    if (judging) judgeCall(s, site, ticks, nested, enclosing);
   }
   stack.depth = depth;
 }

@@ -165,7 +165,7 @@ describe("the ESM and CommonJS builds in one process", () => {
 
   test("read layout numbers as literals: the build inlines layout.ts's enums", () => {
     const dist = join(__dirname, "../dist/esm");
-    const enums = /\b(Kind|Head|Row|RowFlag|Handle|Token|ReservedLevel|SpanIds|StandIn|RecordSize|\w+Record)\.[a-z]/;
+    const enums = /\b(Kind|Head|Slot|Row|RowFlag|Handle|Token|ReservedLevel|SpanIds|StandIn|RecordSize|\w+Record)\.[a-z]/;
     const offenders = readdirSync(dist, { recursive: true })
       .map(String)
       .filter((file) => file.endsWith(".js"))
@@ -175,7 +175,7 @@ describe("the ESM and CommonJS builds in one process", () => {
       });
     expect(offenders).toEqual([]);
     // The hot path's record heads, as the build wrote them.
-    expect(readFileSync(join(dist, "spans.js"), "utf8")).toMatch(/b\[p\] = site \* 8 \/\* Head\.sites \*\/ \+ 1 \/\* Kind\.threadBegin \*\//);
+    expect(readFileSync(join(dist, "thread-spans.js"), "utf8")).toMatch(/b\[p\] = site \* 8 \/\* Head\.sites \*\/ \+ 1 \/\* Kind\.threadBegin \*\//);
   });
 });
 
