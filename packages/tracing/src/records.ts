@@ -1,7 +1,8 @@
 /**
- * The one record reader. Every consumer of blocks (the seal scan, decode, the sinks, the writer
- * thread, @spanfn/otel) reads records through it, by field name, so only layout.ts and this file
- * know where a field sits. A complete thread span comes out as its begin and then its end.
+ * The record reader. Consumers of blocks (decode, the sinks, the writer thread, @spanfn/otel)
+ * read records through it, by field name, and never by offset. A complete thread span comes out
+ * as its begin and then its end. The seal scan (thread-stack.ts), which reads every record of
+ * every block, reads them in a loop of its own by layout.ts's names.
  */
 import type { EventBlock } from "./events.js";
 import {
@@ -37,7 +38,7 @@ export interface BlockRecord {
 
 /**
  * A cursor over `data[0, length)`: `next()` reads the next event into the fields and says
- * whether there was one. It allocates nothing per event, so the seal scan can use it too.
+ * whether there was one. It allocates nothing per event.
  */
 export class RecordReader implements BlockRecord {
   kind = 0;
