@@ -93,19 +93,20 @@ export class SpanAssembler {
 
   /** Takes one block; returns the largest outside-context id it referred to (0 if none). */
   add(block: EventBlock): number {
-    const { data, thread } = block;
+    const { thread } = block;
     const origin = this.originOf(block);
     let stack = this.stacks.get(thread.id);
     if (stack === undefined) this.stacks.set(thread.id, (stack = []));
     let outsideSeen = 0;
-    forEachRecord(block, (kind, metadataId, i) => {
-      const time = tickToHrTime(origin, data[i + 1]);
+    forEachRecord(block, (record) => {
+      const { kind, site: metadataId } = record;
+      const time = tickToHrTime(origin, record.tick);
       switch (kind) {
         case EventKind.threadBegin:
           stack.push(this.open(block, metadataId, "thread", time, stack[stack.length - 1], 0));
           break;
         case EventKind.threadBeginInside: {
-          const parentId = data[i + 2];
+          const parentId = record.parent;
           if (parentId < 0) outsideSeen = Math.max(outsideSeen, -parentId);
           // The runtime wrote the parent down because the enclosing thread span is not it.
           stack.push(this.open(block, metadataId, "thread", time, undefined, parentId));
@@ -117,18 +118,18 @@ export class SpanAssembler {
           break;
         }
         case EventKind.asyncBegin: {
-          const parentId = data[i + 3];
+          const parentId = record.parent;
           if (parentId < 0) outsideSeen = Math.max(outsideSeen, -parentId);
-          this.openAsync.set(data[i + 2], this.open(block, metadataId, "async", time, stack[stack.length - 1], parentId));
+          this.openAsync.set(record.spanId, this.open(block, metadataId, "async", time, stack[stack.length - 1], parentId));
           break;
         }
         default: {
-          const id = data[i + 2];
-          const record = this.openAsync.get(id);
-          if (record === undefined) break;
+          const id = record.spanId;
+          const open = this.openAsync.get(id);
+          if (open === undefined) break;
           this.openAsync.delete(id);
-          this.remember(id, record);
-          this.finish(record, time, OUTCOMES[kind]);
+          this.remember(id, open);
+          this.finish(open, time, OUTCOMES[kind]);
         }
       }
     });

@@ -159,7 +159,7 @@ class OtelWriterOutput implements WriterOutput {
 /** Spans begun in a block (a complete thread span counts once). */
 function beginsIn(block: EventBlock): number {
   let begins = 0;
-  forEachRecord(block, (kind) => {
+  forEachRecord(block, ({ kind }) => {
     if (kind === EventKind.threadBegin || kind === EventKind.threadBeginInside || kind === EventKind.asyncBegin) begins++;
   });
   return begins;

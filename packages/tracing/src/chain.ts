@@ -14,10 +14,10 @@
  * other.
  */
 import { now } from "./clock.js";
-import { EventKind } from "./events.js";
-import { isOpen, recordAsyncEnd } from "./async-spans.js";
-import { isObject, isThenable, observe } from "./settle.js";
-import { ASYNC_ROW, ROW_FLAGS, ROW_ID, ROW_CHAINED, ROW_OBSERVED, ROW_PRESETTLED, ROW_SETTLING, state, type AsyncSpan } from "./state.js";
+import { Kind, Row, RowFlag } from "./layout.js";
+import { addFlags, flagsOf, isOpen, recordAsyncEnd } from "./rows.js";
+import { isObject, isThenable, observe } from "./promises.js";
+import { state, type AsyncSpan } from "./state.js";
 
 const NATIVE_PROMISE = Promise;
 const PROMISE_THEN = Promise.prototype.then;
@@ -52,25 +52,24 @@ export function chainCatch(span: AsyncSpan, target: unknown, method: unknown, na
 }
 
 /*
- * The handlers below run once per promise a traced function makes, so the row is read with
- * literal offsets (see the note in async-spans.ts): an imported constant costs a cell load and a
- * hole check at every use, and an id returned from a call that is not inlined, a heap number.
- * Offsets: ASYNC_ROW 6, ROW_ID 0, ROW_OUTCOME 4, ROW_FLAGS 5; flags: ROW_SETTLING 1,
- * ROW_CHAINED 2, ROW_PRESETTLED 4, ROW_OBSERVED 8.
+ * The handlers below run once per promise a traced function makes, so the row is read inline
+ * (layout.ts numbers, literals in the build): an id returned from a call that is not inlined
+ * would be a heap number.
  */
 
 /** Marks the span in row `span` as ended by the promise it makes; returns the span's id. */
 function claim(span: AsyncSpan): number {
   const rows = state.asyncRows;
-  rows[span * ASYNC_ROW + ROW_FLAGS] |= ROW_CHAINED;
-  return rows[span * ASYNC_ROW + ROW_ID];
+  const at = span * Row.size;
+  rows[at + Row.flags] |= RowFlag.chained;
+  return rows[at];
 }
 
 function watch(span: AsyncSpan, target: unknown, onFulfilled: Handler, onRejected: Handler): unknown {
-  // claim(), written out.
+  // claim(), inline.
   const rows = state.asyncRows;
-  const at = span * 6;
-  rows[at + 5] |= 2;
+  const at = span * Row.size;
+  rows[at + Row.flags] |= RowFlag.chained;
   const id = rows[at];
   let returned: Promise<unknown>;
   returned = PROMISE_THEN.call(
@@ -101,7 +100,7 @@ export function chainNew(span: AsyncSpan, constructor: unknown, executor: unknow
   const rejected = () => {
     if (done) return;
     done = true;
-    chainSettled(span, id, EventKind.asyncRejected);
+    chainSettled(span, id, Kind.asyncRejected);
   };
   promise = new NATIVE_PROMISE((resolve, reject) => {
     try {
@@ -109,7 +108,7 @@ export function chainNew(span: AsyncSpan, constructor: unknown, executor: unknow
         (value: unknown) => {
           if (!done) {
             done = true;
-            if (!isObject(value) || !mayAdopt(value)) chainSettled(span, id, EventKind.asyncFulfilled);
+            if (!isObject(value) || !mayAdopt(value)) chainSettled(span, id, Kind.asyncFulfilled);
             else if (promise === null) adopting = value;
             else follow(span, id, value, promise);
           }
@@ -144,21 +143,21 @@ function settleBy(span: AsyncSpan, id: number, handler: Handler, input: unknown,
     try {
       result = handler(input);
     } catch (error) {
-      chainSettled(span, id, 5); // EventKind.asyncRejected
+      chainSettled(span, id, Kind.asyncRejected);
       throw error;
     }
   } else if (rejected) {
-    chainSettled(span, id, 5); // EventKind.asyncRejected
+    chainSettled(span, id, Kind.asyncRejected);
     throw input;
   } else result = input;
   if (isObject(result) && mayAdopt(result)) follow(span, id, result, returned);
-  else chainSettled(span, id, 4); // EventKind.asyncFulfilled
+  else chainSettled(span, id, Kind.asyncFulfilled);
   return result;
 }
 
 function mayAdopt(value: object): boolean {
   const s = state;
-  return s.isPromise(value) || s.isProxy(value) || isThenable(value);
+  return s.isPromise(value) || s.isProxy(value) || isThenable(s, value);
 }
 
 function follow(span: AsyncSpan, id: number, result: object, returned: Promise<unknown>): void {
@@ -167,37 +166,37 @@ function follow(span: AsyncSpan, id: number, result: object, returned: Promise<u
   if (s.isPromise(result) && !s.isProxy(result)) {
     PROMISE_THEN.call(
       result,
-      () => chainSettled(span, id, EventKind.asyncFulfilled),
-      () => chainSettled(span, id, EventKind.asyncRejected),
+      () => chainSettled(span, id, Kind.asyncFulfilled),
+      () => chainSettled(span, id, Kind.asyncRejected),
     );
   } else {
-    s.asyncRows[span * ASYNC_ROW + ROW_FLAGS] |= ROW_OBSERVED;
-    observe(returned, span, id);
+    addFlags(s, span, RowFlag.observed);
+    observe(s, returned, span, id);
   }
 }
 
 /** The span in row `span` is still the one the chain was made for, and the chain settles it. */
 function watched(span: AsyncSpan, id: number): boolean {
-  const flags = state.asyncRows[span * ASYNC_ROW + ROW_FLAGS];
-  return isOpen(state, span, id) && (flags & ROW_CHAINED) !== 0 && (flags & (ROW_OBSERVED | ROW_PRESETTLED)) === 0;
+  const flags = flagsOf(state, span);
+  return isOpen(state, span, id) && (flags & RowFlag.chained) !== 0 && (flags & (RowFlag.observed | RowFlag.presettled)) === 0;
 }
 
 /**
- * The chain settled with `outcome`. After the function returned (it waits: ROW_SETTLING), the
+ * The chain settled with `outcome`. After the function returned (it waits: settling), the
  * span ends now; before, the outcome is noted and the span ends at the return (async-spans.ts).
  * `watched` and `setOutcome`, written out.
  */
 function chainSettled(span: AsyncSpan, id: number, outcome: number): void {
   const s = state;
   const rows = s.asyncRows;
-  const at = span * 6;
+  const at = span * Row.size;
   if (span < 0 || rows[at] !== id) return;
-  const flags = rows[at + 5];
+  const flags = rows[at + Row.flags];
   // Chained, and neither observed nor settled before the return.
-  if ((flags & 14) !== 2) return;
-  rows[at + 4] = outcome;
-  if ((flags & 1) === 0) {
-    rows[at + 5] = flags | 4;
+  if ((flags & (RowFlag.chained | RowFlag.observed | RowFlag.presettled)) !== RowFlag.chained) return;
+  rows[at + Row.outcome] = outcome;
+  if ((flags & RowFlag.settling) === 0) {
+    rows[at + Row.flags] = flags | RowFlag.presettled;
     return;
   }
   recordAsyncEnd(s, span, now());

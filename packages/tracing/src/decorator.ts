@@ -4,7 +4,7 @@
  * accepts TypeScript's legacy `experimentalDecorators` call shape.
  */
 import { defineSpan } from "./metadata.js";
-import { begin } from "./spans.js";
+import { begin } from "./thread-spans.js";
 import { beginAsync, endAsync, fail } from "./async-spans.js";
 import { endReturn } from "./settle.js";
 

@@ -3,35 +3,30 @@
  * needs Node; Node's extras (exit flush, trace files, worker threads, AsyncLocalStorage) live in
  * `@spanfn/tracing/node`.
  */
-export { begin, beginGated, beginOutermost, beginEarly, end, reenter, linkRootSpans, NOT_RECORDED } from "./spans.js";
+export { begin, beginGated, beginOutermost, beginEarly, end, reenter, linkRootSpans } from "./thread-spans.js";
+export { NOT_RECORDED } from "./layout.js";
 export { beginAsync, suspend, resume, fail, endAsync, detachAsync, reenterAsync, adopt, leave, currentSpanId } from "./async-spans.js";
 export { registerSpans, siteGates, siteCalls, defineSpan, getMetadata, type SpanMetadata, type SpanSite, type SpanOptions } from "./metadata.js";
 export { Level, parseLevel, levelName, type LevelName, type LevelValue } from "./levels.js";
-export {
-  configure,
-  flush,
-  flushAsync,
-  report,
-  shutdown,
-  setSink,
-  getSink,
-  setFlushInterval,
-  recycle,
-  share,
-  type RuntimeOptions,
-} from "./dispatch.js";
+export { configure, type RuntimeOptions } from "./configure.js";
+export { flush, flushAsync, setSink, getSink, recycle, share } from "./queue.js";
+export { report, shutdown } from "./report.js";
+export { setFlushInterval } from "./flush-timer.js";
 export { threadSpan, instrumentPromise } from "./manual.js";
-export type { DemoteOptions, DemotedSite } from "./demote.js";
+export type { DemoteOptions, DemotedSite } from "./events.js";
 export { endReturn } from "./settle.js";
 export { forAwait } from "./for-await.js";
 export { chainThen, chainCatch, chainNew } from "./chain.js";
 export { spanFn, type SpanFnDecorator } from "./decorator.js";
-export { decodeBlock, decodeBlocks, forEachRecord, type SpanEvent, type SpanEventKind } from "./decode.js";
+export { decodeBlock, decodeBlocks, type SpanEvent, type SpanEventKind } from "./decode.js";
+export { forEachRecord, RecordReader, type BlockRecord } from "./records.js";
 export { EventKind, type EventBlock, type ThreadInfo, type Outcome } from "./events.js";
 export { now, clockInfo, type ClockInfo } from "./clock.js";
-export { UNRECORDED, type AsyncSpan } from "./state.js";
-export type { OpenSpan } from "./open.js";
-export type { Sink, ProcessInfo, RuntimeReport } from "./sinks/sink.js";
+export type { AsyncSpan } from "./state.js";
+/** The same value as NOT_RECORDED: what `beginAsync` returns for a span it does not record. */
+export { NOT_RECORDED as UNRECORDED } from "./layout.js";
+export type { OpenSpan } from "./events.js";
+export type { Sink, ProcessInfo, RuntimeReport } from "./events.js";
 export { InMemorySink } from "./sinks/memory.js";
 export { NullSink } from "./sinks/null.js";
 export { TeeSink } from "./sinks/tee.js";

@@ -1,17 +1,11 @@
+/** Span sites: registering them (once per module, or by hand) and the gates generated code reads. */
 import { DEFAULT_SPAN_LEVEL, parseLevel } from "./levels.js";
-import { state } from "./state.js";
-import { SITES } from "./spans.js";
-import { addSiteTable, tableOf, useOutermostGate, type SiteTable } from "./gates.js";
+import type { SpanMetadata } from "./events.js";
+import { ReservedLevel, Token } from "./layout.js";
+import { state, type SiteTable } from "./state.js";
+import { addSiteTable, tableOf, useOutermostGate } from "./gates.js";
 
-/** Static description of a span site, created once per module and referred to by its id. */
-export interface SpanMetadata {
-  readonly name: string;
-  /** Module path, e.g. `src/db/pool`. */
-  readonly target: string;
-  readonly file: string;
-  readonly line: number;
-  readonly level: number;
-}
+export type { SpanMetadata };
 
 /** One span site of a module: `[name, line, level?]`. */
 export type SpanSite = readonly [name: string, line: number, level?: number];
@@ -71,9 +65,6 @@ export function defineSpan(name: string, options: SpanOptions = {}): number {
   return id;
 }
 
-/** The level of a site past what a token can name (SITES): above every maximum, never recorded. */
-const BEYOND_TOKENS = 254;
-
 function addMetadata(meta: SpanMetadata): void {
   const id = state.metadata.length;
   state.metadata.push(meta);
@@ -82,10 +73,11 @@ function addMetadata(meta: SpanMetadata): void {
     grown.set(state.levels);
     state.levels = grown;
   }
-  if (id === SITES) state.warn(`spanfn: more than ${SITES} span sites in one thread; ${meta.name} (${meta.file}:${meta.line}) and every site registered after it are not recorded`);
-  state.levels[id] = id < SITES ? meta.level : BEYOND_TOKENS;
+  if (id === Token.sites) state.warn(`spanfn: more than ${Token.sites} span sites in one thread; ${meta.name} (${meta.file}:${meta.line}) and every site registered after it are not recorded`);
+  // A site past what a token can name is never recorded.
+  state.levels[id] = id < Token.sites ? meta.level : ReservedLevel.beyondTokens;
 }
 
-export function getMetadata(id: number): SpanMetadata | undefined {
-  return state.metadata[id];
+export function getMetadata(site: number): SpanMetadata | undefined {
+  return state.metadata[site];
 }

@@ -1,14 +1,15 @@
 import { InMemorySink, flush, registerSpans, setSink, type AsyncSpan, type SpanEvent } from "../src/index.js";
-import { ASYNC_ROW, ROW_ID, ROW_PARENT, state } from "../src/state.js";
+import { Row } from "../src/layout.js";
+import { state } from "../src/state.js";
 
 /** The id of an open async span (0 for one not recorded); read it before the span ends. */
 export function idOf(span: AsyncSpan): number {
-  return span < 0 ? 0 : state.asyncRows[span * ASYNC_ROW + ROW_ID];
+  return span < 0 ? 0 : state.asyncRows[span * Row.size];
 }
 
 /** The parent id of an open async span. */
 export function parentOf(span: AsyncSpan): number {
-  return span < 0 ? 0 : state.asyncRows[span * ASYNC_ROW + ROW_PARENT];
+  return span < 0 ? 0 : state.asyncRows[span * Row.size + Row.parent];
 }
 
 /** A fresh in-memory sink installed as the runtime's sink. */

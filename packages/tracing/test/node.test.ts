@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from "@jest/globals";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseChromeTrace, type ChromeTraceEvent } from "../src/index.js";
@@ -133,6 +133,49 @@ describe("packaging", () => {
       cjsIsCjs: true,
       events: ["thread-begin:esm begins", "async-begin:cjs async", "async-end:cjs async", "thread-end:esm begins"],
     });
+  });
+});
+
+describe("the ESM and CommonJS builds in one process", () => {
+  test("share all state: a timer, shared buffers, the AsyncLocalStorage mode and exit hooks set through one are seen and undone through the other", () => {
+    const result = run("dual-state.mjs");
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout)).toEqual({
+      cjsIsCjs: true,
+      oneState: true,
+      timerStopped: true,
+      timedRecorded: true,
+      sharedKept: true,
+      asyncContextSeen: true,
+      currentAfterSuspend: "outer",
+      asyncContextOff: true,
+      exitHooksRemoved: true,
+    });
+  });
+
+  test("keep no state of their own: no source module holds a mutable binding or collection at its top level", () => {
+    // The writer thread runs in a thread of its own, with no runtime state to share.
+    const src = join(__dirname, "../src");
+    const stateful = readdirSync(src, { recursive: true })
+      .map(String)
+      .filter((file) => file.endsWith(".ts") && file !== join("node", "writer-thread.ts"))
+      .filter((file) => /^(let|var) |^const \w+(: [^=]+)? = new (Map|Set|WeakMap|WeakSet|FinalizationRegistry)\b/m.test(readFileSync(join(src, file), "utf8")));
+    expect(stateful).toEqual([]);
+  });
+
+  test("read layout numbers as literals: the build inlines layout.ts's enums", () => {
+    const dist = join(__dirname, "../dist/esm");
+    const enums = /\b(Kind|Head|Slot|Row|RowFlag|Handle|Token|ReservedLevel|SpanIds|StandIn|RecordSize|\w+Record)\.[a-z]/;
+    const offenders = readdirSync(dist, { recursive: true })
+      .map(String)
+      .filter((file) => file.endsWith(".js"))
+      .filter((file) => {
+        const code = readFileSync(join(dist, file), "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+        return enums.test(code);
+      });
+    expect(offenders).toEqual([]);
+    // The hot path's record heads, as the build wrote them.
+    expect(readFileSync(join(dist, "thread-spans.js"), "utf8")).toMatch(/b\[p\] = site \* 8 \/\* Head\.sites \*\/ \+ 1 \/\* Kind\.threadBegin \*\//);
   });
 });
 

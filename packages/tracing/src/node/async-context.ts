@@ -5,17 +5,15 @@
  * promise in the process; see the README's measurements.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { currentContext } from "../async-spans.js";
+import { currentContext } from "../current.js";
 import { refreshPlainAsync, state, type CurrentContext } from "../state.js";
 
-let storage: AsyncLocalStorage<CurrentContext> | null = null;
-
 export function enableAsyncContext(): void {
-  if (storage !== null) return;
-  const als = new AsyncLocalStorage<CurrentContext>();
-  storage = als;
-  // A span current now is carried over into the storage, as a context of its own.
   const s = state;
+  if (s.node.asyncStorage !== null) return;
+  const als = new AsyncLocalStorage<CurrentContext>();
+  s.node.asyncStorage = als;
+  // A span current now is carried over into the storage, as a context of its own.
   const current = currentContext(s);
   if (current !== null) als.enterWith(current);
   s.sp = 0;
@@ -27,14 +25,15 @@ export function enableAsyncContext(): void {
 }
 
 export function disableAsyncContext(): void {
+  const storage = state.node.asyncStorage;
   if (storage === null) return;
   storage.disable();
-  storage = null;
+  state.node.asyncStorage = null;
   state.contextHook = null;
   state.sp = 0;
   refreshPlainAsync(state);
 }
 
 export function asyncContextEnabled(): boolean {
-  return storage !== null;
+  return state.node.asyncStorage !== null;
 }

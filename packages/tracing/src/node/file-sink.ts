@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { recycle } from "../dispatch.js";
+import { recycle } from "../queue.js";
 import type { EventBlock } from "../events.js";
 import { ChromeTraceWriter, type ChromeTraceOptions } from "../sinks/chrome.js";
 import type { ProcessInfo, RuntimeReport, Sink } from "../sinks/sink.js";

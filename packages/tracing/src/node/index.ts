@@ -2,7 +2,9 @@
  * @spanfn/tracing/node: what a Node program needs around the core runtime: a trace file, flush
  * at exit, worker threads joining the main thread's trace, and AsyncLocalStorage propagation.
  */
-import { configure, setFlushInterval, setSink, type RuntimeOptions } from "../dispatch.js";
+import { configure, type RuntimeOptions } from "../configure.js";
+import { setFlushInterval } from "../flush-timer.js";
+import { setSink } from "../queue.js";
 import type { RuntimeReport, Sink } from "../sinks/sink.js";
 import { state } from "../state.js";
 import { installExitHooks } from "./exit.js";
@@ -51,7 +53,7 @@ export interface InstallOptions extends Omit<RuntimeOptions, "sink"> {
   /**
    * How a promise returned by a function without `async` is watched until it settles:
    * "exact" (default: `v8.promiseHooks`, nothing attached, rejection reporting unchanged) or
-   * "reaction" (one `then` reaction: about 10× cheaper, but the promise counts as handled).
+   * "reaction" (one `then` reaction: much cheaper, but the promise counts as handled).
    */
   settlement?: "exact" | "reaction";
   /** Name of the process in the trace viewer. */

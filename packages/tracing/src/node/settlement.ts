@@ -10,17 +10,36 @@
 import { promiseHooks, setFlagsFromString } from "node:v8";
 import { inspect, types } from "node:util";
 import { now } from "../clock.js";
-import { EventKind } from "../events.js";
-import { settled } from "../settle.js";
-import { state, type AsyncSpan } from "../state.js";
+import { Kind } from "../layout.js";
+import { settled } from "../rows.js";
+import { state, type AsyncSpan, type PromiseState, type SettlementTracking } from "../state.js";
 
-// A promise passed up through several instrumented functions ends each of their spans: pairs of
-// a span's handle and id, so a span that ended meanwhile is left alone.
-const tracked = new WeakMap<Promise<unknown>, number[]>();
-let pending = 0;
-let stop: (() => void) | null = null;
-
-type PromiseState = "pending" | "rejected" | "fulfilled";
+/** The thread's tracking, made at first use (its tables live in the state, shared by every copy). */
+function tracking(): SettlementTracking {
+  const existing = state.node.settlement;
+  if (existing !== null) return existing;
+  const created: SettlementTracking = {
+    tracked: new WeakMap(),
+    pending: 0,
+    stop: null,
+    stateOf: inspectedState,
+    readerChosen: false,
+    collected: new FinalizationRegistry<null>(() => {
+      if (--created.pending === 0) scheduleStop(created);
+    }),
+    settling: [],
+    settlingTicks: [],
+    fresh: [],
+    freshTicks: [],
+    checkQueued: false,
+    idleTimer: null,
+    // Bound to this tracking, so the hook and the check reach nothing else once registered.
+    onSettled: (promise) => onSettled(created, promise),
+    check: () => checkSafely(created),
+  };
+  state.node.settlement = created;
+  return created;
+}
 
 const INSPECT = { depth: 0, customInspect: false, maxArrayLength: 0, maxStringLength: 0, breakLength: Infinity } as const;
 
@@ -35,7 +54,7 @@ const STATES: readonly PromiseState[] = ["pending", "fulfilled", "rejected"];
 
 /**
  * V8's own reading of a promise's state, `%PromiseStatus` (0 pending, 1 fulfilled, 2 rejected):
- * about 8 ns where util.inspect takes 1.3 µs. It is reached by compiling one function while V8's
+ * far cheaper than util.inspect. It is reached by compiling one function while V8's
  * natives syntax is allowed, and disallowed again at once (unless the program allowed it itself);
  * the only other code that could compile in that moment is code that would otherwise not parse.
  * Engines without it (Node 24's) fail to compile it, and a reader that misreads three promises of
@@ -87,7 +106,7 @@ function intrinsicStateReader(): ((promise: Promise<unknown>) => PromiseState) |
 }
 
 function inspectedFromNow(promise: Promise<unknown>): PromiseState {
-  stateOf = inspectedState;
+  tracking().stateOf = inspectedState;
   return inspectedState(promise);
 }
 
@@ -100,64 +119,45 @@ function withNativesSyntax<T>(run: () => T): T {
   }
 }
 
-let stateOf: (promise: Promise<unknown>) => PromiseState = inspectedState;
-let readerChosen = false;
-
-function chooseStateReader(): void {
-  if (readerChosen) return;
-  readerChosen = true;
-  stateOf = intrinsicStateReader() ?? inspectedState;
+function chooseStateReader(t: SettlementTracking): void {
+  if (t.readerChosen) return;
+  t.readerChosen = true;
+  t.stateOf = intrinsicStateReader() ?? inspectedState;
 }
-
-/**
- * A tracked promise that is collected unsettled no longer holds the hook on. Only promises still
- * pending at the check after their return are registered: most settle before, and registering
- * costs more than a promise does.
- */
-const collected = new FinalizationRegistry<null>(() => {
-  if (--pending === 0) scheduleStop();
-});
 
 /**
  * V8 calls the hook before it records the outcome (the promise still reads as pending), so the
  * outcome is read in a microtask; the span ends at the tick the hook ran.
  */
-function onSettled(promise: Promise<unknown>): void {
-  if (!tracked.has(promise)) return;
-  settling.push(promise);
-  settlingTicks.push(now());
-  queueCheck();
+function onSettled(t: SettlementTracking, promise: Promise<unknown>): void {
+  if (!t.tracked.has(promise)) return;
+  t.settling.push(promise);
+  t.settlingTicks.push(now());
+  queueCheck(t);
 }
 
 /** Ends the spans waiting for `promise`, which settled at tick `t`, and stops tracking it. */
-function finish(promise: Promise<unknown>, state: PromiseState, t: number): void {
-  const spans = tracked.get(promise)!;
-  tracked.delete(promise);
-  collected.unregister(promise);
-  const outcome = state === "rejected" ? EventKind.asyncRejected : EventKind.asyncFulfilled;
-  for (let i = 0; i < spans.length; i += 2) settled(spans[i], spans[i + 1], outcome, t);
-  if (--pending === 0) scheduleStop();
+function finish(t: SettlementTracking, promise: Promise<unknown>, read: PromiseState, at: number): void {
+  const spans = t.tracked.get(promise)!;
+  t.tracked.delete(promise);
+  t.collected.unregister(promise);
+  const outcome = read === "rejected" ? Kind.asyncRejected : Kind.asyncFulfilled;
+  for (let i = 0; i < spans.length; i += 2) settled(state, spans[i], spans[i + 1], outcome, at);
+  if (--t.pending === 0) scheduleStop(t);
 }
 
-/** Promises the hook saw settle, and when: their outcomes are read at the next check. */
-let settling: Promise<unknown>[] = [];
-let settlingTicks: number[] = [];
-/**
- * Promises tracked since the last check, and the ticks they were returned at. Most settle within
- * a few microtasks, and the hook sees it: the check reads the state only of those it has not
- * seen settle, to find the ones that were settled before they were tracked (no hook fires for
- * them; their spans end at the return).
+/*
+ * Promises tracked since the last check (`fresh`), and the ticks they were returned at. Most
+ * settle within a few microtasks, and the hook sees it (`settling`): the check reads the state
+ * only of those it has not seen settle, to find the ones that were settled before they were
+ * tracked (no hook fires for them; their spans end at the return).
  */
-let fresh: Promise<unknown>[] = [];
-let freshTicks: number[] = [];
-let checkQueued = false;
-
-function queueCheck(): void {
-  if (checkQueued) return;
-  checkQueued = true;
+function queueCheck(t: SettlementTracking): void {
+  if (t.checkQueued) return;
+  t.checkQueued = true;
   // A reaction on a settled promise of our own rather than queueMicrotask, which creates an
-  // AsyncResource per call: a fifth of this module's cost, measured.
-  PROMISE_THEN.call(SETTLED, checkSafely);
+  // AsyncResource per call.
+  PROMISE_THEN.call(SETTLED, t.check);
 }
 
 const PROMISE_THEN = Promise.prototype.then;
@@ -168,18 +168,18 @@ const SETTLED = Promise.resolve();
  * on its own: a throw for one (reading its state, or the sink taking its span's end) is reported
  * as a warning, and every other promise of the check is still seen to.
  */
-function checkSafely(): void {
-  checkQueued = false;
-  const done = settling;
-  const doneTicks = settlingTicks;
-  settling = [];
-  settlingTicks = [];
-  for (let i = 0; i < done.length; i++) if (tracked.has(done[i])) checkOne(done[i], doneTicks[i], true);
-  const promises = fresh;
-  const ticks = freshTicks;
-  fresh = [];
-  freshTicks = [];
-  for (let i = 0; i < promises.length; i++) if (tracked.has(promises[i])) checkOne(promises[i], ticks[i], false);
+function checkSafely(t: SettlementTracking): void {
+  t.checkQueued = false;
+  const done = t.settling;
+  const doneTicks = t.settlingTicks;
+  t.settling = [];
+  t.settlingTicks = [];
+  for (let i = 0; i < done.length; i++) if (t.tracked.has(done[i])) checkOne(t, done[i], doneTicks[i], true);
+  const promises = t.fresh;
+  const ticks = t.freshTicks;
+  t.fresh = [];
+  t.freshTicks = [];
+  for (let i = 0; i < promises.length; i++) if (t.tracked.has(promises[i])) checkOne(t, promises[i], ticks[i], false);
 }
 
 /**
@@ -187,11 +187,13 @@ function checkSafely(): void {
  * its spans end at `t`. Still pending, it may be dropped unsettled, which must not hold the hook
  * on for ever.
  */
-function checkOne(promise: Promise<unknown>, t: number, hookRan: boolean): void {
+function checkOne(t: SettlementTracking, promise: Promise<unknown>, at: number, hookRan: boolean): void {
   try {
-    const read = stateOf(promise);
-    if (hookRan || read !== "pending") finish(promise, read, t);
-    else collected.register(promise, null, promise);
+    const read = t.stateOf(promise);
+    if (hookRan || read !== "pending") finish(t, promise, read, at);
+    // Collected unsettled, it no longer holds the hook on. Only promises still pending now are
+    // registered: most settle before, and registering costs more than a promise does.
+    else t.collected.register(promise, null, promise);
   } catch (error) {
     state.warn(`spanfn: settlement tracking failed: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -202,32 +204,32 @@ function checkOne(promise: Promise<unknown>, t: number, hookRan: boolean): void 
  * tracked promises keep coming, and goes after a quiet moment with none pending.
  */
 const IDLE_MS = 250;
-let idleTimer: ReturnType<typeof setTimeout> | null = null;
 
-function scheduleStop(): void {
-  if (idleTimer !== null) return;
-  idleTimer = setTimeout(() => {
-    idleTimer = null;
-    if (pending === 0 && stop !== null) {
-      stop();
-      stop = null;
+function scheduleStop(t: SettlementTracking): void {
+  if (t.idleTimer !== null) return;
+  t.idleTimer = setTimeout(() => {
+    t.idleTimer = null;
+    if (t.pending === 0 && t.stop !== null) {
+      t.stop();
+      t.stop = null;
     }
   }, IDLE_MS);
-  idleTimer.unref();
+  t.idleTimer.unref();
 }
 
 export function observeWithPromiseHooks(promise: Promise<unknown>, span: AsyncSpan, id: number): void {
-  const already = tracked.get(promise);
+  const t = tracking();
+  const already = t.tracked.get(promise);
   if (already !== undefined) {
     already.push(span, id);
     return;
   }
-  tracked.set(promise, [span, id]);
-  pending++;
-  if (stop === null) stop = promiseHooks.onSettled(onSettled as (promise: Promise<unknown>) => void) as () => void;
-  fresh.push(promise);
-  freshTicks.push(now());
-  queueCheck();
+  t.tracked.set(promise, [span, id]);
+  t.pending++;
+  if (t.stop === null) t.stop = promiseHooks.onSettled(t.onSettled as (promise: Promise<unknown>) => void) as () => void;
+  t.fresh.push(promise);
+  t.freshTicks.push(now());
+  queueCheck(t);
 }
 
 /**
@@ -235,7 +237,7 @@ export function observeWithPromiseHooks(promise: Promise<unknown>, span: AsyncSp
  * that trigger no proxy trap.
  */
 export function useExactSettlement(exact = true): void {
-  if (exact) chooseStateReader();
+  if (exact) chooseStateReader(tracking());
   state.observeSettlement = exact ? observeWithPromiseHooks : null;
   state.isPromise = types.isPromise as (value: object) => boolean;
   state.isProxy = types.isProxy as (value: object) => boolean;

@@ -1,27 +1,33 @@
 /**
- * Tells the runtime which Node thread it records on. Span ids of a worker start at
- * `threadId * 2^32`, so ids stay unique across a process's threads (exact in a Float64 slot).
+ * Tells the runtime which Node thread it records on, and gives the thread its range of span ids
+ * (layout.ts `SpanIds`), so ids stay unique across a process's threads.
  */
 import { isMainThread, threadId } from "node:worker_threads";
 import * as workerThreads from "node:worker_threads";
-import { state } from "../state.js";
-
-export const SPAN_IDS_PER_THREAD = 2 ** 32;
-
-let identified = false;
+import { SpanIds } from "../layout.js";
+import { state, type RuntimeState } from "../state.js";
 
 export function identifyThread(): void {
-  if (identified) return;
-  identified = true;
+  const s = state;
+  if (s.node.identified) return;
+  s.node.identified = true;
   const named = (workerThreads as { threadName?: unknown }).threadName;
-  state.thread = {
+  s.thread = {
     id: threadId,
     name: isMainThread ? "main" : typeof named === "string" && named !== "" ? named : `worker ${threadId}`,
   };
-  state.processId = process.pid;
-  if (!isMainThread && state.nextSpanId < SPAN_IDS_PER_THREAD) {
-    state.nextSpanId = threadId * SPAN_IDS_PER_THREAD + state.nextSpanId;
-  }
+  s.processId = process.pid;
+  if (!isMainThread) useSpanIdsOf(s, threadId);
+}
+
+/** Moves the thread's span ids into the range of thread `id`, unless it has begun taking from one. */
+export function useSpanIdsOf(s: RuntimeState, id: number): void {
+  if (s.nextSpanId >= SpanIds.perThread) return;
+  const base = id * SpanIds.perThread;
+  // Stand-ins encode ids relative to the base, which holds only if no id below it was handed out
+  // (spans begun before the thread was identified keep theirs, and stand-ins stay absolute).
+  if (s.nextSpanId === 1) s.spanIdBase = base;
+  s.nextSpanId = base + s.nextSpanId;
 }
 
 export { isMainThread };

@@ -5,10 +5,10 @@
  */
 import { BroadcastChannel, getEnvironmentData, setEnvironmentData } from "node:worker_threads";
 import type { ClockInfo } from "../clock.js";
-import { recycle, submit } from "../dispatch.js";
+import { recycle, submit } from "../queue.js";
 import type { EventBlock, ThreadInfo } from "../events.js";
-import type { SpanMetadata } from "../metadata.js";
-import type { OpenSpan } from "../open.js";
+import type { SpanMetadata } from "../events.js";
+import type { OpenSpan } from "../events.js";
 import type { RuntimeReport, Sink } from "../sinks/sink.js";
 import { state } from "../state.js";
 
@@ -79,13 +79,12 @@ export class ForwardingSink implements Sink {
   }
 }
 
-let receiver: BroadcastChannel | null = null;
-
 /** On the main thread: takes workers' blocks into this thread's queue and sink. */
 export function receiveWorkerBlocks(): void {
-  if (receiver !== null) return;
+  if (state.node.receiver !== null) return;
   const tables = new Map<number, SpanMetadata[]>();
-  receiver = new BroadcastChannel(CHANNEL);
+  const receiver = new BroadcastChannel(CHANNEL);
+  state.node.receiver = receiver;
   receiver.unref();
   setEnvironmentData(RECEIVING, true);
   receiver.onmessage = (event: unknown) => {
@@ -115,8 +114,8 @@ export function receiveWorkerBlocks(): void {
 }
 
 export function stopReceivingWorkerBlocks(): void {
-  receiver?.close();
-  receiver = null;
+  state.node.receiver?.close();
+  state.node.receiver = null;
   setEnvironmentData(RECEIVING, undefined);
 }
 

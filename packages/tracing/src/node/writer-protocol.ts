@@ -5,7 +5,7 @@
  */
 import type { ClockInfo } from "../clock.js";
 import type { ThreadInfo } from "../events.js";
-import type { SpanMetadata } from "../metadata.js";
+import type { SpanMetadata } from "../events.js";
 import type { MessagePort } from "node:worker_threads";
 import type { ProcessInfo, RuntimeReport } from "../sinks/sink.js";
 import type { Summary } from "../read/summary.js";

@@ -10,8 +10,9 @@
  * not make it.
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
-import { countRecords } from "../decode.js";
-import { isShared, recycleBuffer } from "../dispatch.js";
+import { countRecords } from "../records.js";
+import { isShared } from "../queue.js";
+import { recycleBuffer } from "../buffer.js";
 import type { EventBlock } from "../events.js";
 import type { ProcessInfo, RuntimeReport, Sink } from "../sinks/sink.js";
 import type { Summary } from "../read/summary.js";
@@ -113,7 +114,7 @@ export class TraceWriterSink implements Sink {
     // No execArgv: the writer must not load the program's preload (spanfn run's instrumentation).
     const worker = new Worker(WRITER_SCRIPT, { workerData: setup, execArgv: [], stdout: false, stderr: false });
     worker.on("message", (message: FromWriter) => {
-      if (message.kind === "free") recycleBuffer(message.data);
+      if (message.kind === "free") recycleBuffer(state, message.data);
       else if (message.kind === "warn") this.warnOutput(message.message);
       else this.failed(message.message);
     });
@@ -169,8 +170,8 @@ export class TraceWriterSink implements Sink {
   private reclaim(): void {
     const done = Atomics.load(this.control, CONTROL_BLOCKS_DONE);
     const lent = this.lent;
-    while (lent.length > 0 && ((done - lent[0].block) | 0) > 0) recycleBuffer(lent.shift()!.data);
-    if (state.spare.length === 0) recycleBuffer(new Float64Array(new SharedArrayBuffer(state.blockSlots * 8)));
+    while (lent.length > 0 && ((done - lent[0].block) | 0) > 0) recycleBuffer(state, lent.shift()!.data);
+    if (state.spare.length === 0) recycleBuffer(state, new Float64Array(new SharedArrayBuffer(state.blockSlots * 8)));
   }
 
   heldBytes(): number {

@@ -1,12 +1,10 @@
 /**
- * Blocks as a reader sees a trace: each record of a block, through the shared record reader
- * (`forEachRecord`), becomes the visitor call a trace file's event would make. The writer thread
+ * Blocks as a reader sees a trace: each record of a block, through the record reader
+ * (records.ts), becomes the visitor call a trace file's event would make. The writer thread
  * summarises what it writes this way, so the summary needs no second pass over the file.
  */
-import { forEachRecord } from "../decode.js";
-import { EventKind, OUTCOME_BY_KIND, type EventBlock } from "../events.js";
-import type { SpanMetadata } from "../metadata.js";
-import type { OpenSpan } from "../open.js";
+import { forEachRecord } from "../records.js";
+import { EventKind, OUTCOME_BY_KIND, type EventBlock, type OpenSpan, type SpanMetadata } from "../events.js";
 import type { TraceEventVisitor } from "./visitor.js";
 
 /** Where a process's threads meet on one time axis: microseconds since `originMs` (epoch). */
@@ -17,12 +15,13 @@ export interface TraceFrame {
 
 /** Feeds `visitor` with a block's events; returns how many there were. */
 export function visitBlock(frame: TraceFrame, block: EventBlock, visitor: TraceEventVisitor): number {
-  const { data, metadata } = block;
+  const { metadata } = block;
   const pid = frame.pid;
   const thread = `${pid}:${block.thread.id}`;
   const offsetUs = (block.clock.timeOrigin - frame.originMs) * 1000;
-  return forEachRecord(block, (kind, metadataId, i) => {
-    const ts = offsetUs + data[i + 1] * 1000;
+  return forEachRecord(block, (record) => {
+    const { kind, site: metadataId } = record;
+    const ts = offsetUs + record.tick * 1000;
     switch (kind) {
       case EventKind.threadBegin:
       case EventKind.threadBeginInside:
@@ -32,12 +31,12 @@ export function visitBlock(frame: TraceFrame, block: EventBlock, visitor: TraceE
         visitor.threadEnd(thread, ts, false);
         break;
       case EventKind.asyncBegin: {
-        const parent = data[i + 3];
-        visitor.asyncBegin(`${pid}:${data[i + 2]}`, thread, ts, nameOf(metadata, metadataId), parent > 0 ? `${pid}:${parent}` : null, argsOf(metadata, metadataId));
+        const parent = record.parent;
+        visitor.asyncBegin(`${pid}:${record.spanId}`, thread, ts, nameOf(metadata, metadataId), parent > 0 ? `${pid}:${parent}` : null, argsOf(metadata, metadataId));
         break;
       }
       default:
-        visitor.asyncEnd(`${pid}:${data[i + 2]}`, ts, OUTCOME_BY_KIND[kind]);
+        visitor.asyncEnd(`${pid}:${record.spanId}`, ts, OUTCOME_BY_KIND[kind]);
     }
   });
 }

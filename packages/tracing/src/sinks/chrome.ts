@@ -8,8 +8,8 @@
  * process's time origin, which a `spanfn_clock` metadata event records as epoch milliseconds.
  */
 import { EventKind, OUTCOME_BY_KIND, type EventBlock, type ThreadInfo } from "../events.js";
-import { forEachRecord } from "../decode.js";
-import type { SpanMetadata } from "../metadata.js";
+import { forEachRecord } from "../records.js";
+import type { SpanMetadata } from "../events.js";
 import type { ProcessInfo, RuntimeReport } from "./sink.js";
 import { InMemoryTraceSink, type TraceWriter } from "./trace-writer.js";
 import { reportArgs } from "./report-args.js";
@@ -75,7 +75,7 @@ export class ChromeTraceWriter implements TraceWriter {
 
   block(block: EventBlock): void {
     if (!this.started) throw new Error("spanfn: ChromeTraceWriter.start() must come before block()");
-    const { data, metadata, thread } = block;
+    const { metadata, thread } = block;
     this.nameThread(thread);
     const pid = this.pid;
     const tid = thread.id;
@@ -84,8 +84,9 @@ export class ChromeTraceWriter implements TraceWriter {
     let open = this.openBegins.get(tid);
     if (open === undefined) this.openBegins.set(tid, (open = []));
     const begins = open;
-    forEachRecord(block, (kind, metadataId, i) => {
-      const ts = microsText(offsetUs + data[i + 1] * 1000);
+    forEachRecord(block, (record) => {
+      const { kind, site: metadataId } = record;
+      const ts = microsText(offsetUs + record.tick * 1000);
       const head = `${this.first ? "" : ",\n"}{"ph":"`;
       this.first = false;
       const meta = metadata[metadataId];
@@ -98,7 +99,7 @@ export class ChromeTraceWriter implements TraceWriter {
         }
         case EventKind.threadBeginInside: {
           // An outside parent (negative) means nothing to a trace viewer: such a span is a root here.
-          const parent = data[i + 2] > 0 ? `,"parent":${data[i + 2]}` : "";
+          const parent = record.parent > 0 ? `,"parent":${record.parent}` : "";
           const fragment = this.fragment(meta, metadataId, parent);
           begins.push(fragment);
           out += `${head}B","pid":${pid},"tid":${tid},"ts":${ts},${fragment}}`;
@@ -109,12 +110,12 @@ export class ChromeTraceWriter implements TraceWriter {
           break;
         case EventKind.asyncBegin:
           out +=
-            `${head}b","pid":${pid},"tid":${tid},"ts":${ts},"id":"${data[i + 2]}",` +
-            `${this.fragment(meta, metadataId, `,"parent":${Math.max(0, data[i + 3])},"depth":${data[i + 4]}`)}}`;
+            `${head}b","pid":${pid},"tid":${tid},"ts":${ts},"id":"${record.spanId}",` +
+            `${this.fragment(meta, metadataId, `,"parent":${Math.max(0, record.parent)},"depth":${record.depth}`)}}`;
           break;
         default:
           out +=
-            `${head}e","pid":${pid},"tid":${tid},"ts":${ts},"cat":"${TRACE_CATEGORY}","id":"${data[i + 2]}",` +
+            `${head}e","pid":${pid},"tid":${tid},"ts":${ts},"cat":"${TRACE_CATEGORY}","id":"${record.spanId}",` +
             `"name":${JSON.stringify(meta?.name ?? `#${metadataId}`)},"args":{"outcome":"${OUTCOME_BY_KIND[kind]}"}}`;
       }
     });

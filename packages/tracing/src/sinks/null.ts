@@ -1,4 +1,4 @@
-import { recycle } from "../dispatch.js";
+import { recycle } from "../queue.js";
 import type { EventBlock } from "../events.js";
 import type { Sink } from "./sink.js";
 

@@ -30,9 +30,9 @@
  * `compressed_packets` packet, which the trace processor inflates before reading its packets.
  */
 import { EventKind, OUTCOME_BY_KIND, type EventBlock, type ThreadInfo } from "../events.js";
-import { forEachRecord } from "../decode.js";
+import { forEachRecord } from "../records.js";
 import type { ClockInfo } from "../clock.js";
-import type { SpanMetadata } from "../metadata.js";
+import type { SpanMetadata } from "../events.js";
 import type { ProcessInfo, RuntimeReport } from "./sink.js";
 import { reportArgs } from "./report-args.js";
 import { InMemoryTraceSink, type TraceWriter } from "./trace-writer.js";
@@ -290,12 +290,13 @@ export class PerfettoTraceWriter implements TraceWriter {
 
   block(block: EventBlock): void {
     if (!this.started) throw new Error("spanfn: PerfettoTraceWriter.start() must come before block()");
-    const { data, metadata } = block;
+    const { metadata } = block;
     const sequence = this.sequenceOf(block.thread, block.clock);
     const out = this.out;
     const id = sequence.id;
-    forEachRecord(block, (kind, metadataId, i) => {
-      const ns = Math.round(data[i + 1] * 1e6);
+    forEachRecord(block, (record) => {
+      const { kind, site: metadataId } = record;
+      const ns = Math.round(record.tick * 1e6);
       const delta = ns > sequence.lastNs ? ns - sequence.lastNs : 0;
       sequence.lastNs += delta;
       if (kind === EventKind.threadEnd) {
@@ -313,17 +314,16 @@ export class PerfettoTraceWriter implements TraceWriter {
         out.field(T.type, TYPE_SLICE_BEGIN);
         this.nameSite(sequence, metadata[metadataId], metadataId);
         // An outside parent (negative) means nothing in this trace: such a span is a root here.
-        if (kind === EventKind.threadBeginInside && data[i + 2] > 0) {
+        if (kind === EventKind.threadBeginInside && record.parent > 0) {
           const annotation = out.open(T.debugAnnotations);
           out.field(T.annotationNameIid, PARENT_NAME_IID);
-          out.field(T.uintValue, data[i + 2]);
+          out.field(T.uintValue, record.parent);
           out.close(annotation);
         }
         out.close(event);
         out.close(packet);
       } else if (kind === EventKind.asyncBegin) {
-        const spanId = data[i + 2];
-        const parent = data[i + 3];
+        const { spanId, parent } = record;
         const uuid = asyncTrackUuid(spanId);
         let packet = this.openPacket(id);
         const track = out.open(T.trackDescriptor);
@@ -357,7 +357,7 @@ export class PerfettoTraceWriter implements TraceWriter {
         out.field(T.timestamp, delta);
         const event = out.open(T.trackEvent);
         out.field(T.type, TYPE_SLICE_END);
-        out.field(T.trackUuid, asyncTrackUuid(data[i + 2]));
+        out.field(T.trackUuid, asyncTrackUuid(record.spanId));
         const annotation = out.open(T.debugAnnotations);
         out.field(T.annotationNameIid, OUTCOME_NAME_IID);
         out.field(T.stringValueIid, OUTCOME_IIDS[kind]);

@@ -4,7 +4,7 @@
  * runtime's accounting. A block is only read by sinks, never changed, so sharing it is safe; it
  * is marked shared, so a member that recycles buffers cannot hand it back while another keeps it.
  */
-import { share } from "../dispatch.js";
+import { share } from "../queue.js";
 import type { EventBlock } from "../events.js";
 import type { ProcessInfo, RuntimeReport, Sink } from "./sink.js";
 

@@ -3,7 +3,7 @@
  * an encoder's output in memory: one shape, so the writer thread and the in-memory sinks take
  * any format.
  */
-import { recycle } from "../dispatch.js";
+import { recycle } from "../queue.js";
 import type { EventBlock } from "../events.js";
 import type { ProcessInfo, RuntimeReport, Sink } from "./sink.js";
 

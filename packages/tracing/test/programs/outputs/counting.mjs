@@ -14,9 +14,9 @@ export async function createWriterOutput(options, context) {
       seen.attached += attached ?? 0;
       if ((last.get(block.thread.id) ?? -1) >= block.sequence) seen.inOrder = false;
       last.set(block.thread.id, block.sequence);
-      seen.events += forEachRecord(block, (kind, metadataId) => {
+      seen.events += forEachRecord(block, ({ kind, site }) => {
         if (kind !== EventKind.threadBegin) return;
-        const name = block.metadata[metadataId].name;
+        const name = block.metadata[site].name;
         seen.begins[name] = (seen.begins[name] ?? 0) + 1;
       });
     },

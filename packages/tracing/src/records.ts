@@ -1,0 +1,159 @@
+/**
+ * The record reader. Consumers of blocks (decode, the sinks, the writer thread, @spanfn/otel)
+ * read records through it, by field name, and never by offset. A complete thread span comes out
+ * as its begin and then its end. The seal scan (thread-stack.ts), which reads every record of
+ * every block, reads them in a loop of its own by layout.ts's names.
+ */
+import type { EventBlock } from "./events.js";
+import {
+  AsyncBeginRecord,
+  AsyncEndRecord,
+  Head,
+  Kind,
+  RECORD_SLOTS,
+  ThreadBeginInsideRecord,
+  ThreadBeginRecord,
+  ThreadCompleteRecord,
+  ThreadEndRecord,
+} from "./layout.js";
+
+/** One event of a block, as the reader last read it. Fields its kind does not have are 0. */
+export interface BlockRecord {
+  /** A `Kind` (events.ts `EventKind`); never threadComplete, which is read as a begin and an end. */
+  readonly kind: number;
+  /** The span site (metadata id). */
+  readonly site: number;
+  /** Milliseconds on the thread's clock. */
+  readonly tick: number;
+  /** Async spans: the span's id. */
+  readonly spanId: number;
+  /**
+   * Async begin: the span current at the call (0: the root). Outermost thread begin
+   * (threadBeginInside): the async span current then. Negative: an outside context.
+   */
+  readonly parent: number;
+  /** Async begin: 1 + the parent's depth. */
+  readonly depth: number;
+}
+
+/**
+ * A cursor over `data[0, length)`: `next()` reads the next event into the fields and says
+ * whether there was one. It allocates nothing per event.
+ */
+export class RecordReader implements BlockRecord {
+  kind = 0;
+  site = 0;
+  tick = 0;
+  spanId = 0;
+  parent = 0;
+  depth = 0;
+  /** Events read so far. */
+  count = 0;
+  private at = 0;
+  /** The end tick of a complete record whose begin was just read; -1 when none waits. */
+  private endTick = -1;
+
+  constructor(
+    private readonly data: Float64Array,
+    private readonly length: number,
+  ) {}
+
+  next(): boolean {
+    if (this.endTick >= 0) {
+      this.kind = Kind.threadEnd;
+      this.tick = this.endTick;
+      this.endTick = -1;
+      this.count++;
+      return true;
+    }
+    const i = this.at;
+    if (i >= this.length) return false;
+    const data = this.data;
+    const value = data[i];
+    // Heads are integers far below 2^31: integer ops, where `%` on a double would call fmod.
+    const head = value | 0;
+    if (head !== value || head < 0) throw corrupt(value, i, this.length);
+    const kind = head & Head.kindMask;
+    this.site = head >>> Head.siteShift;
+    this.count++;
+    switch (kind) {
+      case Kind.threadComplete:
+        this.kind = Kind.threadBegin;
+        this.tick = data[i + ThreadCompleteRecord.beginTick];
+        this.endTick = data[i + ThreadCompleteRecord.endTick];
+        this.spanId = this.parent = this.depth = 0;
+        this.at = i + ThreadCompleteRecord.size;
+        break;
+      case Kind.threadBegin:
+        this.kind = kind;
+        this.tick = data[i + ThreadBeginRecord.tick];
+        this.spanId = this.parent = this.depth = 0;
+        this.at = i + ThreadBeginRecord.size;
+        break;
+      case Kind.threadEnd:
+        this.kind = kind;
+        this.tick = data[i + ThreadEndRecord.tick];
+        this.spanId = this.parent = this.depth = 0;
+        this.at = i + ThreadEndRecord.size;
+        break;
+      case Kind.threadBeginInside:
+        this.kind = kind;
+        this.tick = data[i + ThreadBeginInsideRecord.tick];
+        this.parent = data[i + ThreadBeginInsideRecord.parent];
+        this.spanId = this.depth = 0;
+        this.at = i + ThreadBeginInsideRecord.size;
+        break;
+      case Kind.asyncBegin:
+        this.kind = kind;
+        this.tick = data[i + AsyncBeginRecord.tick];
+        this.spanId = data[i + AsyncBeginRecord.spanId];
+        this.parent = data[i + AsyncBeginRecord.parent];
+        this.depth = data[i + AsyncBeginRecord.depth];
+        this.at = i + AsyncBeginRecord.size;
+        break;
+      default:
+        this.kind = kind;
+        this.tick = data[i + AsyncEndRecord.tick];
+        this.spanId = data[i + AsyncEndRecord.spanId];
+        this.parent = this.depth = 0;
+        this.at = i + AsyncEndRecord.size;
+    }
+    // A record cut off by the block's end is as corrupt as a bad head.
+    if (this.at > this.length) throw corrupt(value, i, this.length);
+    return true;
+  }
+}
+
+function corrupt(head: number, at: number, length: number): Error {
+  return new Error(`spanfn: corrupt event block (head ${head} at slot ${at} of ${length})`);
+}
+
+/** Calls `visit` with each event of the block (the same reader each time); returns the count. */
+export function forEachRecord(block: EventBlock, visit: (record: BlockRecord) => void): number {
+  const reader = new RecordReader(block.data, block.length);
+  while (reader.next()) visit(reader);
+  return reader.count;
+}
+
+/** The number of events in `data[0, length)`, as `forEachRecord` counts them, with no visit. */
+export function countRecords(data: Float64Array, length: number): number {
+  let count = 0;
+  for (let i = 0; i < length; ) {
+    const value = data[i];
+    const head = value | 0;
+    if (head !== value || head < 0) throw corrupt(value, i, length);
+    const kind = head & Head.kindMask;
+    count += kind === Kind.threadComplete ? 2 : 1;
+    i += RECORD_SLOTS[kind];
+  }
+  return count;
+}
+
+/** A block's events for the loss counters: 0 for a corrupt block rather than a throw. */
+export function countEvents(block: EventBlock): number {
+  try {
+    return countRecords(block.data, block.length);
+  } catch {
+    return 0;
+  }
+}
