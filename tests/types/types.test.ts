@@ -129,7 +129,18 @@ function check(format: string, options: ts.CompilerOptions): string {
   };
   const program = ts.createProgram(files, compilerOptions, compilerHost(compilerOptions));
   const host: ts.FormatDiagnosticsHost = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => dir, getNewLine: () => "\n" };
-  return ts.formatDiagnostics(ts.getPreEmitDiagnostics(program), host);
+  return ts.formatDiagnostics(ts.getPreEmitDiagnostics(program).filter((d) => !knownElsewhere(d)), host);
+}
+
+/**
+ * unplugin's own declarations import the types of the bundlers it supports, optional peers
+ * (@farmfe/core, unloader) and ES-module-only ones (vite, rolldown, @rspack/core, which a
+ * CommonJS project under node16 may not `require`): without skipLibCheck, such a project gets
+ * errors inside unplugin's files whatever plugin built on it it uses (@spanfn/unplugin's README
+ * says so). Errors anywhere else, our declarations included, still fail the check.
+ */
+function knownElsewhere(diagnostic: ts.Diagnostic): boolean {
+  return /[\\/]node_modules[\\/]unplugin[\\/]/.test(diagnostic.file?.fileName ?? "");
 }
 
 describe("consumer code type-checks against the built packages", () => {

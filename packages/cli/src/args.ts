@@ -39,8 +39,8 @@ options:
                         "--otlp <url>" works too when <url> starts with http:// or https://);
                         no trace file then unless --out or --html is given
   --quiet               no summary at exit (the trace file is still written)
-  --no-demote           keep every span: a function whose calls are nearly all tiny (99% of
-                        200 under 1 µs) otherwise becomes an exact call counter
+  --no-demote           keep every span: a function whose calls are tiny beside what a span
+                        costs otherwise becomes an exact call counter
   --no-cache            compile every module afresh and keep none: instrumented modules are
                         otherwise cached in node_modules/.cache/spanfn (else in the system's
                         temporary directory); SPANFN_CACHE=0 does the same as --no-cache,

@@ -42,7 +42,7 @@ describe("spanfn run --otlp", () => {
       expect(g.parentSpanId).toBe(main.spanId);
       expect(g.traceId).toBe(main.traceId);
       expect(g.attributes["spanfn.kind"]).toBe("async");
-      expect(g.attributes["code.filepath"]).toBe("main.ts"); // relative to where spanfn ran
+      expect(g.attributes["code.file.path"]).toBe("main.ts"); // relative to where spanfn ran
     }
     // shout (sync) is called by main after its awaits: main is its parent, not the root.
     const shouts = spans.filter((s) => s.name === "text::shout");

@@ -16,17 +16,38 @@ export interface InstrumentationScope {
 
 export const SCOPE: InstrumentationScope = { name: "@spanfn/otel", version: "0.1.0" };
 
-/** Attribute keys: OpenTelemetry's code and thread conventions, and spanfn's own. */
+/**
+ * Attribute keys: OpenTelemetry's code conventions as they are stable (the function's full name,
+ * `module::Class.method`, carries its module), its thread conventions, and spanfn's own.
+ */
 export const ATTRIBUTES = {
-  function: "code.function",
-  filepath: "code.filepath",
-  lineno: "code.lineno",
-  namespace: "code.namespace",
+  functionName: "code.function.name",
+  filePath: "code.file.path",
+  lineNumber: "code.line.number",
   threadId: "thread.id",
   threadName: "thread.name",
   kind: "spanfn.kind",
   outcome: "spanfn.outcome",
 } as const;
+
+/** The code attributes' names before they were made stable, sent too under `code/dup`. */
+export const DEPRECATED_CODE_ATTRIBUTES = {
+  function: "code.function",
+  filepath: "code.filepath",
+  lineno: "code.lineno",
+  namespace: "code.namespace",
+} as const;
+
+/**
+ * Whether to send the deprecated code attributes beside the stable ones: the semantic
+ * conventions' migration switch, `OTEL_SEMCONV_STABILITY_OPT_IN` naming `code/dup`, for backends
+ * and dashboards that still query the old names.
+ */
+export function duplicatesCodeAttributes(env: Record<string, string | undefined> | undefined = globalThis.process?.env): boolean {
+  return (env?.OTEL_SEMCONV_STABILITY_OPT_IN ?? "").split(",").some((value) => value.trim() === "code/dup");
+}
+
+let duplicateByDefault: boolean | undefined;
 
 class SerializedTraceState implements TraceState {
   constructor(private readonly text: string) {}
@@ -56,13 +77,19 @@ class SerializedTraceState implements TraceState {
   }
 }
 
-export function attributesOf(span: FinishedSpan): Attributes {
+/** `duplicate`: send the deprecated code attributes too (default: as the environment says, read once). */
+export function attributesOf(span: FinishedSpan, duplicate: boolean = (duplicateByDefault ??= duplicatesCodeAttributes())): Attributes {
   const attributes: Attributes = {
-    [ATTRIBUTES.function]: span.name,
-    [ATTRIBUTES.filepath]: span.file,
-    [ATTRIBUTES.lineno]: span.line,
+    [ATTRIBUTES.functionName]: span.name,
+    [ATTRIBUTES.filePath]: span.file,
+    [ATTRIBUTES.lineNumber]: span.line,
   };
-  if (span.target !== "") attributes[ATTRIBUTES.namespace] = span.target;
+  if (duplicate) {
+    attributes[DEPRECATED_CODE_ATTRIBUTES.function] = span.name;
+    attributes[DEPRECATED_CODE_ATTRIBUTES.filepath] = span.file;
+    attributes[DEPRECATED_CODE_ATTRIBUTES.lineno] = span.line;
+    if (span.target !== "") attributes[DEPRECATED_CODE_ATTRIBUTES.namespace] = span.target;
+  }
   attributes[ATTRIBUTES.threadId] = span.threadId;
   attributes[ATTRIBUTES.threadName] = span.threadName;
   attributes[ATTRIBUTES.kind] = span.kind;

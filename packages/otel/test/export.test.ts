@@ -72,17 +72,16 @@ function checkMixed(spans: readonly ReceivedSpan[]): void {
   expect(crunch.attributes["thread.name"]).toMatch(/worker/i); // "worker 1"; Node 24 names it "WorkerThread"
 
   expect(main.attributes).toEqual({
-    "code.function": "main",
-    "code.filepath": "/app/main.ts",
-    "code.lineno": 1,
-    "code.namespace": "app/main",
+    "code.function.name": "main",
+    "code.file.path": "/app/main.ts",
+    "code.line.number": 1,
     "thread.id": 0,
     "thread.name": "main",
     "spanfn.kind": "thread",
   });
   expect(handle.attributes["spanfn.kind"]).toBe("async");
   expect(handle.attributes["spanfn.outcome"]).toBe("fulfilled");
-  expect(handle.attributes["code.lineno"]).toBe(10);
+  expect(handle.attributes["code.line.number"]).toBe(10);
   expect(handle.status.code).toBe(0);
   expect(broken.attributes["spanfn.outcome"]).toBe("rejected");
   expect(broken.status.code).toBe(2);
@@ -122,6 +121,22 @@ describe("a program mixing thread and async spans", () => {
       actual.forEach((ns, i) => expect(Number(ns - expected[i])).toBeLessThanOrEqual(1));
       actual.forEach((ns, i) => expect(Number(expected[i] - ns)).toBeLessThanOrEqual(1));
     }
+  });
+
+  test("OTEL_SEMCONV_STABILITY_OPT_IN=code/dup: the code attributes' deprecated names are sent too", async () => {
+    const url = await receiver.start();
+    const result = await run("mixed.mjs", [], { RECEIVER_URL: url, OTEL_SEMCONV_STABILITY_OPT_IN: "http,code/dup" });
+    expect(result.code).toBe(0);
+    const main = only(receiver.spans, "main");
+    expect(main.attributes).toMatchObject({
+      "code.function.name": "main",
+      "code.file.path": "/app/main.ts",
+      "code.line.number": 1,
+      "code.function": "main",
+      "code.filepath": "/app/main.ts",
+      "code.lineno": 1,
+      "code.namespace": "app/main",
+    });
   });
 
   test("OTLP/protobuf from OTEL_* variables: the same spans, decoded from the wire format", async () => {

@@ -28,6 +28,7 @@ export { NOT_RECORDED as UNRECORDED } from "./layout.js";
 export type { OpenSpan } from "./events.js";
 export type { Sink, ProcessInfo, RuntimeReport } from "./events.js";
 export { InMemorySink } from "./sinks/memory.js";
+export { finishedSpans, formatSpanTree, type FinishedSpan } from "./sinks/finished-spans.js";
 export { NullSink } from "./sinks/null.js";
 export { TeeSink } from "./sinks/tee.js";
 export {

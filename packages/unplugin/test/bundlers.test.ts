@@ -92,10 +92,8 @@ describe.each(BUNDLERS)("%s, production build", (bundler, extension) => {
     expect(names).toContain("trace-file::work");
   });
 
-  // TODO(cross-file contracts): DiskStore implements an interface of contracts.ts; detection of
-  // contracts declared in another file is being built. Fails today (a thread span, then an async
-  // span from the return); when it passes, jest reports this test: make it a plain `test`.
-  test.failing("cross-file contract: a method implementing an interface of another file gets its async span from the call", () => {
+  // DiskStore implements an interface of contracts.ts: the plugin follows the import to it.
+  test("cross-file contract: a method implementing an interface of another file gets its async span from the call", () => {
     expectAsyncFromCall(app, "service::DiskStore.load", lineOf("service.ts", "load(key) {"));
   });
 });
