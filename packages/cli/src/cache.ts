@@ -4,7 +4,9 @@
  * through Babel again.
  *
  * Size: an entry's file name hashes what it was made *for* (the caller's key: file path, options,
- * toolchain versions), and the entry records the hash of the source it was made *from*. A changed
+ * toolchain versions), and the entry records the hash of the source it was made *from*, and the
+ * other files the plugin read to compile it (contracts of other modules) with their modification
+ * time and size: a changed contract is a miss, as a changed source is. A changed
  * file therefore replaces its entry instead of adding one, and the cache holds at most one entry
  * per module per option set and toolchain. Entries of deleted files, of option sets no longer
  * used or of an older spanfn or Babel stay until the directory is deleted, which is safe at any
@@ -16,13 +18,19 @@
  * CommonJS require hook is.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { accessSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { threadId } from "node:worker_threads";
 
 /** Written at the head of every entry; bumped when the entry format changes. */
-const MAGIC = "spanfn-cache/1";
+const MAGIC = "spanfn-cache/2";
+
+/** What compiling a module made: its code, and the other files read to make it. */
+export interface Compiled {
+  code: string;
+  dependencies: readonly string[];
+}
 
 export interface TransformCache {
   /** The directory the entries live in. */
@@ -31,7 +39,7 @@ export interface TransformCache {
    * The code cached for `key` made from `source`, or else `make()`'s, stored for next time.
    * Cache errors never reach the caller: a bad entry is a miss, a failed write is skipped.
    */
-  cached(key: string, source: string, make: () => string): string;
+  cached(key: string, source: string, make: () => Compiled): string;
 }
 
 export interface CacheOptions {
@@ -106,6 +114,27 @@ function usable(dir: string, shared: boolean): string | undefined {
   }
 }
 
+type Stamp = [path: string, mtimeMs: number, size: number];
+
+function stampOf(path: string): Stamp | undefined {
+  try {
+    const stat = statSync(path);
+    return [path, stat.mtimeMs, stat.size];
+  } catch {
+    return undefined;
+  }
+}
+
+function stampsOf(paths: readonly string[]): Stamp[] | undefined {
+  const stamps: Stamp[] = [];
+  for (const path of paths) {
+    const stamp = stampOf(path);
+    if (stamp === undefined) return undefined;
+    stamps.push(stamp);
+  }
+  return stamps;
+}
+
 class DiskCache implements TransformCache {
   private writable = true;
 
@@ -114,14 +143,18 @@ class DiskCache implements TransformCache {
     private readonly warn: (message: string) => void,
   ) {}
 
-  cached(key: string, source: string, make: () => string): string {
+  cached(key: string, source: string, make: () => Compiled): string {
     const keyHash = sha256(key);
     const sourceHash = sha256(source);
     const file = join(this.dir, keyHash);
     const hit = this.read(file, keyHash, sourceHash);
     if (hit !== undefined) return hit;
-    const code = make();
-    if (this.writable) this.write(file, `${MAGIC} ${keyHash} ${sourceHash}`, code);
+    const { code, dependencies } = make();
+    if (this.writable) {
+      const stamps = stampsOf(dependencies);
+      // A dependency that cannot be read now cannot be checked later: such a module is not cached.
+      if (stamps !== undefined) this.write(file, `${MAGIC} ${keyHash} ${sourceHash}`, JSON.stringify(stamps), code);
+    }
     return code;
   }
 
@@ -135,19 +168,39 @@ class DiskCache implements TransformCache {
     }
     const end = entry.indexOf(10);
     if (end < 0) return undefined;
-    // MAGIC key source length codeHash
+    // MAGIC key source length codeHash, then the dependencies' stamps, then the code
     const header = entry.toString("latin1", 0, end).split(" ");
     if (header.length !== 5 || header[0] !== MAGIC || header[1] !== keyHash || header[2] !== sourceHash) return undefined;
-    const code = entry.subarray(end + 1);
+    const depsEnd = entry.indexOf(10, end + 1);
+    if (depsEnd < 0 || !this.unchanged(entry.toString("utf8", end + 1, depsEnd))) return undefined;
+    const code = entry.subarray(depsEnd + 1);
     if (String(code.length) !== header[3] || sha256(code) !== header[4]) return undefined;
     return code.toString("utf8");
   }
 
-  private write(file: string, header: string, code: string): void {
+  /** Whether every file an entry was compiled with is as it was then. */
+  private unchanged(stampsJson: string): boolean {
+    let stamps: unknown;
+    try {
+      stamps = JSON.parse(stampsJson);
+    } catch {
+      return false;
+    }
+    if (!Array.isArray(stamps)) return false;
+    for (const stamp of stamps) {
+      if (!Array.isArray(stamp) || typeof stamp[0] !== "string") return false;
+      const now = stampOf(stamp[0]);
+      if (now === undefined || now[1] !== stamp[1] || now[2] !== stamp[2]) return false;
+    }
+    return true;
+  }
+
+  private write(file: string, header: string, stamps: string, code: string): void {
     const bytes = Buffer.from(code, "utf8");
     const temporary = `${file}.${process.pid}-${threadId}-${randomBytes(4).toString("hex")}.tmp`;
     try {
-      writeFileSync(temporary, Buffer.concat([Buffer.from(`${header} ${bytes.length} ${sha256(bytes)}\n`, "latin1"), bytes]));
+      const head = Buffer.from(`${header} ${bytes.length} ${sha256(bytes)}\n${stamps}\n`, "utf8");
+      writeFileSync(temporary, Buffer.concat([head, bytes]));
       renameSync(temporary, file);
     } catch (error) {
       try {

@@ -8,6 +8,7 @@
  */
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import type { InstrumentOptions } from "./transform.js";
+import type { Compiled } from "./cache.js";
 
 /** What the hooks thread needs to serve compiles: transferred to it through `register`'s data. */
 export interface CompileService {
@@ -23,7 +24,7 @@ interface CompileRequest {
   commonjs: boolean;
 }
 
-type CompileReply = { id: number; code: string } | { id: number; error: { message: string; code?: string; stack?: string } };
+type CompileReply = { id: number; compiled: Compiled } | { id: number; error: { message: string; code?: string; stack?: string } };
 
 const FLAG_IDLE = 0;
 const FLAG_TAKEN = 1;
@@ -35,7 +36,7 @@ const FLAG_DONE = 2;
  */
 const PICKUP_MS = 5_000;
 
-export type Compile = (source: string, filename: string, options: InstrumentOptions, commonjs: boolean) => string;
+export type Compile = (source: string, filename: string, options: InstrumentOptions, commonjs: boolean) => Compiled;
 
 /**
  * The program's side: a compile that asks the hooks thread, and the service to hand it. When the
@@ -68,7 +69,7 @@ export function remoteCompiler(fallback: Compile, pickupMs = PICKUP_MS): { servi
         return fallback(source, filename, options, commonjs);
       }
       if (reply.id !== id) continue;
-      if ("code" in reply) return reply.code;
+      if ("compiled" in reply) return reply.compiled;
       throw Object.assign(new Error(reply.error.message), { code: reply.error.code, stack: reply.error.stack });
     }
   };
@@ -83,7 +84,7 @@ export function serveCompiles(service: CompileService, options: InstrumentOption
     Atomics.notify(slot, 0);
     let reply: CompileReply;
     try {
-      reply = { id: request.id, code: compile(request.source, request.filename, options, request.commonjs) };
+      reply = { id: request.id, compiled: compile(request.source, request.filename, options, request.commonjs) };
     } catch (error) {
       const { message, code, stack } = error as { message?: string; code?: string; stack?: string };
       reply = { id: request.id, error: { message: String(message ?? error), code, stack } };

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { TransformCache } from "./cache.js";
+import type { Compiled, TransformCache } from "./cache.js";
 
 const require = createRequire(import.meta.url);
 
@@ -64,7 +64,7 @@ export function instrument(
     // The toolchain's files could not be read: a cache problem, so the module is compiled as
     // without one.
   }
-  if (cache === null || key === undefined) return compiler(source, filename, options, commonjs);
+  if (cache === null || key === undefined) return compiler(source, filename, options, commonjs).code;
   return cache.cached(key, source, () => compiler(source, filename, options, commonjs));
 }
 
@@ -103,8 +103,11 @@ function toolchain(): string {
   return toolchainStamp;
 }
 
-/** Babel with the spanfn plugin (and TypeScript's types removed, and ESM made CommonJS when asked). */
-export function compile(source: string, filename: string, options: InstrumentOptions, commonjs: boolean): string {
+/**
+ * Babel with the spanfn plugin (and TypeScript's types removed, and ESM made CommonJS when asked):
+ * the code, and the other files the plugin read for it (contracts in other modules).
+ */
+export function compile(source: string, filename: string, options: InstrumentOptions, commonjs: boolean): Compiled {
   const { transformSync, spanfn } = loadToolchain();
   const presets: PluginItem[] = [];
   if (isTypeScript(filename)) presets.push([require.resolve("@babel/preset-typescript"), { onlyRemoveTypeImports: false }]);
@@ -143,10 +146,11 @@ export function compile(source: string, filename: string, options: InstrumentOpt
   } catch (error) {
     // A syntax error in JavaScript is the program's own: let Node report it, with its file and
     // line, as it would without spanfn. TypeScript Node cannot parse: Babel's message says where.
-    if ((error as { code?: string }).code === "BABEL_PARSE_ERROR" && !isTypeScript(filename)) return source;
+    if ((error as { code?: string }).code === "BABEL_PARSE_ERROR" && !isTypeScript(filename)) return { code: source, dependencies: [] };
     throw error;
   }
-  return result?.code ?? source;
+  const dependencies = (result?.metadata as { spanfn?: { dependencies?: string[] } } | undefined)?.spanfn?.dependencies ?? [];
+  return { code: result?.code ?? source, dependencies };
 }
 
 const isLibrary = (filename: string): boolean => /[\\/]node_modules[\\/]/.test(filename);

@@ -37,7 +37,7 @@ describe("openCache", () => {
     let made = 0;
     const make = (code: string) => () => {
       made++;
-      return code;
+      return { code, dependencies: [] };
     };
     expect(cache.cached("a.js", "source 1", make("code 1 ✓"))).toBe("code 1 ✓");
     expect(cache.cached("a.js", "source 1", make("not this"))).toBe("code 1 ✓");
@@ -61,7 +61,7 @@ describe("openCache", () => {
     const dir = freshDir("damaged");
     const cache = openCache({ dir })!;
     const code = "const x = 1;\n".repeat(100);
-    cache.cached("k", "src", () => code);
+    cache.cached("k", "src", () => ({ code, dependencies: [] }));
     const [name] = entries(dir).keys();
     const file = join(dir, name);
     const whole = readFileSync(file);
@@ -79,12 +79,38 @@ describe("openCache", () => {
       expect(
         cache.cached("k", "src", () => {
           made++;
-          return code;
+          return { code, dependencies: [] };
         }),
       ).toBe(code);
       expect(made).toBe(1);
       expect(readFileSync(file)).toEqual(whole);
     }
+  });
+
+  test("a changed, removed or unreadable file the module was compiled with (a contract) is a miss", () => {
+    const dir = freshDir("dependencies");
+    const contract = join(dir, "contract.ts");
+    writeFileSync(contract, "export interface A { get(): Promise<string>; }\n");
+    const cache = openCache({ dir: join(dir, "cache") })!;
+    let made = 0;
+    const make = (code: string, dependencies = [contract]) => () => {
+      made++;
+      return { code, dependencies };
+    };
+    expect(cache.cached("impl.ts", "src", make("code 1"))).toBe("code 1");
+    expect(cache.cached("impl.ts", "src", make("not this"))).toBe("code 1");
+    expect(made).toBe(1);
+    // Another size (and time): the contract changed.
+    writeFileSync(contract, "export interface A { get(): string; }\n");
+    expect(cache.cached("impl.ts", "src", make("code 2"))).toBe("code 2");
+    expect(cache.cached("impl.ts", "src", make("not this"))).toBe("code 2");
+    expect(made).toBe(2);
+    rmSync(contract);
+    expect(cache.cached("impl.ts", "src", make("code 3", []))).toBe("code 3");
+    expect(made).toBe(3);
+    // A dependency that cannot be read when the module is compiled: not cached at all.
+    expect(cache.cached("other.ts", "src", make("code 4", [join(dir, "missing.ts")]))).toBe("code 4");
+    expect(cache.cached("other.ts", "src", make("code 5", [join(dir, "missing.ts")]))).toBe("code 5");
   });
 
   test("without a directory named: the nearest node_modules/.cache/spanfn above the root", () => {
@@ -170,6 +196,46 @@ describe("spanfn run with the cache", () => {
     expect(failing.stderr).toContain("Error: failing on purpose");
     expect(failing.stderr).toMatch(/main\.js:7\b/);
     expect(entries(cache)).toEqual(written);
+  });
+
+  test("a contract changed in another file is a miss for the module that implements it", () => {
+    const dir = freshDir("contract");
+    mkdirSync(join(dir, "node_modules"));
+    writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+    const contract = (returns: string) => `export interface Store {\n  load(key: string): ${returns};\n}\n`;
+    writeFileSync(join(dir, "contract.ts"), contract("string"));
+    writeFileSync(
+      join(dir, "main.ts"),
+      [
+        'import type { Store } from "./contract.js";',
+        "class Disk implements Store {",
+        "  load(key) {",
+        "    return fetchLater(key);",
+        "  }",
+        "}",
+        "function fetchLater(key) {",
+        "  return globalThis.Promise.resolve(key);",
+        "}",
+        'console.log(await new Disk().load("k"));',
+        "",
+      ].join("\n"),
+    );
+    const kinds = (out: string) =>
+      parseChromeTrace(readFileSync(out, "utf8"))
+        .filter((e) => e.name === "main::Disk.load" && (e.ph === "B" || e.ph === "b"))
+        .map((e) => e.ph);
+    const run = () => {
+      const out = join(dir, `contract-${++fresh}.json`);
+      const result = spawnSync(process.execPath, [BIN, "run", "--quiet", "--all", "--out", out, "main.ts"], { cwd: dir, encoding: "utf8", timeout: 30000, env: { ...process.env, SPANFN_CACHE: "", SPANFN_CACHE_DIR: "" } });
+      expect(result.stdout).toBe("k\n");
+      return kinds(out);
+    };
+    // The contract says a string: a thread span, then the run-time check's async span from the return.
+    expect(run()).toEqual(["B", "b"]);
+    expect(run()).toEqual(["B", "b"]);
+    // Now it says a promise: an async span from the call, and no thread span.
+    writeFileSync(join(dir, "contract.ts"), contract("Promise<string>"));
+    expect(run()).toEqual(["b"]);
   });
 
   test("a changed file is compiled afresh and replaces its entry; another option set has its own", () => {

@@ -18,14 +18,14 @@ function server(service: ReturnType<typeof remoteCompiler>["service"]): Worker {
     import(${JSON.stringify(BUILT)}).then(({ serveCompiles }) => {
       serveCompiles(workerData, {}, (source, filename) => {
         if (source === "bad") throw Object.assign(new Error("bad source in " + filename), { code: "BABEL_PARSE_ERROR" });
-        return source.toUpperCase();
+        return { code: source.toUpperCase(), dependencies: ["/x/" + source] };
       });
     });`;
   return new Worker(code, { eval: true, workerData: service, transferList: [service.port] });
 }
 
 const options = { all: true, include: [], exclude: [], nodeModules: false, root: "/" };
-const fallback = (source: string) => `local:${source}`;
+const fallback = (source: string) => ({ code: `local:${source}`, dependencies: [] });
 
 describe("remote compiles", () => {
   test("the serving thread's code comes back; its error is thrown here with its code", async () => {
@@ -34,10 +34,10 @@ describe("remote compiles", () => {
     const worker = server(service);
     try {
       // The worker starts serving once its module is loaded: until then requests wait for it.
-      expect(compile("a", "/x/a.js", options, true)).toBe("A");
-      expect(compile("bcd", "/x/b.js", options, true)).toBe("BCD");
+      expect(compile("a", "/x/a.js", options, true)).toEqual({ code: "A", dependencies: ["/x/a"] });
+      expect(compile("bcd", "/x/b.js", options, true)).toEqual({ code: "BCD", dependencies: ["/x/bcd"] });
       expect(() => compile("bad", "/x/c.js", options, true)).toThrow(expect.objectContaining({ code: "BABEL_PARSE_ERROR", message: "bad source in /x/c.js" }));
-      expect(compile("e", "/x/e.js", options, true)).toBe("E");
+      expect(compile("e", "/x/e.js", options, true)).toEqual({ code: "E", dependencies: ["/x/e"] });
     } finally {
       await worker.terminate();
     }
@@ -45,7 +45,7 @@ describe("remote compiles", () => {
 
   test("when nobody picks a request up, it compiles here, and from then on", () => {
     const { compile } = remoteCompiler(fallback, 50);
-    expect(compile("a", "/x/a.js", options, true)).toBe("local:a");
-    expect(compile("b", "/x/b.js", options, true)).toBe("local:b");
+    expect(compile("a", "/x/a.js", options, true).code).toBe("local:a");
+    expect(compile("b", "/x/b.js", options, true).code).toBe("local:b");
   });
 });
