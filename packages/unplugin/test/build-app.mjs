@@ -1,6 +1,6 @@
 // Builds test/projects/app with one bundler in production mode, configured the way a user's
 // config would be, with @spanfn/unplugin: `node build-app.mjs <bundler> <outDir> [marked|all]`. Entries
-// `main`, `worker`, `crash` and `trace-file` land in outDir (`.cjs` for webpack and rspack, `.mjs` otherwise).
+// `main`, `worker`, `crash` and `trace-file` land in outDir (`.cjs` for webpack and rspack, `.mjs` otherwise, webpack-esm included).
 // A child process, not jest: the bundlers are ES modules and load their own workers and binaries.
 import { fileURLToPath } from "node:url";
 
@@ -19,6 +19,22 @@ const builders = {
       context: app,
       entry,
       output: { path: outDir, filename: "[name].cjs" },
+      resolve: { extensions: [".ts", ".js"] },
+      devtool: "source-map",
+      plugins: [spanfn({ instrument, typescript: "strip" })],
+    });
+  },
+  // webpack's ES module output (a Node ESM bundle): namespace reads become named imports there.
+  async "webpack-esm"() {
+    const { default: webpack } = await import("webpack");
+    const { default: spanfn } = await import("@spanfn/unplugin/webpack");
+    await runCompiler(webpack, {
+      mode: "production",
+      target: "node",
+      context: app,
+      entry,
+      experiments: { outputModule: true },
+      output: { path: outDir, filename: "[name].mjs", module: true, chunkFormat: "module", library: { type: "module" } },
       resolve: { extensions: [".ts", ".js"] },
       devtool: "source-map",
       plugins: [spanfn({ instrument, typescript: "strip" })],

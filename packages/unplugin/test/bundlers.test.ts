@@ -14,6 +14,7 @@ import { expectAppSpans, expectAppWorked, expectAsyncFromCall, lineOf, originalL
 const BUILD = join(__dirname, "build-app.mjs");
 const BUNDLERS = [
   ["webpack", "cjs"],
+  ["webpack-esm", "mjs"],
   ["rspack", "cjs"],
   ["rollup", "mjs"],
   ["esbuild", "mjs"],

@@ -11,7 +11,9 @@ export function identifyThread(): void {
   const s = state;
   if (s.node.identified) return;
   s.node.identified = true;
-  const named = (workerThreads as { threadName?: unknown }).threadName;
+  // Read by name, not as `workerThreads.threadName`: webpack's ES module output turns that into a
+  // named import, which fails to link on Node versions whose worker_threads has no threadName.
+  const named: unknown = Reflect.get(workerThreads, "threadName");
   s.thread = {
     id: threadId,
     name: isMainThread ? "main" : typeof named === "string" && named !== "" ? named : `worker ${threadId}`,
