@@ -27,7 +27,7 @@ export function corpus() {
   const fixtures = walk(join(REPO, "fixtures"), (name) => /^input\.[jt]s$/.test(name)).filter((path) =>
     /\/fixtures\/(forms|promise-returning|all-mode\/everything)\//.test(path),
   );
-  const sources = ["spans.ts", "settle.ts"].map((name) => join(REPO, "packages/tracing/src", name));
+  const sources = ["thread-spans.ts", "settle.ts"].map((name) => join(REPO, "packages/tracing/src", name));
   return [...fixtures, ...sources].map((path) => [relative(REPO, path), readFileSync(path, "utf8")]);
 }
 
