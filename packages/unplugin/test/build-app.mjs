@@ -9,37 +9,13 @@ const app = fileURLToPath(new URL("./projects/app/", import.meta.url));
 const entry = { main: `${app}main.ts`, worker: `${app}worker.ts`, crash: `${app}crash.ts`, "trace-file": `${app}trace-file.ts` };
 
 const builders = {
-  async webpack() {
-    const { default: webpack } = await import("webpack");
-    const { default: spanfn } = await import("@spanfn/unplugin/webpack");
-    // No TypeScript loader here: the plugin strips the types itself (`typescript: "strip"`).
-    await runCompiler(webpack, {
-      mode: "production",
-      target: "node",
-      context: app,
-      entry,
-      output: { path: outDir, filename: "[name].cjs" },
-      resolve: { extensions: [".ts", ".js"] },
-      devtool: "source-map",
-      plugins: [spanfn({ instrument, typescript: "strip" })],
-    });
-  },
+  webpack: () => buildWithWebpack({ output: { path: outDir, filename: "[name].cjs" } }),
   // webpack's ES module output (a Node ESM bundle): namespace reads become named imports there.
-  async "webpack-esm"() {
-    const { default: webpack } = await import("webpack");
-    const { default: spanfn } = await import("@spanfn/unplugin/webpack");
-    await runCompiler(webpack, {
-      mode: "production",
-      target: "node",
-      context: app,
-      entry,
+  "webpack-esm": () =>
+    buildWithWebpack({
       experiments: { outputModule: true },
       output: { path: outDir, filename: "[name].mjs", module: true, chunkFormat: "module", library: { type: "module" } },
-      resolve: { extensions: [".ts", ".js"] },
-      devtool: "source-map",
-      plugins: [spanfn({ instrument, typescript: "strip" })],
-    });
-  },
+    }),
   async rspack() {
     const { rspack } = await import("@rspack/core");
     const { default: spanfn } = await import("@spanfn/unplugin/rspack");
@@ -92,6 +68,22 @@ const builders = {
     });
   },
 };
+
+/** webpack with the plugin and no TypeScript loader: the plugin strips the types itself (`typescript: "strip"`). */
+async function buildWithWebpack(outputConfig) {
+  const { default: webpack } = await import("webpack");
+  const { default: spanfn } = await import("@spanfn/unplugin/webpack");
+  await runCompiler(webpack, {
+    mode: "production",
+    target: "node",
+    context: app,
+    entry,
+    resolve: { extensions: [".ts", ".js"] },
+    devtool: "source-map",
+    plugins: [spanfn({ instrument, typescript: "strip" })],
+    ...outputConfig,
+  });
+}
 
 function runCompiler(create, config) {
   return new Promise((resolve, reject) => {
