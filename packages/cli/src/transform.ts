@@ -153,8 +153,6 @@ export function compile(source: string, filename: string, options: InstrumentOpt
   return { code: result?.code ?? source, dependencies };
 }
 
-const isLibrary = (filename: string): boolean => /[\\/]node_modules[\\/]/.test(filename);
-
 function includeGlobs(options: InstrumentOptions): string[] | undefined {
   // --include globs alone select the files (`--include 'node_modules/p-map/**'` is p-map, not all
   // of node_modules); the plugin instruments node_modules only where a glob names it. Without
@@ -169,10 +167,13 @@ const OWN = ["@spanfn/tracing", "@spanfn/babel-plugin", "@spanfn/cli"].flatMap((
   return [join(root, "dist") + sep, join(root, "src") + sep];
 });
 
+/** A package's file: under a node_modules folder, whichever the path separator. */
+const isLibrary = (filename: string): boolean => /[\\/]node_modules[\\/]/.test(filename);
+
 /** Files spanfn passes through Babel: the program's own, and node_modules only when asked. */
 export function wanted(filename: string, options: InstrumentOptions): boolean {
   if (!/\.(?:[cm]?[jt]sx?)$/.test(filename)) return false;
   if (OWN.some((dir) => filename.startsWith(dir))) return false;
-  if (filename.includes(`${"/"}node_modules${"/"}`) && !options.nodeModules) return isTypeScript(filename);
+  if (isLibrary(filename) && !options.nodeModules) return isTypeScript(filename);
   return true;
 }

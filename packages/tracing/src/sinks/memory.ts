@@ -46,7 +46,7 @@ export class InMemorySink implements Sink {
    */
   span(name: string): FinishedSpan {
     const spans = this.spans();
-    const found = spans.find((s) => s.name === name) ?? spans.find((s) => s.name.slice(s.name.indexOf("::") + 2) === name);
+    const found = spans.find((s) => s.name === name) ?? spans.find((s) => s.name.includes("::") && s.name.slice(s.name.indexOf("::") + 2) === name);
     if (found !== undefined) return found;
     const names = [...new Set(spans.map((s) => s.name))];
     throw new Error(`spanfn: no span named "${name}"; recorded: ${names.length === 0 ? "none" : names.join(", ")}`);
