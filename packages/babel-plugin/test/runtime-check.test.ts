@@ -17,13 +17,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 // Made by a call, so not even following the import says what fetchLater returns.
 const LIBRARY = `
 function later(delay) {
-  return (value) => new Promise((resolve) => setTimeout(() => resolve(value), delay));
+  return (value) => new Promise((resolve) => setTimeout(() => {
+    (globalThis.settledAt ??= []).push(performance.now());
+    resolve(value);
+  }, delay));
 }
 export const fetchLater = later(15);
 `;
 
 const PROGRAM = `
 import { install } from "@spanfn/tracing/node";
+import { writeFileSync } from "node:fs";
 import { fetchLater } from "./library.mjs";
 
 install({ out: process.argv[2] });
@@ -41,6 +45,7 @@ const values = [];
 for (const key of ["a", "b", "c"]) values.push(await load(key));
 unrelated();
 process.stdout.write(values.join(",") + "\\n");
+writeFileSync(process.argv[2] + ".settled", JSON.stringify(globalThis.settledAt));
 `;
 
 test("a promise returned where none was expected gets an async span, and is named once", () => {
@@ -52,7 +57,7 @@ test("a promise returned where none was expected gets an async span, and is name
   expect(result.status).toBe(0);
   const named = result.stderr.split("\n").filter((line) => line.includes("returned promises"));
   expect(named).toEqual([
-    "spanfn: 1 functions without async returned promises (main::load (main.mjs:8)); their spans began at the return: annotate the return type as Promise<…> to time them from the call",
+    "spanfn: 1 functions without async returned promises (main::load (main.mjs:9)); their spans began at the return: annotate the return type as Promise<…> to time them from the call",
   ]);
 
   const events = parseChromeTrace(readFileSync(out, "utf8"));
@@ -62,13 +67,16 @@ test("a promise returned where none was expected gets an async span, and is name
   const begins = load.filter((e) => e.ph === "b");
   const ends = load.filter((e) => e.ph === "e");
   expect(begins).toHaveLength(3);
+  // Each span ends once its promise settled (the time the library's timer resolved it, on the same clock).
+  const settledAt = JSON.parse(readFileSync(out + ".settled", "utf8")) as number[];
   for (const [i, b] of begins.entries()) {
     expect(ends[i].id).toBe(b.id);
     expect(ends[i].args).toEqual({ outcome: "fulfilled" });
-    expect(ends[i].ts! - b.ts!).toBeGreaterThanOrEqual(13000);
+    expect(ends[i].ts!).toBeGreaterThanOrEqual(settledAt[i] * 1000);
+    expect(b.ts!).toBeLessThan(settledAt[i] * 1000);
   }
   const report = events.find((e) => e.name === "spanfn_report")!;
-  expect((report.args as { promiseReturningSync: string[] }).promiseReturningSync).toEqual(["main::load (main.mjs:8)"]);
+  expect((report.args as { promiseReturningSync: string[] }).promiseReturningSync).toEqual(["main::load (main.mjs:9)"]);
   expect(events.filter((e) => e.name === "main::unrelated").map((e) => e.ph)).toEqual(["B", "E"]);
   expect(events.filter((e) => e.ph === "B")).toHaveLength(events.filter((e) => e.ph === "E").length);
 });

@@ -6,6 +6,7 @@
  */
 import { createUnplugin, type UnpluginFactory } from "unplugin";
 import { dirname, join, relative, sep } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { resolveOptions, type SpanFnUnpluginOptions } from "./options.js";
 import { requireHere } from "./require.js";
 import { instrumentFile } from "./transform.js";
@@ -159,9 +160,11 @@ function describe(error: unknown, file: string, root: string): Problem {
  * with, or the line and caret of the code frame (a plugin's error).
  */
 function placeOf(message: string): { line: number; column: number } | null {
-  const parsed = /\((\d+):(\d+)\)\s*$/.exec(message.split("\n")[0] ?? "");
+  // Babel colours its code frames wherever picocolors sees colour support (`CI` set, a TTY).
+  const plain = stripVTControlCharacters(message);
+  const parsed = /\((\d+):(\d+)\)\s*$/.exec(plain.split("\n")[0] ?? "");
   if (parsed) return { line: Number(parsed[1]), column: Number(parsed[2]) };
-  const frame = /^> +(\d+) \|.*\n +\| ( *)\^/m.exec(message);
+  const frame = /^> +(\d+) \|.*\n +\| ( *)\^/m.exec(plain);
   return frame ? { line: Number(frame[1]), column: frame[2].length } : null;
 }
 
