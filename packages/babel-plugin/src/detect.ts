@@ -454,14 +454,7 @@ export function isPromiseExpression(path: NodePath<t.Expression>, context: Detec
     // `_fetchAll.apply(this, arguments)`, `(_ref = _ref || _asyncToGenerator(…)).apply(…)`
     if ((method === "apply" || method === "call") && isAsyncForwarderCallee(callee.object, path, types)) return true;
     if ((method === "apply" || method === "call") && calleeIsKnownPromise(calleePath.get("object") as NodePath, context)) return true;
-    // `this.load(…)` with `load` a method of this class known to return a promise
-    if (types.isThisExpression(callee.object)) {
-      const cls = path.findParent((p) => p.isClass()) as NodePath<t.Class> | null;
-      const method = cls?.node.body.body.find(
-        (m) => types.isClassMethod(m) && !m.static && memberName(m.key, m.computed, types) === (callee.property as t.Identifier).name,
-      );
-      if (method !== undefined && context.knownPromise.has(method)) return true;
-    }
+    if (types.isThisExpression(callee.object) && thisMethodReturnsPromise(path, method, context)) return true;
     if (isPromiseApi(calleePath, context)) return true;
     return namespaceCalleeIsKnownPromise(callee, path, context);
   }
@@ -471,6 +464,23 @@ export function isPromiseExpression(path: NodePath<t.Expression>, context: Detec
     return isPromiseApi(calleePath, context);
   }
   return false;
+}
+
+/**
+ * `this.load(…)` in an instance method, with `load` known to return a promise: this class's own
+ * method, or else what its contracts and base classes (in this file or another) declare.
+ */
+function thisMethodReturnsPromise(path: NodePath, member: string, context: DetectContext): boolean {
+  const { types } = context;
+  // `this` is the instance in an instance method or field, and the arrow functions inside them.
+  const owner = path.findParent((p) => (p.isFunction() && !p.isArrowFunctionExpression()) || p.isClassProperty() || p.isClassPrivateProperty() || p.isStaticBlock());
+  const instance = owner !== null && (owner.isClassMethod() || owner.isClassPrivateMethod() || owner.isClassProperty() || owner.isClassPrivateProperty()) && !owner.node.static;
+  if (!instance) return false;
+  const cls = owner.parentPath?.parentPath?.node;
+  if (!types.isClass(cls)) return false;
+  const own = cls.body.body.find((m) => types.isClassMethod(m) && !m.static && memberName(m.key, m.computed, types) === member);
+  if (own !== undefined && context.knownPromise.has(own)) return true;
+  return classMemberVerdict(cls, fileScope(context), member, context, new Set([cls])) === "promise";
 }
 
 /** A name bound to a function of this file, or imported from another module, that is known to return a promise. */

@@ -22,15 +22,24 @@ const FOR_JS_EXTENSION: Record<string, readonly string[]> = {
 const CONDITIONS = ["types", "import", "require", "node", "default"];
 
 export class Resolver {
-  /** Directory → its tsconfig and path matcher, read once per process. */
+  /** Directory → its tsconfig and path matcher, kept while the tsconfig files read are unchanged. */
   private readonly tsconfigs = new Map<string, { config: TsConfigResult | null; paths: ((s: string) => string[]) | null }>();
   private readonly tsconfigCache = new Map<string, unknown>();
+  /** Each tsconfig read (the nearest ones; get-tsconfig does not say which files they extend) → its stamp. */
+  private readonly tsconfigStamps = new Map<string, string>();
   /** `dir\0specifier` → file, for the current generation (files can appear between builds). */
   private resolved = new Map<string, string | null>();
 
-  /** Forget resolutions (not tsconfigs): called once per transformed file. */
+  /** Forget resolutions, and tsconfigs when one changed: called once per transformed file. */
   refresh(): void {
     this.resolved = new Map();
+    for (const [path, stamp] of this.tsconfigStamps) {
+      if (stampOf(path) === stamp) continue;
+      this.tsconfigs.clear();
+      this.tsconfigCache.clear();
+      this.tsconfigStamps.clear();
+      return;
+    }
   }
 
   /** The file `specifier`, imported from `importer`, names for its types; null when not found. */
@@ -80,8 +89,19 @@ export class Resolver {
       }
       entry = { config, paths: config === null ? null : createPathsMatcher(config) };
       this.tsconfigs.set(dir, entry);
+      if (config !== null && !this.tsconfigStamps.has(config.path)) this.tsconfigStamps.set(config.path, stampOf(config.path));
     }
     return entry;
+  }
+}
+
+/** What tells a changed file from the one read: its mtime and size. */
+function stampOf(path: string): string {
+  try {
+    const stat = statSync(path);
+    return `${stat.mtimeMs}:${stat.size}`;
+  } catch {
+    return "missing";
   }
 }
 

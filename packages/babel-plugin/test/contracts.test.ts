@@ -148,3 +148,31 @@ describe("a contract file changing", () => {
     expect(transform().code).toContain("beginAsync(");
   });
 });
+
+describe("a tsconfig changing", () => {
+  const dir = mkdtempSync(join(__dirname, ".run-tsconfig-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const service = join(dir, "service.ts");
+  const source = 'import type { Service } from "@contract";\nexport class Impl implements Service {\n  load() {\n    return this.db.get();\n  }\n}\n';
+  const config: TransformOptions = {
+    filename: service,
+    babelrc: false,
+    configFile: false,
+    presets: [require.resolve("@babel/preset-typescript")],
+    plugins: [[plugin, { instrument: "all" }]],
+  };
+  const aliasTo = (target: string, at: Date) => {
+    const tsconfig = join(dir, "tsconfig.json");
+    writeFileSync(tsconfig, JSON.stringify({ compilerOptions: { paths: { "@contract": [target] } } }));
+    utimesSync(tsconfig, at, at);
+  };
+
+  test("its paths are read again, so an alias that now names another contract is followed there", () => {
+    writeFileSync(join(dir, "promised.ts"), "export interface Service { load(): Promise<string> }\n");
+    writeFileSync(join(dir, "plain.ts"), "export interface Service { load(): string }\n");
+    aliasTo("./promised.ts", new Date(Date.now() - 60_000));
+    expect(transformSync(source, config)!.code).toContain("beginAsync(");
+    aliasTo("./plain.ts", new Date());
+    expect(transformSync(source, config)!.code).not.toContain("beginAsync(");
+  });
+});

@@ -203,6 +203,27 @@ const ROWS: Row[] = [
     route: "promise",
   },
   {
+    shape: "this.m() with m inherited from a class in another file",
+    code: 'import { Store } from "./store"; class Users extends Store { byId(id) { return this.fetch(id); } }',
+    files: { "store.ts": "export class Store { fetch(id: string): Promise<string> { return db.get(id); } }" },
+    fn: "Users.byId",
+    route: "promise",
+  },
+  {
+    shape: "this.m() inside an arrow function of an instance field, m from an imported interface",
+    code: 'import type { Api } from "./api"; class C implements Api { load() { return db.get(); } onClick = () => this.load(); }',
+    files: { "api.ts": "export interface Api { load(): Promise<void> }" },
+    fn: "#2",
+    route: "promise",
+  },
+  {
+    shape: "false friend: this.m() in a nested function, where this is not the instance",
+    code: 'import { Store } from "./store"; class Users extends Store { byId(id) { return [id].map(function (x) { return this.fetch(x); }); } }',
+    files: { "store.ts": "export class Store { fetch(id: string): Promise<string> { return db.get(id); } }" },
+    fn: "#2",
+    route: "thread",
+  },
+  {
     shape: "typed object literal, its generic type imported",
     code: 'import type { Handler } from "./handler"; const h: Handler<string> = { handle(r) { return this.db.get(r); } };',
     files: { "handler.ts": "export interface Handler<T> { handle(r: string): Promise<T> }" },
