@@ -30,6 +30,8 @@ const PREFIX = '@spanfn/babel-plugin: option "typeChecker"';
 export class TypeCheckers {
   private readonly projects = new Map<string, Project>();
   private readonly compilers = new Map<string, TypeScript>();
+  /** Parsed files shared by the projects, the lib files above all. */
+  private readonly registries = new Map<TypeScript, TS.DocumentRegistry>();
 
   constructor(private readonly load: TypeScriptLoader = requireTypeScript) {}
 
@@ -43,7 +45,14 @@ export class TypeCheckers {
     if (stamp === null) throw new Error(`${PREFIX}: cannot read the tsconfig ${tsconfig}.`);
     let project = this.projects.get(tsconfig);
     if (project === undefined || project.stamp !== stamp) {
-      project = new Project(this.compiler(root), tsconfig, stamp);
+      project?.dispose();
+      const ts = this.compiler(root);
+      let registry = this.registries.get(ts);
+      if (registry === undefined) {
+        registry = ts.createDocumentRegistry(ts.sys.useCaseSensitiveFileNames);
+        this.registries.set(ts, registry);
+      }
+      project = new Project(ts, registry, tsconfig, stamp);
       this.projects.set(tsconfig, project);
     }
     return project.returnTypes(filename.replace(/\\/g, "/"), code);
@@ -92,6 +101,7 @@ class Project {
 
   constructor(
     private readonly ts: TypeScript,
+    registry: TS.DocumentRegistry,
     tsconfig: string,
     readonly stamp: string,
   ) {
@@ -128,7 +138,11 @@ class Project {
       realpath: ts.sys.realpath,
       useCaseSensitiveFileNames: () => ts.sys.useCaseSensitiveFileNames,
     };
-    this.service = ts.createLanguageService(host, ts.createDocumentRegistry(ts.sys.useCaseSensitiveFileNames, dirname(tsconfig)));
+    this.service = ts.createLanguageService(host, registry);
+  }
+
+  dispose(): void {
+    this.service.dispose();
   }
 
   private version(file: string): string {
@@ -207,8 +221,9 @@ function bodyStart(fn: t.Function): number | null | undefined {
 }
 
 /**
- * Whether every constituent of `type` has a callable `then`. `any`, `unknown`, an unconstrained
- * type parameter and a union with anything else are not: the run-time check decides for them.
+ * Whether every constituent of `type` has a callable `then` (an optional one, under
+ * strictNullChecks, is not). `any`, `unknown`, an unconstrained type parameter and a union with
+ * anything else are not: the run-time check decides for them.
  */
 function isPromiseLike(ts: TypeScript, checker: TS.TypeChecker, type: TS.Type, at: TS.Node): boolean {
   if (type.isUnion()) return type.types.every((member) => isPromiseLike(ts, checker, member, at));
@@ -218,6 +233,6 @@ function isPromiseLike(ts: TypeScript, checker: TS.TypeChecker, type: TS.Type, a
     return constraint !== undefined && constraint !== type && isPromiseLike(ts, checker, constraint, at);
   }
   const then = checker.getPropertyOfType(type, "then");
-  if (then === undefined || then.flags & ts.SymbolFlags.Optional) return false;
+  if (then === undefined) return false;
   return checker.getTypeOfSymbolAtLocation(then, at).getCallSignatures().length > 0;
 }
