@@ -168,7 +168,14 @@ class Project {
     if (disk === code) this.given.delete(file);
     else if (this.given.get(file)?.text !== code) this.given.set(file, { text: code, version: ++this.givenVersions });
 
-    const program = this.service.getProgram();
+    let program: TS.Program | undefined;
+    try {
+      program = this.service.getProgram();
+    } catch (error) {
+      // TypeScript's own failure must not fail the build: the rules alone decide for this file.
+      console.warn(`${PREFIX}: warning: TypeScript failed on ${file} (${(error as Error).message}); its spans are decided without it.`);
+      return null;
+    }
     const source = program?.getSourceFile(file);
     if (program === undefined || source === undefined || source.text !== code) return null;
     const checker = program.getTypeChecker();

@@ -170,7 +170,7 @@ function returnTypes(filename: string, source: string, root: string, option: { r
     tsconfig = graph.resolver.tsconfigOf(filename);
     if (tsconfig === null) throw new Error(`${prefix}: no tsconfig.json in ${dirname(filename)} or above it; name one with typeChecker: { tsconfig: "path" }.`);
   }
-  return checkers.forFile(filename, source, tsconfig, root);
+  return checkers.forFile(filename, source, tsconfig, resolve(root));
 }
 
 const functionVisitor: Visitor<FileState> = {

@@ -5,7 +5,7 @@
  * The emitted code is pinned in projects/checker/expected/ (UPDATE_FIXTURES=1 rewrites it), the
  * recorded spans are checked by running it; detect.test.ts's table has the type shapes.
  */
-import { afterAll, beforeEach, describe, expect, test } from "@jest/globals";
+import { afterAll, beforeEach, describe, expect, jest, test } from "@jest/globals";
 import { transformSync, type TransformOptions } from "@babel/core";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -164,6 +164,27 @@ describe("errors", () => {
     expect(() => checkers.forFile(SERVICE, readFileSync(SERVICE, "utf8"), join(PROJECT, "tsconfig.json"), PROJECT)).toThrow(
       `option "typeChecker" needs the "typescript" package, which could not be loaded from ${PROJECT} (Cannot find module 'typescript'). Install it (npm install -D typescript) or remove the option.`,
     );
+  });
+
+  test("TypeScript failing on a file is a warning naming it, and the rules alone decide", () => {
+    const real = require("typescript");
+    const failing = {
+      ...real,
+      createLanguageService: (...args: unknown[]) => ({
+        ...real.createLanguageService(...args),
+        getProgram: () => {
+          throw new Error("boom");
+        },
+      }),
+    };
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const checkers = new TypeCheckers(() => failing);
+      expect(checkers.forFile(SERVICE, readFileSync(SERVICE, "utf8"), join(PROJECT, "tsconfig.json"), PROJECT)).toBeNull();
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining(`warning: TypeScript failed on ${SERVICE} (boom)`));
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   test.each([["yes"], [{ tsconfig: 1 }], [{ tsconfig: "" }], [{ tsconfg: "tsconfig.json" }], [[]]])("typeChecker: %j", (value) => {
