@@ -3,7 +3,8 @@
 // every Babel user already pays for. Median and range of 5 runs after one warm-up, in one process.
 // Then a marked build of a typical TypeScript project (bench/typical-project.mjs), every file
 // transformed as a bundler's loader does, from a cold start (a fresh plugin, nothing cached): with
-// and without following imports to other modules' contracts, and with --baseline DIR, the
+// and without following imports to other modules' contracts, with the TypeScript checker on
+// (option typeChecker: the project's program built once per build), and with --baseline DIR, the
 // plugin built in DIR (another version's packages/babel-plugin) as well.
 // With --json it prints one machine-readable line instead (bench/run.mjs reads it).
 import { readFileSync } from "node:fs";
@@ -74,6 +75,8 @@ async function build(entry, options) {
 const builds = {
   "marked, file alone": [pluginEntry, { followImports: false }],
   "marked, follows imports": [pluginEntry, {}],
+  // One TypeScript program built per fresh instance (typescript itself stays loaded).
+  "marked, type checker": [pluginEntry, { typeChecker: { tsconfig: "tsconfig.json" } }],
 };
 if (baselineEntry !== null) builds["marked, baseline build"] = [baselineEntry, {}];
 const projectTitle = `marked build of a typical project: ${files.length} TypeScript files, cold`;

@@ -24,7 +24,7 @@ export function prepareTypicalProject() {
     write(path, text);
     files.push(join(PROJECT, path));
   };
-  write("tsconfig.json", JSON.stringify({ compilerOptions: { strict: true, baseUrl: ".", paths: { "@app/*": ["src/*"] } } }));
+  write("tsconfig.json", JSON.stringify({ compilerOptions: { target: "ES2022", strict: true, baseUrl: ".", paths: { "@app/*": ["src/*"] } } }));
   source("src/contracts/base.ts", "export interface Closable {\n  close(): Promise<void>;\n}\n");
   const index = ['export * from "./base";'];
   for (let i = 0; i < CONTRACTS; i++) {

@@ -8,6 +8,7 @@ import type { NodePath, types as t } from "@babel/core";
 import { calledHelper, compiledRole, isAsyncForwarderCallee, isHelperDefinition } from "./compiled.js";
 import { summarize, traverseFile, type Found, type Kind, type ModuleGraph, type ModuleInfo } from "./modules.js";
 import { isWrapper, skipWrappers } from "./wrappers.js";
+import type { ReturnTypes } from "./checker.js";
 
 export type Route =
   /** `async function`: an async span, ended in the body's own `finally`. */
@@ -39,6 +40,8 @@ export interface DetectContext {
   readonly graph: ModuleGraph | null;
   /** Functions of this file found to return promises, grown to a fixed point (analyzeFile). */
   readonly knownPromise: WeakSet<t.Node>;
+  /** The TypeScript checker's answers for this file's functions (option `typeChecker`); null: none. */
+  readonly checker: ReturnTypes | null;
 }
 
 export interface Rule {
@@ -58,6 +61,7 @@ export const RULES: readonly Rule[] = [
   { id: "Promise return type", route: "promise", test: (p, c) => typeVerdict(p.node.returnType, fileScope(c), c) === "promise" },
   { id: "contract says Promise", route: "promise", test: (p, c) => contractVerdict(p, c) === "promise" },
   { id: "returns a promise", route: "promise", test: (p, c) => returnsPromise(p, c) },
+  { id: "type checker says Promise", route: "promise", test: (p, c) => c.checker?.returnsPromise(p.node) === true },
 ];
 
 export interface Detection {
@@ -557,7 +561,8 @@ function promiseFunctionsOf(module: ModuleInfo, context: DetectContext): WeakSet
         p.stop();
       },
     });
-    const inner: DetectContext = { ...context, module, knownPromise: new WeakSet() };
+    // The checker answers for the transformed file's positions, not this module's.
+    const inner: DetectContext = { ...context, module, knownPromise: new WeakSet(), checker: null };
     if (program !== null) analyzeFile(program, inner);
     const reads = new Map([...graph.dependencies].map((file) => [file, graph.load(file)] as const));
     module.promiseFunctions = { functions: inner.knownPromise, reads };
@@ -601,6 +606,7 @@ export interface ContextOptions {
   readonly promiseTypes: ReadonlySet<string>;
   readonly promiseFunctions: ReadonlySet<string>;
   readonly graph: ModuleGraph | null;
+  readonly checker?: ReturnTypes | null;
 }
 
 /**
@@ -628,5 +634,6 @@ export function createContext(program: NodePath<t.Program>, types: typeof t, opt
     module,
     graph: options.graph,
     knownPromise: new WeakSet(),
+    checker: options.checker ?? null,
   };
 }

@@ -5,6 +5,9 @@
  */
 import type { ConfigAPI, NodePath, PluginObj, PluginPass, Visitor, types as t } from "@babel/core";
 import { instrumentCompiledBody, instrumentFunction, instrumentStateMachine, type FileRefs } from "./codegen.js";
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { TypeCheckers, type ReturnTypes } from "./checker.js";
 import { analyzeFile, createContext, type Detection } from "./detect.js";
 import { functionsInPropertyKeys } from "./keys.js";
 import { findCommentMarker, isSpanFnReference, parseTag, returnedFunction, type FoundMarker, type Marker } from "./markers.js";
@@ -29,6 +32,8 @@ type Api = ConfigAPI & {
  * builds a new instance per config, and a build's files import the same contracts.
  */
 const graph = new ModuleGraph(new Resolver());
+/** TypeScript language services (option `typeChecker`), one per tsconfig, shared likewise. */
+const checkers = new TypeCheckers();
 
 export default function spanfnPlugin(api: Api, rawOptions: SpanFnPluginOptions): PluginObj<PluginPass> {
   api.assertVersion("^7.22.0 || ^8.0.0-0");
@@ -118,6 +123,7 @@ function prepare(program: NodePath<t.Program>, file: BabelFile, plugin: PluginCo
     promiseTypes: options.promiseTypes,
     promiseFunctions: options.promiseFunctions,
     graph: filename === null || !options.followImports ? null : graph,
+    checker: filename === null || options.typeChecker === null ? null : returnTypes(filename, source, root, options.typeChecker),
   });
   const detections = analyzeFile(program, context);
   (file.metadata as { spanfn?: { dependencies: string[] } }).spanfn = { dependencies: [...graph.dependencies] };
@@ -151,6 +157,20 @@ function prepare(program: NodePath<t.Program>, file: BabelFile, plugin: PluginCo
     done: new WeakSet(),
     innerMarkers: new WeakMap(),
   };
+}
+
+/** The checker's answers for the file, in the project of the named or the nearest tsconfig. */
+function returnTypes(filename: string, source: string, root: string, option: { readonly tsconfig: string | null }): ReturnTypes | null {
+  const prefix = '@spanfn/babel-plugin: option "typeChecker"';
+  let tsconfig: string | null;
+  if (option.tsconfig !== null) {
+    tsconfig = resolve(root, option.tsconfig);
+    if (!existsSync(tsconfig)) throw new Error(`${prefix}: the tsconfig "${option.tsconfig}" is not there (${tsconfig}, relative to the root ${root}).`);
+  } else {
+    tsconfig = graph.resolver.tsconfigOf(filename);
+    if (tsconfig === null) throw new Error(`${prefix}: no tsconfig.json in ${dirname(filename)} or above it; name one with typeChecker: { tsconfig: "path" }.`);
+  }
+  return checkers.forFile(filename, source, tsconfig, resolve(root));
 }
 
 const functionVisitor: Visitor<FileState> = {

@@ -21,6 +21,12 @@ export interface SpanFnPluginOptions {
    * (default true); false reads each file alone.
    */
   followImports?: boolean;
+  /**
+   * Ask TypeScript's checker for the return types the syntactic rules cannot see (inferred ones
+   * included): `true` uses the nearest tsconfig.json of each file; `{ tsconfig }` names one,
+   * relative to `root`. Needs the `typescript` package. Default false.
+   */
+  typeChecker?: boolean | { tsconfig?: string };
 }
 
 export interface NormalizedOptions {
@@ -32,6 +38,8 @@ export interface NormalizedOptions {
   readonly promiseTypes: ReadonlySet<string>;
   readonly promiseFunctions: ReadonlySet<string>;
   readonly followImports: boolean;
+  /** null: off; `tsconfig` null: each file's nearest tsconfig.json. */
+  readonly typeChecker: { readonly tsconfig: string | null } | null;
   /** Whether a file (path relative to root, and absolute) is to be instrumented. */
   readonly matches: (relativePath: string, absolutePath: string) => boolean;
 }
@@ -45,6 +53,7 @@ const KNOWN: Record<keyof SpanFnPluginOptions, string> = {
   promiseTypes: "an array of type names",
   promiseFunctions: "an array of function names",
   followImports: "true or false",
+  typeChecker: 'true, false or { tsconfig: "path/to/tsconfig.json" }',
 };
 
 export const DEFAULT_RUNTIME_MODULE = "@spanfn/tracing";
@@ -84,6 +93,8 @@ export function normalizeOptions(raw: unknown): NormalizedOptions {
   const followImports = options.followImports ?? true;
   if (typeof followImports !== "boolean") fail("followImports", followImports);
 
+  const typeChecker = typeCheckerOption(options.typeChecker);
+
   const wantsNodeModules = include.some((glob) => glob.includes("node_modules"));
   const isIncluded = include.length === 0 ? () => true : picomatch(include, { dot: true });
   const isExcluded = exclude.length === 0 ? () => false : picomatch(exclude, { dot: true });
@@ -97,9 +108,19 @@ export function normalizeOptions(raw: unknown): NormalizedOptions {
     promiseTypes: new Set(stringArray("promiseTypes", options.promiseTypes)),
     promiseFunctions: new Set(stringArray("promiseFunctions", options.promiseFunctions)),
     followImports,
+    typeChecker,
     matches: (relativePath, absolutePath) =>
       (wantsNodeModules || !absolutePath.split(/[\\/]/).includes("node_modules")) &&
       isIncluded(relativePath) &&
       !isExcluded(relativePath),
   };
+}
+
+function typeCheckerOption(value: unknown): NormalizedOptions["typeChecker"] {
+  if (value === undefined || value === false) return null;
+  if (value === true) return { tsconfig: null };
+  if (typeof value !== "object" || value === null || Array.isArray(value)) fail("typeChecker", value);
+  const { tsconfig, ...rest } = value as { tsconfig?: unknown };
+  if (Object.keys(rest).length > 0 || (tsconfig !== undefined && (typeof tsconfig !== "string" || tsconfig === ""))) fail("typeChecker", value);
+  return { tsconfig: (tsconfig as string | undefined) ?? null };
 }

@@ -10,6 +10,9 @@ import { dirname, join } from "node:path";
 import { analyzeFile, createContext, type Route } from "../src/detect.js";
 import { ModuleGraph } from "../src/modules.js";
 import { Resolver } from "../src/resolve.js";
+import { TypeCheckers } from "../src/checker.js";
+
+const checkers = new TypeCheckers();
 
 interface Row {
   shape: string;
@@ -21,6 +24,8 @@ interface Row {
   options?: { promiseTypes?: string[]; promiseFunctions?: string[] };
   /** Other files of the project, by path relative to the file under test (src/file.ts). */
   files?: Record<string, string>;
+  /** With the TypeScript checker (a tsconfig.json at the project's root). */
+  checker?: true;
 }
 
 const ROWS: Row[] = [
@@ -315,6 +320,24 @@ const ROWS: Row[] = [
     fn: "f",
     route: "thread",
   },
+  // 5. The TypeScript checker (option typeChecker), for what the rules above leave undecided
+  { shape: "without the checker: a promise held in a variable", code: "const p = Promise.resolve(1); function f() { return p; }", fn: "f", route: "thread", rule: "default" },
+  { shape: "checker: a promise held in a variable", code: "const p = Promise.resolve(1); function f() { return p; }", fn: "f", route: "promise", rule: "type checker says Promise", checker: true },
+  { shape: "checker: a union of promises", code: "declare const a: Promise<number>; declare const b: PromiseLike<string>; function f(x: boolean) { return x ? a : b; }", fn: "f", route: "promise", checker: true },
+  { shape: "checker: Promise | undefined stays on the run-time check", code: "declare const a: Promise<void>; function f(x: boolean) { if (x) return a; }", fn: "f", route: "thread", checker: true },
+  { shape: "checker: any stays on the run-time check", code: "declare const a: any; function f() { return a.load(); }", fn: "f", route: "thread", checker: true },
+  { shape: "checker: unknown stays on the run-time check", code: "declare const a: unknown; function f() { return a; }", fn: "f", route: "thread", checker: true },
+  { shape: "checker: a type parameter constrained to a promise", code: "function f<T extends Promise<number>>(x: T) { return x; }", fn: "f", route: "promise", checker: true },
+  { shape: "checker: an unconstrained type parameter", code: "function f<T>(x: T) { return x; }", fn: "f", route: "thread", checker: true },
+  { shape: "checker: a thenable class", code: "class Query { then(done: (v: number) => void) { done(1); } } function f() { return new Query(); }", fn: "f", route: "promise", checker: true },
+  { shape: "checker: an optional then", code: "interface Maybe { then?: () => void } declare const m: Maybe; function f() { return m; }", fn: "f", route: "thread", checker: true },
+  { shape: "checker: a plain value", code: "function f(items: string[]) { return items.length; }", fn: "f", route: "thread", checker: true },
+  { shape: "checker: an arrow with a parenthesized body", code: "declare const a: Promise<number>; const f = () => ((a));", fn: "f", route: "promise", checker: true },
+  { shape: "checker: an arrow returning an arrow", code: "declare const a: Promise<number>; const f = () => () => a;", fn: "#1", route: "thread", checker: true },
+  { shape: "checker: the arrow returned", code: "declare const a: Promise<number>; const f = () => () => a;", fn: "#2", route: "promise", checker: true },
+  { shape: "checker: a getter", code: "declare const a: Promise<number>; class C { get v() { return a; } }", fn: "C.v", route: "promise", checker: true },
+  { shape: "checker: an object method", code: "declare const a: Promise<number>; const o = { m() { return a; } };", fn: "o.m", route: "promise", checker: true },
+  { shape: "checker: a private method", code: "declare const a: Promise<number>; class C { #m() { return a; } }", fn: "#1", route: "promise", checker: true },
 ];
 
 function functionsOf(code: string, filename: string) {
@@ -350,6 +373,7 @@ describe("detection rules", () => {
       promiseTypes: new Set(row.options?.promiseTypes ?? []),
       promiseFunctions: new Set(row.options?.promiseFunctions ?? []),
       graph: new ModuleGraph(new Resolver()),
+      checker: row.checker ? withChecker(root, filename, row.code) : null,
     });
     const detections = analyzeFile(program, context);
     const functions: NodePath<t.Function>[] = [];
@@ -384,4 +408,10 @@ function nameOf(path: NodePath<t.Function>): string | null {
   if (babel.types.isVariableDeclarator(parent) && babel.types.isIdentifier(parent.id)) return parent.id.name;
   if (babel.types.isObjectProperty(parent) && babel.types.isIdentifier(parent.key)) return parent.key.name;
   return null;
+}
+
+function withChecker(root: string, filename: string, code: string) {
+  const tsconfig = join(root, "tsconfig.json");
+  writeFileSync(tsconfig, JSON.stringify({ compilerOptions: { target: "ES2022", strict: true, types: [] } }));
+  return checkers.forFile(filename, code, tsconfig, root);
 }

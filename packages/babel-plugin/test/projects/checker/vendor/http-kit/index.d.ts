@@ -1,0 +1,4 @@
+export declare class HttpClient {
+  constructor(base: string);
+  get(path: string): Promise<string>;
+}
