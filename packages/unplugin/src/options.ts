@@ -39,7 +39,7 @@ const OWN_KEYS: Record<string, string> = {
   typescript: '"keep" or "strip"',
 };
 
-const BABEL_KEYS = ["instrument", "root", "runtimeModule", "promiseTypes", "promiseFunctions"];
+const BABEL_KEYS = ["instrument", "root", "runtimeModule", "promiseTypes", "promiseFunctions", "followImports", "typeChecker"];
 
 export const SOURCE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 

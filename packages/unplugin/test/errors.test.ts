@@ -42,7 +42,8 @@ async function bundle(input: string, options: Parameters<typeof spanfn>[0] = {})
 
 describe("options", () => {
   test.each([
-    [{ instrumen: "all" }, 'unknown option "instrumen"; known options: instrument, root, runtimeModule, promiseTypes, promiseFunctions, include, exclude, typescript'],
+    [{ instrumen: "all" }, 'unknown option "instrumen"; known options: instrument, root, runtimeModule, promiseTypes, promiseFunctions, followImports, typeChecker, include, exclude, typescript'],
+    [{ typeChecker: "yes" }, 'option "typeChecker" must be true, false or { tsconfig: "path/to/tsconfig.json" }; got "yes"'],
     [{ instrument: "some" }, 'option "instrument" must be "marked" or "all"; got "some"'],
     [{ typescript: "remove" }, 'option "typescript" must be "keep" or "strip"; got "remove"'],
     [{ include: [42] }, 'option "include" must be a glob string, a RegExp, or an array of them; got [42]'],
