@@ -81,7 +81,10 @@ export const spanfnFactory: UnpluginFactory<SpanFnUnpluginOptions | undefined> =
     },
     async transform(code, id) {
       const output = await instrument(code, fileOf(id), undefined, (message) => this.warn(message));
-      return output === null ? null : { code: output.code, map: output.map as never };
+      if (output === null) return null;
+      // An edit to a contract in another file changes this file's spans: it is rebuilt then too.
+      for (const dependency of output.dependencies) this.addWatchFile(dependency);
+      return { code: output.code, map: output.map as never };
     },
     vite: {
       config() {

@@ -8,7 +8,12 @@
  * Loader options cross from JavaScript to Rust and back in rspack, so they carry only a key; the
  * transform it names is kept on `globalThis`, shared by the ESM and CommonJS builds.
  */
-export type LoaderTransform = (code: string, file: string, inputMap: object | undefined, warn: (message: string) => void) => Promise<{ code: string; map: object | null } | null>;
+export type LoaderTransform = (
+  code: string,
+  file: string,
+  inputMap: object | undefined,
+  warn: (message: string) => void,
+) => Promise<{ code: string; map: object | null; dependencies: string[] } | null>;
 
 const REGISTRY = Symbol.for("@spanfn/unplugin loader transforms");
 
@@ -30,6 +35,7 @@ interface LoaderContext {
   async(): (error: Error | null, code?: string, map?: object | null) => void;
   getOptions(): { key: string };
   resourcePath: string;
+  addDependency(file: string): void;
   emitWarning(warning: Error): void;
 }
 
@@ -43,7 +49,12 @@ export default function spanfnLoader(this: LoaderContext, code: string, inputMap
   }
   const map = typeof inputMap === "string" ? (JSON.parse(inputMap) as object) : inputMap;
   transform(code, this.resourcePath, map ?? undefined, (message) => this.emitWarning(new Error(message))).then(
-    (output) => (output === null ? done(null, code, map) : done(null, output.code, output.map)),
+    (output) => {
+      if (output === null) return done(null, code, map);
+      // A watch build re-runs the loader on this file when a contract it read changes.
+      for (const dependency of output.dependencies) this.addDependency(dependency);
+      done(null, output.code, output.map);
+    },
     (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
   );
 }

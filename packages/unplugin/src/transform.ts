@@ -31,6 +31,8 @@ export interface TransformRequest {
 export interface TransformOutput {
   code: string;
   map: object | null;
+  /** Other files whose contracts decided this file's spans (the Babel plugin's `metadata.spanfn`): the bundler watches them. */
+  dependencies: string[];
 }
 
 const TYPESCRIPT = /\.[cm]?tsx?$/;
@@ -85,5 +87,6 @@ export async function instrumentFile(request: TransformRequest): Promise<Transfo
     comments: true,
   });
   if (result === null || result.code == null) return null;
-  return { code: result.code, map: (result.map as object | null | undefined) ?? null };
+  const read = (result.metadata as { spanfn?: { dependencies?: string[] } } | undefined)?.spanfn?.dependencies ?? [];
+  return { code: result.code, map: (result.map as object | null | undefined) ?? null, dependencies: read.filter((dependency) => dependency !== file) };
 }
