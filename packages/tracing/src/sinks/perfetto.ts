@@ -319,105 +319,109 @@ export class PerfettoTraceWriter implements TraceWriter {
     const starter = this.starters.get(block.thread.id);
     // Open thread spans of the block's thread, counted to tell a worker's root spans.
     let depth = this.depths.get(block.thread.id) ?? 0;
-    forEachRecord(block, (record) => {
-      const { kind, site: metadataId } = record;
-      const ns = Math.round(record.tick * 1e6);
-      const delta = ns > sequence.lastNs ? ns - sequence.lastNs : 0;
-      sequence.lastNs += delta;
-      const linked =
-        starter !== undefined &&
-        depth === 0 &&
-        (kind === EventKind.threadBegin || kind === EventKind.threadBeginInside || kind === EventKind.asyncBegin) &&
-        record.parent <= 0;
-      const rootParent = linked ? starter.parent : 0;
-      const terminates = linked && starter.flowOpen;
-      if (terminates) starter.flowOpen = false;
-      if (kind === EventKind.workerStart) {
-        const parent = record.depth > 0 ? 0 : record.parent;
-        this.starters.set(record.worker, { parent, flowOpen: true });
-        const packet = this.openPacket(id);
-        out.field(T.timestamp, delta);
-        const event = out.open(T.trackEvent);
-        out.field(T.type, TYPE_INSTANT);
-        if (parent > 0) out.field(T.trackUuid, asyncTrackUuid(parent));
-        out.string(T.name, `worker ${record.worker}`);
-        out.fixed64(T.flowIds, record.worker);
-        out.close(event);
-        out.close(packet);
-      } else if (kind === EventKind.threadEnd) {
-        if (depth > 0) depth--;
-        const packet = this.openPacket(id);
-        out.field(T.timestamp, delta);
-        const event = out.open(T.trackEvent);
-        out.field(T.type, TYPE_SLICE_END);
-        out.close(event);
-        out.close(packet);
-      } else if (kind === EventKind.threadBegin || kind === EventKind.threadBeginInside) {
-        depth++;
-        const packet = this.openPacket(id);
-        out.field(T.timestamp, delta);
-        this.internSite(sequence, metadata[metadataId], metadataId);
-        const event = out.open(T.trackEvent);
-        out.field(T.type, TYPE_SLICE_BEGIN);
-        this.nameSite(sequence, metadata[metadataId], metadataId);
-        if (terminates) out.fixed64(T.terminatingFlowIds, block.thread.id);
-        // An outside parent (negative) means nothing in this trace: such a span is a root here.
-        const parent = kind === EventKind.threadBeginInside && record.parent > 0 ? record.parent : rootParent;
-        if (parent > 0) {
+    forEachRecord(
+      block,
+      (record) => {
+        const { kind, site: metadataId } = record;
+        const ns = Math.round(record.tick * 1e6);
+        const delta = ns > sequence.lastNs ? ns - sequence.lastNs : 0;
+        sequence.lastNs += delta;
+        const linked =
+          starter !== undefined &&
+          depth === 0 &&
+          (kind === EventKind.threadBegin || kind === EventKind.threadBeginInside || kind === EventKind.asyncBegin) &&
+          record.parent <= 0;
+        const rootParent = linked ? starter.parent : 0;
+        const terminates = linked && starter.flowOpen;
+        if (terminates) starter.flowOpen = false;
+        if (kind === EventKind.workerStart) {
+          const parent = record.depth > 0 ? 0 : record.parent;
+          this.starters.set(record.worker, { parent, flowOpen: true });
+          const packet = this.openPacket(id);
+          out.field(T.timestamp, delta);
+          const event = out.open(T.trackEvent);
+          out.field(T.type, TYPE_INSTANT);
+          if (parent > 0) out.field(T.trackUuid, asyncTrackUuid(parent));
+          out.string(T.name, `worker ${record.worker}`);
+          out.fixed64(T.flowIds, record.worker);
+          out.close(event);
+          out.close(packet);
+        } else if (kind === EventKind.threadEnd) {
+          if (depth > 0) depth--;
+          const packet = this.openPacket(id);
+          out.field(T.timestamp, delta);
+          const event = out.open(T.trackEvent);
+          out.field(T.type, TYPE_SLICE_END);
+          out.close(event);
+          out.close(packet);
+        } else if (kind === EventKind.threadBegin || kind === EventKind.threadBeginInside) {
+          depth++;
+          const packet = this.openPacket(id);
+          out.field(T.timestamp, delta);
+          this.internSite(sequence, metadata[metadataId], metadataId);
+          const event = out.open(T.trackEvent);
+          out.field(T.type, TYPE_SLICE_BEGIN);
+          this.nameSite(sequence, metadata[metadataId], metadataId);
+          if (terminates) out.fixed64(T.terminatingFlowIds, block.thread.id);
+          // An outside parent (negative) means nothing in this trace: such a span is a root here.
+          const parent = kind === EventKind.threadBeginInside && record.parent > 0 ? record.parent : rootParent;
+          if (parent > 0) {
+            const annotation = out.open(T.debugAnnotations);
+            out.field(T.annotationNameIid, PARENT_NAME_IID);
+            out.field(T.uintValue, parent);
+            out.close(annotation);
+          }
+          out.close(event);
+          out.close(packet);
+        } else if (kind === EventKind.asyncBegin) {
+          const spanId = record.spanId;
+          const parent = rootParent > 0 ? rootParent : record.parent;
+          const uuid = asyncTrackUuid(spanId);
+          let packet = this.openPacket(id);
+          const track = out.open(T.trackDescriptor);
+          out.field(T.uuid, uuid);
+          out.field(T.parentUuid, parent > 0 ? asyncTrackUuid(parent) : PROCESS_TRACK);
+          out.close(track);
+          out.close(packet);
+          packet = this.openPacket(id);
+          out.field(T.timestamp, delta);
+          this.internSite(sequence, metadata[metadataId], metadataId);
+          const event = out.open(T.trackEvent);
+          out.field(T.type, TYPE_SLICE_BEGIN);
+          out.field(T.trackUuid, uuid);
+          this.nameSite(sequence, metadata[metadataId], metadataId);
+          if (terminates) out.fixed64(T.terminatingFlowIds, block.thread.id);
+          // The ids again, as arguments: what the viewer shows of a span, and what a reader needs
+          // without knowing how spanfn numbers its tracks.
+          let annotation = out.open(T.debugAnnotations);
+          out.field(T.annotationNameIid, ID_NAME_IID);
+          out.field(T.uintValue, spanId);
+          out.close(annotation);
+          if (parent > 0) {
+            annotation = out.open(T.debugAnnotations);
+            out.field(T.annotationNameIid, PARENT_NAME_IID);
+            out.field(T.uintValue, parent);
+            out.close(annotation);
+          }
+          out.close(event);
+          out.close(packet);
+        } else {
+          const packet = this.openPacket(id);
+          out.field(T.timestamp, delta);
+          const event = out.open(T.trackEvent);
+          out.field(T.type, TYPE_SLICE_END);
+          out.field(T.trackUuid, asyncTrackUuid(record.spanId));
           const annotation = out.open(T.debugAnnotations);
-          out.field(T.annotationNameIid, PARENT_NAME_IID);
-          out.field(T.uintValue, parent);
+          out.field(T.annotationNameIid, OUTCOME_NAME_IID);
+          out.field(T.stringValueIid, OUTCOME_IIDS[kind]);
           out.close(annotation);
+          out.close(event);
+          out.close(packet);
         }
-        out.close(event);
-        out.close(packet);
-      } else if (kind === EventKind.asyncBegin) {
-        const spanId = record.spanId;
-        const parent = rootParent > 0 ? rootParent : record.parent;
-        const uuid = asyncTrackUuid(spanId);
-        let packet = this.openPacket(id);
-        const track = out.open(T.trackDescriptor);
-        out.field(T.uuid, uuid);
-        out.field(T.parentUuid, parent > 0 ? asyncTrackUuid(parent) : PROCESS_TRACK);
-        out.close(track);
-        out.close(packet);
-        packet = this.openPacket(id);
-        out.field(T.timestamp, delta);
-        this.internSite(sequence, metadata[metadataId], metadataId);
-        const event = out.open(T.trackEvent);
-        out.field(T.type, TYPE_SLICE_BEGIN);
-        out.field(T.trackUuid, uuid);
-        this.nameSite(sequence, metadata[metadataId], metadataId);
-        if (terminates) out.fixed64(T.terminatingFlowIds, block.thread.id);
-        // The ids again, as arguments: what the viewer shows of a span, and what a reader needs
-        // without knowing how spanfn numbers its tracks.
-        let annotation = out.open(T.debugAnnotations);
-        out.field(T.annotationNameIid, ID_NAME_IID);
-        out.field(T.uintValue, spanId);
-        out.close(annotation);
-        if (parent > 0) {
-          annotation = out.open(T.debugAnnotations);
-          out.field(T.annotationNameIid, PARENT_NAME_IID);
-          out.field(T.uintValue, parent);
-          out.close(annotation);
-        }
-        out.close(event);
-        out.close(packet);
-      } else {
-        const packet = this.openPacket(id);
-        out.field(T.timestamp, delta);
-        const event = out.open(T.trackEvent);
-        out.field(T.type, TYPE_SLICE_END);
-        out.field(T.trackUuid, asyncTrackUuid(record.spanId));
-        const annotation = out.open(T.debugAnnotations);
-        out.field(T.annotationNameIid, OUTCOME_NAME_IID);
-        out.field(T.stringValueIid, OUTCOME_IIDS[kind]);
-        out.close(annotation);
-        out.close(event);
-        out.close(packet);
-      }
-      if (out.pos > CHUNK_BYTES) this.flush();
-    }, true);
+        if (out.pos > CHUNK_BYTES) this.flush();
+      },
+      true,
+    );
     this.depths.set(block.thread.id, depth);
     this.flush();
   }
