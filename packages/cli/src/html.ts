@@ -1,11 +1,12 @@
 /**
  * The self-contained HTML report: the trace's spans as flat arrays in the page (no network, no
  * CDN), with what the page would otherwise work out per span done here once: each span's parent
- * (a thread span's enclosing span, or the async span it ran in) and self time, and the call-path
- * trees of aggregated time its flame graphs draw. assets/viewer.html draws them.
+ * (a thread span's enclosing span, or the async span it ran in; a worker thread's root spans, the
+ * span that created the worker) and self time, and the call-path trees of aggregated time its
+ * flame graphs draw. assets/viewer.html draws them.
  */
 import { readFileSync } from "node:fs";
-import type { ChromeTraceEvent } from "@spanfn/tracing";
+import { WORKER_FLOW_CATEGORY, type ChromeTraceEvent } from "@spanfn/tracing";
 import { pairSpans, type CompletedSpan } from "./spans.js";
 import type { Summary } from "./summary.js";
 
@@ -62,7 +63,12 @@ export function renderHtml(events: readonly ChromeTraceEvent[], summary: Summary
     return id;
   };
   const threadNames = new Map<string, string>();
-  for (const e of events) if (e.ph === "M" && e.name === "thread_name") threadNames.set(`${e.pid}:${e.tid}`, String((e.args as { name?: string }).name));
+  /** Per worker thread (its key): where it was created, from the flow the trace starts there. */
+  const workerStarts = new Map<string, { thread: string; ts: number }>();
+  for (const e of events) {
+    if (e.ph === "M" && e.name === "thread_name") threadNames.set(`${e.pid}:${e.tid}`, String((e.args as { name?: string }).name));
+    else if (e.ph === "s" && e.cat === WORKER_FLOW_CATEGORY) workerStarts.set(`${e.pid}:${e.id}`, { thread: `${e.pid}:${e.tid}`, ts: e.ts ?? 0 });
+  }
 
   const tracks: Track[] = [];
   const trackIds = new Map<string, number>();
@@ -78,8 +84,11 @@ export function renderHtml(events: readonly ChromeTraceEvent[], summary: Summary
   const spans: number[] = [];
   let start = Infinity;
   let end = -Infinity;
+  /** Per span: its thread's key. */
+  const spanThreads: string[] = [];
   const push = (kind: number, span: CompletedSpan, track: number, row: number, outcome: number) => {
     const { args } = span;
+    spanThreads.push(span.thread);
     spans.push(kind, intern(names, span.name), track, row, span.start, span.duration, -1, intern(files, String(args?.file ?? "")), Number(args?.line ?? 0), outcome, Math.max(0, span.duration - span.childTime));
     tracks[track].rows = Math.max(tracks[track].rows, row + 1);
     start = Math.min(start, span.start);
@@ -131,6 +140,25 @@ export function renderHtml(events: readonly ChromeTraceEvent[], summary: Summary
     spans[index * FIELDS + 6] = parent;
   }
 
+  // A worker's root spans not linked yet (an async span that created the worker names itself in
+  // their args.parent): under the innermost thread span open where the worker was created.
+  for (const [worker, { thread, ts }] of workerStarts) {
+    let starter = -1;
+    let starterDepth = -1;
+    const roots: number[] = [];
+    for (let i = 0; i < spans.length / FIELDS; i++) {
+      const at = i * FIELDS;
+      const spanThread = spanThreads[i];
+      if (spanThread === worker && spans[at + 6] < 0 && (spans[at] === 1 || spans[at + 3] === 0)) roots.push(i);
+      else if (spanThread === thread && spans[at] === 0 && spans[at + 4] <= ts && ts <= spans[at + 4] + spans[at + 5] && spans[at + 3] > starterDepth) {
+        starter = i;
+        starterDepth = spans[at + 3];
+      }
+    }
+    if (starter < 0) continue;
+    for (const root of roots) spans[root * FIELDS + 6] = starter;
+  }
+
   // Aggregated call paths, thread and async apart: a thread span's path runs up its thread spans,
   // an async span's up its async parents. Spans are visited parents first (by start).
   const threadPaths = new PathTree();
@@ -143,7 +171,8 @@ export function renderHtml(events: readonly ChromeTraceEvent[], summary: Summary
     const kind = spans[at];
     const parent = spans[at + 6];
     const tree = kind === 0 ? threadPaths : asyncPaths;
-    const parentNode = parent >= 0 && spans[parent * FIELDS] === kind ? pathNode[parent] : 0;
+    // A worker's root span starts a path of its own: its time is its thread's, not its creator's.
+    const parentNode = parent >= 0 && spans[parent * FIELDS] === kind && spanThreads[parent] === spanThreads[i] ? pathNode[parent] : 0;
     const node = tree.child(parentNode, spans[at + 1]);
     pathNode[i] = node;
     tree.add(node, spans[at + 5], spans[at + 10]);

@@ -63,7 +63,7 @@ const PID = 0x7fff0001; // the writer's stand-in: this process has no pid of its
 
 function workerBlock(): EventBlock {
   const metadata: SpanMetadata[] = [{ name: "work", target: "w", file: "w.ts", line: 7, level: 2 }];
-  const data = Float64Array.from([1, 1, 0 * 8 + 3, 2, 2 ** 32 + 1, 0, 1, 0 * 8 + 4, 3.25, 2 ** 32 + 1, 2, 4]);
+  const data = Float64Array.from([1, 1, 0 * 16 + 3, 2, 2 ** 32 + 1, 0, 1, 0 * 16 + 4, 3.25, 2 ** 32 + 1, 2, 4]);
   return { thread: { id: 1, name: "worker 1" }, clock: { timeOrigin: ORIGIN + 100.5, tickUnitNs: 1e6 }, metadata, data, length: data.length, sequence: 0 };
 }
 
@@ -146,9 +146,9 @@ describe("readPerfetto", () => {
       const data: number[] = [];
       for (let i = 0; i < 2000; i++) {
         const site = (i * 7919 + b) % 300;
-        data.push(site * 8 + 1, (tick += 0.0007));
-        data.push(((site + 1) % 300) * 8 + 0, (tick += 0.0003), (tick += 0.0011));
-        data.push(site * 8 + 2, (tick += 0.0002));
+        data.push(site * 16 + 1, (tick += 0.0007));
+        data.push(((site + 1) % 300) * 16 + 0, (tick += 0.0003), (tick += 0.0011));
+        data.push(site * 16 + 2, (tick += 0.0002));
       }
       const array = Float64Array.from(data);
       blocks.push({ thread: { id: 0, name: "main" }, clock: { timeOrigin: ORIGIN, tickUnitNs: 1e6 }, metadata, data: array, length: array.length, sequence: b });

@@ -217,3 +217,69 @@ describe("the HTML report in Chromium", () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+describe("worker threads in the trace and the HTML report", () => {
+  let workerEvents: ChromeTraceEvent[];
+  let workerPage: Page;
+
+  beforeAll(async () => {
+    const out = join(scratch, "workers.json");
+    const html = join(scratch, "workers.html");
+    const run = spawnSync(process.execPath, [BIN, "run", "--all", "--quiet", "--out", out, "--html", html, "main.mjs"], {
+      cwd: join(__dirname, "programs", "workers"),
+      encoding: "utf8",
+      env: { ...process.env, SPANFN_CACHE: "0" },
+    });
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toBe("5 14\n");
+    workerEvents = parseChromeTrace(readFileSync(out, "utf8"));
+    workerPage = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+    workerPage.on("pageerror", (error) => pageErrors.push(String(error)));
+    await workerPage.goto(pathToFileURL(html).href);
+  }, 60_000);
+
+  test("the trace links each worker's root span to the span that created the worker", () => {
+    const counts = workerEvents.filter((e) => e.ph === "B" && e.name === "worker::count");
+    expect(counts).toHaveLength(2);
+    expect(new Set(counts.map((e) => e.tid)).size).toBe(2);
+    const askWorker = workerEvents.find((e) => e.ph === "b" && e.name === "main::askWorker")!;
+    // The async span that created a worker is its root span's parent, by id.
+    const byAsync = counts.find((e) => e.args?.parent !== undefined)!;
+    expect(byAsync.args!.parent).toBe(Number(askWorker.id));
+    // The thread span that created the other: a flow starts inside it and ends at the worker's root span.
+    const bySync = counts.find((e) => e !== byAsync)!;
+    const start = workerEvents.find((e) => e.ph === "s" && e.id === String(bySync.tid))!;
+    const startCounter = workerEvents.find((e) => e.ph === "B" && e.name === "main::startCounter")!;
+    const startCounterEnd = workerEvents.find((e) => e.ph === "E" && e.name === "main::startCounter")!;
+    expect(start.tid).toBe(startCounter.tid);
+    expect(start.ts!).toBeGreaterThanOrEqual(startCounter.ts!);
+    expect(start.ts!).toBeLessThanOrEqual(startCounterEnd.ts!);
+    expect(workerEvents.find((e) => e.ph === "f" && e.id === String(bySync.tid))).toMatchObject({ tid: bySync.tid, ts: bySync.ts, bp: "e" });
+  });
+
+  test("a worker's root span has the span that created the worker on its path, and is among that span's children", async () => {
+    const select = async (nth: number) => {
+      const point = await workerPage.evaluate(
+        (n) => (window as unknown as { spanfnReport: { locate(name: string, nth: number): { x: number; y: number } } }).spanfnReport.locate("worker::count", n),
+        nth,
+      );
+      const canvas = (await workerPage.locator("#canvas").boundingBox())!;
+      await workerPage.mouse.click(canvas.x + point.x, canvas.y + point.y);
+      expect(await workerPage.locator("#details-name").textContent()).toBe("worker::count");
+      return workerPage.locator("#details-path li a").allTextContents();
+    };
+    const paths = [await select(0), await select(1)];
+    await workerPage.screenshot({ path: join(ARTIFACTS, "10-worker.png") });
+    expect([...paths].sort()).toEqual([
+      ["main::main", "main::askWorker", "worker::count"],
+      ["main::main", "main::startCounter", "worker::count"],
+    ]);
+    // A step up the path: the creating span lists the worker's span among its children, a click away.
+    await select(paths.findIndex((path) => path.includes("main::askWorker")));
+    await workerPage.locator("#details-path li a", { hasText: "main::askWorker" }).click();
+    expect(await workerPage.locator("#details-name").textContent()).toBe("main::askWorker");
+    await workerPage.locator("#details-children li a", { hasText: "worker::count" }).click();
+    expect(await workerPage.locator("#details-name").textContent()).toBe("worker::count");
+    expect(pageErrors).toEqual([]);
+  });
+});

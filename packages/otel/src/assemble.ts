@@ -8,7 +8,8 @@
  * An async span records the async span current at its call; if a thread span open around the
  * call began later than that, the thread span is the closer parent (an async function called
  * from a sync one lands under it). A negative parent names an outside context (an
- * OpenTelemetry span active when the root began): the span joins that trace.
+ * OpenTelemetry span active when the root began): the span joins that trace. A worker thread's
+ * root spans have the span that created the worker as their parent, when the runtime saw it.
  */
 import { EventKind, forEachRecord, type EventBlock, type RuntimeReport, type SpanMetadata } from "@spanfn/tracing";
 import type { HrTime, SpanContext } from "@opentelemetry/api";
@@ -75,6 +76,8 @@ export class SpanAssembler {
   private readonly endedRing: (number | undefined)[] = new Array(RECENTLY_ENDED);
   private endedCount = 0;
   private readonly stacks = new Map<number, OpenRecord[]>();
+  /** Per worker thread: the span that created it. */
+  private readonly starters = new Map<number, OpenRecord>();
   private readonly origins = new WeakMap<object, HrTime>();
   private seq = 0;
 
@@ -98,41 +101,51 @@ export class SpanAssembler {
     let stack = this.stacks.get(thread.id);
     if (stack === undefined) this.stacks.set(thread.id, (stack = []));
     let outsideSeen = 0;
-    forEachRecord(block, (record) => {
-      const { kind, site: metadataId } = record;
-      const time = tickToHrTime(origin, record.tick);
-      switch (kind) {
-        case EventKind.threadBegin:
-          stack.push(this.open(block, metadataId, "thread", time, stack[stack.length - 1], 0));
-          break;
-        case EventKind.threadBeginInside: {
-          const parentId = record.parent;
-          if (parentId < 0) outsideSeen = Math.max(outsideSeen, -parentId);
-          // The runtime wrote the parent down because the enclosing thread span is not it.
-          stack.push(this.open(block, metadataId, "thread", time, undefined, parentId));
-          break;
+    forEachRecord(
+      block,
+      (record) => {
+        const { kind, site: metadataId } = record;
+        const time = tickToHrTime(origin, record.tick);
+        switch (kind) {
+          case EventKind.workerStart: {
+            const parentId = record.parent;
+            const starter = record.depth > 0 ? stack[stack.length - 1] : (this.openAsync.get(parentId) ?? this.recentlyEnded.get(parentId));
+            if (starter !== undefined) this.starters.set(record.worker, starter);
+            break;
+          }
+          case EventKind.threadBegin:
+            stack.push(this.open(block, metadataId, "thread", time, stack[stack.length - 1], 0));
+            break;
+          case EventKind.threadBeginInside: {
+            const parentId = record.parent;
+            if (parentId < 0) outsideSeen = Math.max(outsideSeen, -parentId);
+            // The runtime wrote the parent down because the enclosing thread span is not it.
+            stack.push(this.open(block, metadataId, "thread", time, undefined, parentId));
+            break;
+          }
+          case EventKind.threadEnd: {
+            const record = stack.pop();
+            if (record !== undefined) this.finish(record, time, undefined);
+            break;
+          }
+          case EventKind.asyncBegin: {
+            const parentId = record.parent;
+            if (parentId < 0) outsideSeen = Math.max(outsideSeen, -parentId);
+            this.openAsync.set(record.spanId, this.open(block, metadataId, "async", time, stack[stack.length - 1], parentId));
+            break;
+          }
+          default: {
+            const id = record.spanId;
+            const open = this.openAsync.get(id);
+            if (open === undefined) break;
+            this.openAsync.delete(id);
+            this.remember(id, open);
+            this.finish(open, time, OUTCOMES[kind]);
+          }
         }
-        case EventKind.threadEnd: {
-          const record = stack.pop();
-          if (record !== undefined) this.finish(record, time, undefined);
-          break;
-        }
-        case EventKind.asyncBegin: {
-          const parentId = record.parent;
-          if (parentId < 0) outsideSeen = Math.max(outsideSeen, -parentId);
-          this.openAsync.set(record.spanId, this.open(block, metadataId, "async", time, stack[stack.length - 1], parentId));
-          break;
-        }
-        default: {
-          const id = record.spanId;
-          const open = this.openAsync.get(id);
-          if (open === undefined) break;
-          this.openAsync.delete(id);
-          this.remember(id, open);
-          this.finish(open, time, OUTCOMES[kind]);
-        }
-      }
-    });
+      },
+      true,
+    );
     return outsideSeen;
   }
 
@@ -156,7 +169,10 @@ export class SpanAssembler {
   ): OpenRecord {
     const seq = ++this.seq;
     const spanfnParent = parentId > 0 ? (this.openAsync.get(parentId) ?? this.recentlyEnded.get(parentId)) : undefined;
-    const parent = enclosing !== undefined && (spanfnParent === undefined || enclosing.seq > spanfnParent.seq) ? enclosing : spanfnParent;
+    const parent =
+      enclosing !== undefined && (spanfnParent === undefined || enclosing.seq > spanfnParent.seq)
+        ? enclosing
+        : (spanfnParent ?? (parentId === 0 ? this.starters.get(block.thread.id) : undefined));
     const meta = block.metadata[metadataId];
     const { id: threadId, name: threadName } = block.thread;
     if (parent !== undefined) {

@@ -179,6 +179,21 @@ describe("a program mixing thread and async spans", () => {
   });
 });
 
+describe("a worker created inside a span", () => {
+  test.each([["writer thread", "0"], ["program's thread", "1"]])("exported on the %s: the worker's root span is a child of that span, in its trace", async (_, onThread) => {
+    const url = await receiver.start();
+    const result = await run("linked.mjs", [], { RECEIVER_URL: url, ON_THREAD: onThread });
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("499500\n");
+    expect(result.code).toBe(0);
+    const dispatch = only(receiver.spans, "dispatch");
+    const crunch = only(receiver.spans, "crunch");
+    expect(crunch.attributes["thread.id"]).toBeGreaterThan(0);
+    expect(crunch.parentSpanId).toBe(dispatch.spanId);
+    expect(crunch.traceId).toBe(dispatch.traceId);
+  });
+});
+
 describe("a CommonJS program", () => {
   test("require() of the CommonJS builds: the writer thread loads the export all the same", async () => {
     const url = await receiver.start();

@@ -2,7 +2,8 @@
 import { EventKind, OUTCOME_BY_KIND, type EventBlock, type Outcome } from "./events.js";
 import { RecordReader } from "./records.js";
 
-export type SpanEventKind = "thread-begin" | "thread-end" | "async-begin" | "async-end";
+/** `worker-start`: not a span; this thread created worker thread `worker` (see `SpanEvent`). */
+export type SpanEventKind = "thread-begin" | "thread-end" | "async-begin" | "async-end" | "worker-start";
 
 export interface SpanEvent {
   readonly kind: SpanEventKind;
@@ -19,8 +20,14 @@ export interface SpanEvent {
    * current then. Negative: an outside context (see `linkRootSpans`).
    */
   readonly parentId: number;
-  /** Async begin: 1 + the parent's depth. */
+  /**
+   * Async begin: 1 + the parent's depth. Worker start: the thread spans open since `parentId`
+   * became current; when there are any, the innermost of them created the worker, else
+   * `parentId` did.
+   */
   readonly depth: number;
+  /** Worker start only: the created worker's threadId. */
+  readonly worker?: number;
   readonly thread: number;
   readonly threadName: string;
   /** Milliseconds on the thread's monotonic clock. */
@@ -39,14 +46,35 @@ const KIND_NAMES: Readonly<Record<number, SpanEventKind>> = {
   [EventKind.asyncFulfilled]: "async-end",
   [EventKind.asyncRejected]: "async-end",
   [EventKind.asyncDetached]: "async-end",
+  [EventKind.workerStart]: "worker-start",
 };
 
 export function decodeBlock(block: EventBlock): SpanEvent[] {
   const events: SpanEvent[] = [];
   const { metadata, thread, clock } = block;
-  const record = new RecordReader(block.data, block.length);
+  const record = new RecordReader(block.data, block.length, true);
   while (record.next()) {
     const { kind, site } = record;
+    if (kind === EventKind.workerStart) {
+      events.push({
+        kind: "worker-start",
+        name: "",
+        target: "",
+        file: "",
+        line: 0,
+        level: 0,
+        metadataId: 0,
+        spanId: 0,
+        parentId: record.parent,
+        depth: record.depth,
+        worker: record.worker,
+        thread: thread.id,
+        threadName: thread.name,
+        time: record.tick,
+        timestamp: clock.timeOrigin + record.tick,
+      });
+      continue;
+    }
     const meta = metadata[site];
     const isAsync = kind >= EventKind.asyncBegin && kind <= EventKind.asyncDetached;
     const isBegin = kind === EventKind.asyncBegin || kind === EventKind.threadBegin || kind === EventKind.threadBeginInside;

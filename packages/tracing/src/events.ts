@@ -17,6 +17,8 @@ export const EventKind = {
   /** A foreign thenable was returned: spanfn never calls its `then`, so the span ends at return. */
   asyncDetached: Kind.asyncDetached,
   threadBeginInside: Kind.threadBeginInside,
+  /** Not a span: the thread created a worker thread (readers ask for these; records.ts). */
+  workerStart: Kind.workerStart,
 } as const;
 
 export type EventKindValue = (typeof EventKind)[keyof typeof EventKind];

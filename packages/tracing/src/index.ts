@@ -36,6 +36,7 @@ export {
   ChromeTraceWriter,
   parseChromeTrace,
   TRACE_CATEGORY,
+  WORKER_FLOW_CATEGORY,
   type ChromeTraceEvent,
   type ChromeTraceOptions,
 } from "./sinks/chrome.js";

@@ -34,14 +34,19 @@ export const enum Kind {
    * cannot tell whether that span was still running or had suspended, so the parent is written.
    */
   threadBeginInside = 7,
+  /**
+   * Not a span: a worker thread was created here (node/worker-links.ts). Its place in the
+   * thread's stream says which thread spans were open; readers see it only when they ask.
+   */
+  workerStart = 8,
 }
 
 /** A head is `site * sites + kind`. */
 export const enum Head {
-  sites = 8,
-  kindMask = 7,
+  sites = 16,
+  kindMask = 15,
   /** `head >>> siteShift` is the site (heads are integers far below 2^31). */
-  siteShift = 3,
+  siteShift = 4,
 }
 
 /**
@@ -59,6 +64,13 @@ export const enum AsyncBeginRecord { tick = Slot.tick, spanId = 2, parent = 3, d
 /** The kind (fulfilled, rejected, detached) carries the outcome. */
 export const enum AsyncEndRecord { tick = Slot.tick, spanId = 2, size = 3 }
 
+/**
+ * `worker`: the new worker's threadId. `parent`: the async span current then (0: none).
+ * `inside`: thread spans open since that span became current; when there are any, the
+ * innermost of them started the worker, else the async span did.
+ */
+export const enum WorkerStartRecord { tick = Slot.tick, worker = 2, parent = 3, inside = 4, size = 5 }
+
 /** The largest record: a writer that has this many free slots can write any event. */
 export const enum RecordSize { max = 5 }
 
@@ -72,6 +84,7 @@ export const RECORD_SLOTS: readonly number[] = [
   AsyncEndRecord.size,
   AsyncEndRecord.size,
   ThreadBeginInsideRecord.size,
+  WorkerStartRecord.size,
 ];
 
 /**

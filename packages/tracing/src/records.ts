@@ -15,6 +15,7 @@ import {
   ThreadBeginRecord,
   ThreadCompleteRecord,
   ThreadEndRecord,
+  WorkerStartRecord,
 } from "./layout.js";
 
 /** One event of a block, as the reader last read it. Fields its kind does not have are 0. */
@@ -32,13 +33,19 @@ export interface BlockRecord {
    * (threadBeginInside): the async span current then. Negative: an outside context.
    */
   readonly parent: number;
-  /** Async begin: 1 + the parent's depth. */
+  /**
+   * Async begin: 1 + the parent's depth. Worker start: the thread spans open since `parent`
+   * became current (when there are any, the innermost of them started the worker).
+   */
   readonly depth: number;
+  /** Worker start: the new worker's threadId. */
+  readonly worker: number;
 }
 
 /**
  * A cursor over `data[0, length)`: `next()` reads the next event into the fields and says
- * whether there was one. It allocates nothing per event.
+ * whether there was one. It allocates nothing per event. Worker-start records are no span
+ * events: it reads them only when built with `links` true, and skips them otherwise.
  */
 export class RecordReader implements BlockRecord {
   kind = 0;
@@ -47,7 +54,8 @@ export class RecordReader implements BlockRecord {
   spanId = 0;
   parent = 0;
   depth = 0;
-  /** Events read so far. */
+  worker = 0;
+  /** Events read so far (worker starts are not counted). */
   count = 0;
   private at = 0;
   /** The end tick of a complete record whose begin was just read; -1 when none waits. */
@@ -56,6 +64,7 @@ export class RecordReader implements BlockRecord {
   constructor(
     private readonly data: Float64Array,
     private readonly length: number,
+    private readonly links = false,
   ) {}
 
   next(): boolean {
@@ -74,7 +83,10 @@ export class RecordReader implements BlockRecord {
     const head = value | 0;
     if (head !== value || head < 0) throw corrupt(value, i, this.length);
     const kind = head & Head.kindMask;
+    if (kind === Kind.workerStart) return this.workerStart(i);
+    if (kind > Kind.workerStart) throw corrupt(value, i, this.length);
     this.site = head >>> Head.siteShift;
+    this.worker = 0;
     this.count++;
     switch (kind) {
       case Kind.threadComplete:
@@ -122,15 +134,32 @@ export class RecordReader implements BlockRecord {
     if (this.at > this.length) throw corrupt(value, i, this.length);
     return true;
   }
+
+  private workerStart(i: number): boolean {
+    this.at = i + WorkerStartRecord.size;
+    if (this.at > this.length) throw corrupt(this.data[i], i, this.length);
+    if (!this.links) return this.next();
+    const data = this.data;
+    this.kind = Kind.workerStart;
+    this.site = this.spanId = 0;
+    this.tick = data[i + WorkerStartRecord.tick];
+    this.worker = data[i + WorkerStartRecord.worker];
+    this.parent = data[i + WorkerStartRecord.parent];
+    this.depth = data[i + WorkerStartRecord.inside];
+    return true;
+  }
 }
 
 function corrupt(head: number, at: number, length: number): Error {
   return new Error(`spanfn: corrupt event block (head ${head} at slot ${at} of ${length})`);
 }
 
-/** Calls `visit` with each event of the block (the same reader each time); returns the count. */
-export function forEachRecord(block: EventBlock, visit: (record: BlockRecord) => void): number {
-  const reader = new RecordReader(block.data, block.length);
+/**
+ * Calls `visit` with each event of the block (the same reader each time); returns the count.
+ * `links`: worker-start records too (not counted).
+ */
+export function forEachRecord(block: EventBlock, visit: (record: BlockRecord) => void, links = false): number {
+  const reader = new RecordReader(block.data, block.length, links);
   while (reader.next()) visit(reader);
   return reader.count;
 }
@@ -143,7 +172,8 @@ export function countRecords(data: Float64Array, length: number): number {
     const head = value | 0;
     if (head !== value || head < 0) throw corrupt(value, i, length);
     const kind = head & Head.kindMask;
-    count += kind === Kind.threadComplete ? 2 : 1;
+    if (kind > Kind.workerStart) throw corrupt(value, i, length);
+    if (kind !== Kind.workerStart) count += kind === Kind.threadComplete ? 2 : 1;
     i += RECORD_SLOTS[kind];
   }
   return count;

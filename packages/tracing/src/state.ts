@@ -156,6 +156,8 @@ export interface NodeSetup {
   /** The channel the main thread takes workers' blocks from (node/worker.ts), or null. */
   receiver: { close(): void } | null;
   settlement: SettlementTracking | null;
+  /** Whether this thread records the workers it creates (node/worker-links.ts). */
+  workerLinks: boolean;
 }
 
 export interface RuntimeState {
@@ -276,9 +278,10 @@ export const VERSION = "0.1.0";
  * current span as a stack, `plainAsync`, and open thread spans known from the seal scan; v3:
  * demotion that judges calls without their recursion and keeps recursive sites' outermost calls;
  * v4: a thread's first blocks small, `fullBlockSlots` the size they grow to; v5: every piece of
- * state in the object, the thread stack beside demotion, stand-ins relative to `spanIdBase`).
+ * state in the object, the thread stack beside demotion, stand-ins relative to `spanIdBase`; v6:
+ * heads with four bits of kind, for worker-start records).
  */
-const KEY = Symbol.for("spanfn.runtime.v5");
+const KEY = Symbol.for("spanfn.runtime.v6");
 
 export const DEFAULT_BLOCK_SLOTS = 1 << 14;
 export const FIRST_BLOCK_SLOTS = 1 << 10;
@@ -382,7 +385,7 @@ function createState(): RuntimeState {
     foreignOpen: new Map(),
     demotion: createDemotion(),
     foreignDemoted: new Map(),
-    node: { identified: false, asyncStorage: null, exitHooks: null, receiver: null, settlement: null },
+    node: { identified: false, asyncStorage: null, exitHooks: null, receiver: null, settlement: null, workerLinks: false },
     warn: (message) => console.warn(message),
   };
 }

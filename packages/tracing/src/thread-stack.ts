@@ -14,6 +14,7 @@ import {
   ThreadBeginRecord,
   ThreadCompleteRecord,
   ThreadEndRecord,
+  WorkerStartRecord,
 } from "./layout.js";
 import { judgeCall, measureNestedCost, moveBar, prepareJudging } from "./demote.js";
 import { grown } from "./grow.js";
@@ -125,7 +126,7 @@ function followStack(s: RuntimeState, stack: ThreadStack, data: Float64Array, le
         innermost[site] = enclosing;
       }
       i += ThreadEndRecord.size;
-    } else i += kind === Kind.asyncBegin ? AsyncBeginRecord.size : AsyncEndRecord.size;
+    } else i += kind === Kind.asyncBegin ? AsyncBeginRecord.size : kind === Kind.workerStart ? WorkerStartRecord.size : AsyncEndRecord.size;
     if (site < 0) continue;
     // Recursion: this call's time is its caller's nested time, left out of what judges the caller.
     if (enclosing >= 0) stackNested[enclosing] += ticks + nestedCost;

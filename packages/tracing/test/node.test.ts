@@ -175,7 +175,7 @@ describe("the ESM and CommonJS builds in one process", () => {
       });
     expect(offenders).toEqual([]);
     // The hot path's record heads, as the build wrote them.
-    expect(readFileSync(join(dist, "thread-spans.js"), "utf8")).toMatch(/b\[p\] = site \* 8 \/\* Head\.sites \*\/ \+ 1 \/\* Kind\.threadBegin \*\//);
+    expect(readFileSync(join(dist, "thread-spans.js"), "utf8")).toMatch(/b\[p\] = site \* 16 \/\* Head\.sites \*\/ \+ 1 \/\* Kind\.threadBegin \*\//);
   });
 });
 
@@ -227,4 +227,47 @@ describe("instrumentPromise", () => {
       outcomes: ["detached", "rejected", "rejected"],
     });
   });
+});
+
+describe("a worker linked to the span that created it", () => {
+  test.each([["plain"], ["async-context"]])(
+    "%s: the worker's root spans have that span as parent, in memory and in the Chrome trace (parent id, flow)",
+    (mode) => {
+      const result = run("worker-links.mjs", ...(mode === "plain" ? [] : [mode]));
+      expect(result.stderr).toBe("");
+      expect(result.status).toBe(0);
+      const output = JSON.parse(result.stdout) as { answer: number; spans: [string, number, string | null][]; chrome: string };
+      expect(output.answer).toBe(3);
+      // In memory: each worker's task under the span that created its worker; the third worker,
+      // created with no span current, has a root of its own.
+      const tasks = output.spans.filter(([name]) => name === "task").sort((a, b) => a[1] - b[1]);
+      expect(tasks.map(([, , parent]) => parent)).toEqual(["starts worker", "awaits worker", null]);
+      expect(output.spans.filter(([name]) => name === "step").every(([, , parent]) => parent === "task")).toBe(true);
+
+      const events = parseChromeTrace(output.chrome);
+      const [starter] = named(events, "B", "starts worker");
+      const starterEnd = events.find((e) => e.ph === "E" && e.tid === 0 && e.name === "starts worker")!;
+      const [awaiter] = named(events, "b", "awaits worker");
+      const taskBegins = named(events, "B", "task").sort((a, b) => a.tid - b.tid);
+      expect(taskBegins).toHaveLength(3);
+      const [first, second, third] = taskBegins;
+      // An async span created the second worker: its root span names it as parent, as spans in it do.
+      expect(second.args!.parent).toBe(Number(awaiter.id));
+      expect(first.args!.parent).toBeUndefined();
+      expect(third.args!.parent).toBeUndefined();
+      // A flow from where each worker was created to its first root span; none for the third.
+      const starts = events.filter((e) => e.ph === "s");
+      const ends = events.filter((e) => e.ph === "f");
+      expect(starts.map((e) => e.id)).toEqual([String(first.tid), String(second.tid)]);
+      expect(ends.map((e) => [e.id, e.tid, e.ts, e.bp])).toEqual([
+        [String(first.tid), first.tid, first.ts, "e"],
+        [String(second.tid), second.tid, second.ts, "e"],
+      ]);
+      // The first flow starts inside the thread span that created the worker, on its thread.
+      expect(starts[0].tid).toBe(0);
+      expect(starts[0].ts!).toBeGreaterThanOrEqual(starter.ts!);
+      expect(starts[0].ts!).toBeLessThanOrEqual(starterEnd.ts!);
+      expect(starts[1].ts!).toBeGreaterThanOrEqual(awaiter.ts!);
+    },
+  );
 });

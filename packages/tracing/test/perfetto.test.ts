@@ -6,6 +6,7 @@
  */
 import { describe, expect, test } from "@jest/globals";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 import { deflateSync, inflateSync } from "node:zlib";
 import protobuf from "protobufjs";
 import {
@@ -30,6 +31,7 @@ import {
   type SpanMetadata,
 } from "../src/index.js";
 import { idOf, sites } from "./helpers.js";
+import { asyncTrackUuid, threadTrackUuid } from "../src/sinks/perfetto.js";
 
 const root = protobuf.loadSync(join(__dirname, "fixtures/perfetto/perfetto_trace.proto"));
 const Trace = root.lookupType("perfetto.protos.Trace");
@@ -47,6 +49,9 @@ interface ReplayedEvent {
   line?: number;
   category?: string;
   annotations: Record<string, unknown>;
+  /** `flow_ids` and `terminating_flow_ids`, where the event has any. */
+  flows?: number[];
+  terminatingFlows?: number[];
 }
 
 interface Replay {
@@ -152,6 +157,8 @@ function replay(bytes: Uint8Array): Replay {
       ...(location ? { file: location.fileName, line: location.lineNumber } : {}),
       ...(te.categoryIids ? { category: seq.categories.get(Number(te.categoryIids[0])) } : {}),
       annotations,
+      ...(te.flowIds ? { flows: (te.flowIds as string[]).map(Number) } : {}),
+      ...(te.terminatingFlowIds ? { terminatingFlows: (te.terminatingFlowIds as string[]).map(Number) } : {}),
     });
   }
   return { packets, tracks, events, compressedBundles };
@@ -172,7 +179,7 @@ function workerBlock(): EventBlock {
     { name: "step", target: "worker/main", file: "worker.ts", line: 9, level: 2 },
   ];
   // work [1 → 5 ms] contains step [2 → 3 ms] (a complete record), then an async span 2^32 + 1.
-  const data = Float64Array.from([0 * 8 + 1, 1, 1 * 8 + 0, 2, 3, 0 * 8 + 2, 5, 1 * 8 + 3, 6, 2 ** 32 + 1, 0, 1, 1 * 8 + 5, 7.5, 2 ** 32 + 1]);
+  const data = Float64Array.from([0 * 16 + 1, 1, 1 * 16 + 0, 2, 3, 0 * 16 + 2, 5, 1 * 16 + 3, 6, 2 ** 32 + 1, 0, 1, 1 * 16 + 5, 7.5, 2 ** 32 + 1]);
   return {
     thread: { id: 1, name: "worker 1" },
     clock: { timeOrigin: performance.timeOrigin + 250.5, tickUnitNs: 1e6 },
@@ -383,6 +390,42 @@ describe("Perfetto trace output", () => {
     // Uncompressed, the packets' framing alone is more than that: compression is what meets it.
     expect(measure().bytes / spans).toBeGreaterThan(16);
   });
+
+  test("a worker's first root span ends a flow that starts where the worker was created; an async creator is its roots' parent", () => {
+    // A real program (the built package): workers created in a thread span, in an async span, and at the root.
+    const result = spawnSync(process.execPath, [join(__dirname, "programs/worker-links.mjs")], { encoding: "utf8", timeout: 15000 });
+    expect(result.stderr).toBe("");
+    const { perfetto } = JSON.parse(result.stdout) as { perfetto: string };
+    const { events } = replay(Buffer.from(perfetto, "base64"));
+    const starter = events.find((e) => e.type === 1 && e.name === "starts worker")!;
+    const awaiter = events.find((e) => e.type === 1 && e.name === "awaits worker")!;
+    const tasks = events.filter((e) => e.type === 1 && e.name === "task").sort((a, b) => a.track - b.track);
+    expect(tasks).toHaveLength(3);
+    const [first, second, third] = tasks;
+    const workerOf = (task: ReplayedEvent) => (task.track - threadTrackUuid(0)) / 4;
+    // Where each worker was created: an instant on the creating span's track, starting a flow.
+    const starts = events.filter((e) => e.flows !== undefined);
+    expect(starts.map((e) => [e.type, e.track, e.name, e.flows])).toEqual([
+      [3, threadTrackUuid(0), `worker ${workerOf(first)}`, [workerOf(first)]],
+      [3, asyncTrackUuid(awaiter.annotations.id as number), `worker ${workerOf(second)}`, [workerOf(second)]],
+    ]);
+    // Inside the thread span that created the first worker: the slice open on its track then.
+    const mainTrack = events.filter((e) => e.track === threadTrackUuid(0));
+    const open: string[] = [];
+    for (const e of mainTrack.slice(0, mainTrack.indexOf(starts[0]))) {
+      if (e.type === 1) open.push(e.name!);
+      if (e.type === 2) open.pop();
+    }
+    expect(open).toEqual(["starts worker"]);
+    expect(starts[0].ns).toBeGreaterThanOrEqual(starter.ns);
+    // Each flow ends at the worker's root span; the third worker has none.
+    expect(events.filter((e) => e.terminatingFlows !== undefined)).toEqual([first, second]);
+    expect(first.terminatingFlows).toEqual([workerOf(first)]);
+    expect(second.terminatingFlows).toEqual([workerOf(second)]);
+    expect(third.flows ?? third.terminatingFlows).toBeUndefined();
+    expect(first.annotations.parent).toBeUndefined();
+    expect(second.annotations.parent).toBe(awaiter.annotations.id);
+  });
 });
 
 /**
@@ -410,15 +453,15 @@ export function generatedBlock(spans: number, siteCount: number): { block: Event
     if (children === 0) {
       const begin = tick;
       tick += (200 + random() * random() * 40_000) / 1e6;
-      data.push(site * 8 + 0, begin, tick);
+      data.push(site * 16 + 0, begin, tick);
     } else {
-      data.push(site * 8 + 1, tick);
+      data.push(site * 16 + 1, tick);
       for (let c = 0; c < children && written < spans; c++) {
         tick += (50 + random() * 2000) / 1e6;
         span(depth + 1);
       }
       tick += (50 + random() * 2000) / 1e6;
-      data.push(site * 8 + 2, tick);
+      data.push(site * 16 + 2, tick);
     }
     tick += (20 + random() * 500) / 1e6;
   };

@@ -17,6 +17,7 @@ import { identifyThread, isMainThread } from "./thread.js";
 import { ForwardingSink, mainThreadReceives, receiveWorkerBlocks } from "./worker.js";
 import { enableAsyncContext } from "./async-context.js";
 import { useExactSettlement } from "./settlement.js";
+import { linkWorkers } from "./worker-links.js";
 
 export { ChromeTraceFileSink } from "./file-sink.js";
 export {
@@ -89,6 +90,7 @@ export function install(options: InstallOptions = {}): void {
   }
   setFlushInterval(flushIntervalMs);
   installExitHooks(onExit ?? printLosses);
+  linkWorkers();
 }
 
 function traceFileSink(out: string, writer: "thread" | "inline", processName: string | undefined): Sink {
@@ -152,4 +154,5 @@ export function attachWorkerThread(): void {
   setSink(new ForwardingSink());
   setFlushInterval(1000);
   installExitHooks(() => {});
+  linkWorkers();
 }

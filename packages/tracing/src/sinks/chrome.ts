@@ -6,6 +6,10 @@
  * args: speedscope pairs them by name and args, and warns or never pops a stack otherwise. Async spans are nestable `b`/`e` pairs keyed
  * by span id, with the parent id, depth and outcome in `args`; `ts` is in microseconds since the
  * process's time origin, which a `spanfn_clock` metadata event records as epoch milliseconds.
+ *
+ * A worker thread's root spans carry the span that created the worker: its id as their `parent`
+ * when that was an async span, and a flow (`s` where the worker was created, `f` bound to the
+ * worker's first root span) that Perfetto and chrome://tracing draw as an arrow.
  */
 import { EventKind, OUTCOME_BY_KIND, type EventBlock, type ThreadInfo } from "../events.js";
 import { forEachRecord } from "../records.js";
@@ -18,7 +22,7 @@ export const TRACE_CATEGORY = "spanfn";
 
 /** One Chrome trace event as spanfn writes it. */
 export interface ChromeTraceEvent {
-  ph: "B" | "E" | "X" | "b" | "e" | "M";
+  ph: "B" | "E" | "X" | "b" | "e" | "M" | "s" | "f";
   pid: number;
   tid: number;
   ts?: number;
@@ -27,8 +31,13 @@ export interface ChromeTraceEvent {
   name?: string;
   cat?: string;
   id?: string;
+  /** Flow end (`f`): "e" binds it to the slice enclosing it. */
+  bp?: "e";
   args?: Record<string, unknown>;
 }
+
+/** The category of the flows from the span that created a worker to the worker's first root span. */
+export const WORKER_FLOW_CATEGORY = "spanfn.worker";
 
 export interface ChromeTraceOptions {
   /** Shown as the process's name in the viewer. */
@@ -44,6 +53,8 @@ export class ChromeTraceWriter implements TraceWriter {
   private readonly fragments = new WeakMap<SpanMetadata, string>();
   /** Per thread, the fragments of its open `B` events, innermost last: each `E` repeats its `B`'s. */
   private readonly openBegins = new Map<number, string[]>();
+  /** Per worker thread: the async span that created it (0: a thread span did), until its first root span. */
+  private readonly starters = new Map<number, { parent: number; flowOpen: boolean }>();
 
   constructor(
     private readonly write: (chunk: string) => void,
@@ -84,41 +95,64 @@ export class ChromeTraceWriter implements TraceWriter {
     let open = this.openBegins.get(tid);
     if (open === undefined) this.openBegins.set(tid, (open = []));
     const begins = open;
-    forEachRecord(block, (record) => {
-      const { kind, site: metadataId } = record;
-      const ts = microsText(offsetUs + record.tick * 1000);
-      const head = `${this.first ? "" : ",\n"}{"ph":"`;
-      this.first = false;
-      const meta = metadata[metadataId];
-      switch (kind) {
-        case EventKind.threadBegin: {
-          const fragment = this.fragment(meta, metadataId);
-          begins.push(fragment);
-          out += `${head}B","pid":${pid},"tid":${tid},"ts":${ts},${fragment}}`;
-          break;
-        }
-        case EventKind.threadBeginInside: {
-          // An outside parent (negative) means nothing to a trace viewer: such a span is a root here.
-          const parent = record.parent > 0 ? `,"parent":${record.parent}` : "";
-          const fragment = this.fragment(meta, metadataId, parent);
-          begins.push(fragment);
-          out += `${head}B","pid":${pid},"tid":${tid},"ts":${ts},${fragment}}`;
-          break;
-        }
+    const starter = this.starters.get(tid);
+    forEachRecord(
+      block,
+      (record) => {
+        const { kind, site: metadataId } = record;
+        const ts = microsText(offsetUs + record.tick * 1000);
+        const head = `${this.first ? "" : ",\n"}{"ph":"`;
+        this.first = false;
+        const meta = metadata[metadataId];
+        // A root span of a worker whose creator is known: linked to it.
+        const linked =
+          starter !== undefined &&
+          begins.length === 0 &&
+          (kind === EventKind.threadBegin || kind === EventKind.threadBeginInside || kind === EventKind.asyncBegin) &&
+          record.parent <= 0;
+        const parentArg = linked && starter.parent > 0 ? `,"parent":${starter.parent}` : "";
+        switch (kind) {
+          case EventKind.workerStart:
+            this.starters.set(record.worker, { parent: record.depth > 0 ? 0 : record.parent, flowOpen: true });
+            out += `${head}s","pid":${pid},"tid":${tid},"ts":${ts},"cat":"${WORKER_FLOW_CATEGORY}","id":"${record.worker}","name":"worker ${record.worker}"}`;
+            return;
+          case EventKind.threadBegin: {
+            const fragment = this.fragment(meta, metadataId, parentArg);
+            begins.push(fragment);
+            out += `${head}B","pid":${pid},"tid":${tid},"ts":${ts},${fragment}}`;
+            break;
+          }
+          case EventKind.threadBeginInside: {
+            // An outside parent (negative) means nothing to a trace viewer: such a span is a root here.
+            const parent = record.parent > 0 ? `,"parent":${record.parent}` : parentArg;
+            const fragment = this.fragment(meta, metadataId, parent);
+            begins.push(fragment);
+            out += `${head}B","pid":${pid},"tid":${tid},"ts":${ts},${fragment}}`;
+            break;
+          }
         case EventKind.threadEnd:
           out += `${head}E","pid":${pid},"tid":${tid},"ts":${ts},${begins.pop() ?? this.fragment(meta, metadataId)}}`;
           break;
-        case EventKind.asyncBegin:
-          out +=
-            `${head}b","pid":${pid},"tid":${tid},"ts":${ts},"id":"${record.spanId}",` +
-            `${this.fragment(meta, metadataId, `,"parent":${Math.max(0, record.parent)},"depth":${record.depth}`)}}`;
-          break;
-        default:
-          out +=
-            `${head}e","pid":${pid},"tid":${tid},"ts":${ts},"cat":"${TRACE_CATEGORY}","id":"${record.spanId}",` +
-            `"name":${JSON.stringify(meta?.name ?? `#${metadataId}`)},"args":{"outcome":"${OUTCOME_BY_KIND[kind]}"}}`;
-      }
-    });
+          case EventKind.asyncBegin: {
+            const parent = parentArg !== "" ? starter!.parent : Math.max(0, record.parent);
+            out +=
+              `${head}b","pid":${pid},"tid":${tid},"ts":${ts},"id":"${record.spanId}",` +
+              `${this.fragment(meta, metadataId, `,"parent":${parent},"depth":${record.depth}`)}}`;
+            break;
+          }
+          default:
+            out +=
+              `${head}e","pid":${pid},"tid":${tid},"ts":${ts},"cat":"${TRACE_CATEGORY}","id":"${record.spanId}",` +
+              `"name":${JSON.stringify(meta?.name ?? `#${metadataId}`)},"args":{"outcome":"${OUTCOME_BY_KIND[kind]}"}}`;
+        }
+        if (linked && starter.flowOpen) {
+          // The flow ends at the worker's first root span: the slice enclosing it.
+          starter.flowOpen = false;
+          out += `,\n{"ph":"f","bp":"e","pid":${pid},"tid":${tid},"ts":${ts},"cat":"${WORKER_FLOW_CATEGORY}","id":"${tid}","name":"worker ${tid}"}`;
+        }
+      },
+      true,
+    );
     this.write(out);
   }
 

@@ -5,7 +5,8 @@
  *
  * Parents: a thread span's is the thread span open around it on its thread, else the async span
  * it ran in; an async span's is the thread span it was called from, when that one ran in the
- * same async span as the call, else its async parent.
+ * same async span as the call, else its async parent. A worker thread's root spans have the span
+ * that created the worker as their parent, when the events say which it was.
  */
 import type { SpanEvent } from "../decode.js";
 
@@ -49,6 +50,8 @@ export function finishedSpans(events: readonly SpanEvent[]): FinishedSpan[] {
   const contexts = new Map<Building, number>();
   const stacks = new Map<number, Building[]>();
   const asyncById = new Map<number, Building>();
+  /** Per worker thread: the span that created it. */
+  const starters = new Map<number, Building>();
   let last = 0;
   const make = (event: SpanEvent, kind: "thread" | "async", parent: Building | null, context: number): Building => {
     const span: Building = {
@@ -76,7 +79,8 @@ export function finishedSpans(events: readonly SpanEvent[]): FinishedSpan[] {
     switch (event.kind) {
       case "thread-begin": {
         const context = top !== null ? contexts.get(top)! : Math.max(event.parentId, 0);
-        stack.push(make(event, "thread", top ?? asyncById.get(context) ?? null, context));
+        const root = top === null && context === 0 ? (starters.get(event.thread) ?? null) : null;
+        stack.push(make(event, "thread", top ?? asyncById.get(context) ?? root, context));
         break;
       }
       case "thread-end": {
@@ -88,7 +92,8 @@ export function finishedSpans(events: readonly SpanEvent[]): FinishedSpan[] {
       }
       case "async-begin": {
         const asyncParent = asyncById.get(event.parentId) ?? null;
-        const parent = top !== null && contexts.get(top) === Math.max(event.parentId, 0) ? top : asyncParent;
+        const root = top === null && event.parentId === 0 ? (starters.get(event.thread) ?? null) : null;
+        const parent = top !== null && contexts.get(top) === Math.max(event.parentId, 0) ? top : (asyncParent ?? root);
         asyncById.set(event.spanId, make(event, "async", parent, event.spanId));
         break;
       }
@@ -97,6 +102,11 @@ export function finishedSpans(events: readonly SpanEvent[]): FinishedSpan[] {
         if (span === undefined || span.outcome !== "unfinished") break;
         span.duration = event.time - span.start;
         span.outcome = event.outcome ?? "fulfilled";
+        break;
+      }
+      case "worker-start": {
+        const starter = event.depth > 0 ? top : (asyncById.get(event.parentId) ?? null);
+        if (starter !== null && event.worker !== undefined) starters.set(event.worker, starter);
         break;
       }
     }

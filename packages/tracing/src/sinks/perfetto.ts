@@ -19,6 +19,10 @@
  *   is the parent of its track: `(uuid - ASYNC_TRACK) / 4` is the span id. The begin event also
  *   carries `id` and `parent` debug annotations (as the Chrome trace's args do), the end event
  *   the `outcome`.
+ * - A worker thread's root spans are linked to the span that created the worker: where it was
+ *   created, an instant (`worker N`) on that span's track starts a flow that the worker's first
+ *   root span terminates, drawn as an arrow; when an async span created it, the roots also carry
+ *   it as their `parent` (and a root async span's track hangs from its track).
  * - Spans still open at the report end there, marked `unfinished`; the report's counters are the
  *   `spanfn_report` instant on the process track, as JSON in its `report` annotation.
  *
@@ -72,6 +76,7 @@ const CHUNK_BYTES = 256 * 1024;
 
 // Field numbers (protos/perfetto/trace/...), as wire tags `field << 3 | wireType`.
 const VARINT = 0;
+const I64 = 1;
 const LEN = 2;
 const tag = (field: number, wire: number): number => (field << 3) | wire;
 const T = {
@@ -98,6 +103,8 @@ const T = {
   nameIid: tag(10, VARINT),
   name: tag(23, LEN),
   sourceLocationIid: tag(34, VARINT),
+  flowIds: tag(47, I64),
+  terminatingFlowIds: tag(48, I64),
   // ClockSnapshot
   clocks: tag(1, LEN),
   primaryTraceClock: tag(2, VARINT),
@@ -201,6 +208,17 @@ class WireBuffer {
     this.varint(value);
   }
 
+  /** A fixed64 field holding a non-negative integer below 2^53. */
+  fixed64(tagValue: number, value: number): void {
+    this.varint(tagValue);
+    this.ensure(8);
+    const low = value % 4294967296;
+    const view = new DataView(this.bytes.buffer, this.bytes.byteOffset + this.pos, 8);
+    view.setUint32(0, low, true);
+    view.setUint32(4, (value - low) / 4294967296, true);
+    this.pos += 8;
+  }
+
   /** Opens a length-delimited field; returns the position `close` needs. */
   open(tagValue: number): number {
     this.varint(tagValue);
@@ -262,6 +280,10 @@ export class PerfettoTraceWriter implements TraceWriter {
   private readonly out = new WireBuffer();
   private readonly sequences = new Map<number, ThreadSequence>();
   private readonly described = new Set<number>();
+  /** Per worker thread: the async span that created it (0: a thread span did), and whether its flow still waits for a root span. */
+  private readonly starters = new Map<number, { parent: number; flowOpen: boolean }>();
+  /** Per thread: its thread spans open at the end of its last block. */
+  private readonly depths = new Map<number, number>();
 
   constructor(
     private readonly write: (chunk: Uint8Array) => void,
@@ -294,79 +316,113 @@ export class PerfettoTraceWriter implements TraceWriter {
     const sequence = this.sequenceOf(block.thread, block.clock);
     const out = this.out;
     const id = sequence.id;
-    forEachRecord(block, (record) => {
-      const { kind, site: metadataId } = record;
-      const ns = Math.round(record.tick * 1e6);
-      const delta = ns > sequence.lastNs ? ns - sequence.lastNs : 0;
-      sequence.lastNs += delta;
-      if (kind === EventKind.threadEnd) {
-        const packet = this.openPacket(id);
-        out.field(T.timestamp, delta);
-        const event = out.open(T.trackEvent);
-        out.field(T.type, TYPE_SLICE_END);
-        out.close(event);
-        out.close(packet);
-      } else if (kind === EventKind.threadBegin || kind === EventKind.threadBeginInside) {
-        const packet = this.openPacket(id);
-        out.field(T.timestamp, delta);
-        this.internSite(sequence, metadata[metadataId], metadataId);
-        const event = out.open(T.trackEvent);
-        out.field(T.type, TYPE_SLICE_BEGIN);
-        this.nameSite(sequence, metadata[metadataId], metadataId);
-        // An outside parent (negative) means nothing in this trace: such a span is a root here.
-        if (kind === EventKind.threadBeginInside && record.parent > 0) {
+    const starter = this.starters.get(block.thread.id);
+    // Open thread spans of the block's thread, counted to tell a worker's root spans.
+    let depth = this.depths.get(block.thread.id) ?? 0;
+    forEachRecord(
+      block,
+      (record) => {
+        const { kind, site: metadataId } = record;
+        const ns = Math.round(record.tick * 1e6);
+        const delta = ns > sequence.lastNs ? ns - sequence.lastNs : 0;
+        sequence.lastNs += delta;
+        const linked =
+          starter !== undefined &&
+          depth === 0 &&
+          (kind === EventKind.threadBegin || kind === EventKind.threadBeginInside || kind === EventKind.asyncBegin) &&
+          record.parent <= 0;
+        const rootParent = linked ? starter.parent : 0;
+        const terminates = linked && starter.flowOpen;
+        if (terminates) starter.flowOpen = false;
+        if (kind === EventKind.workerStart) {
+          const parent = record.depth > 0 ? 0 : record.parent;
+          this.starters.set(record.worker, { parent, flowOpen: true });
+          const packet = this.openPacket(id);
+          out.field(T.timestamp, delta);
+          const event = out.open(T.trackEvent);
+          out.field(T.type, TYPE_INSTANT);
+          if (parent > 0) out.field(T.trackUuid, asyncTrackUuid(parent));
+          out.string(T.name, `worker ${record.worker}`);
+          out.fixed64(T.flowIds, record.worker);
+          out.close(event);
+          out.close(packet);
+        } else if (kind === EventKind.threadEnd) {
+          if (depth > 0) depth--;
+          const packet = this.openPacket(id);
+          out.field(T.timestamp, delta);
+          const event = out.open(T.trackEvent);
+          out.field(T.type, TYPE_SLICE_END);
+          out.close(event);
+          out.close(packet);
+        } else if (kind === EventKind.threadBegin || kind === EventKind.threadBeginInside) {
+          depth++;
+          const packet = this.openPacket(id);
+          out.field(T.timestamp, delta);
+          this.internSite(sequence, metadata[metadataId], metadataId);
+          const event = out.open(T.trackEvent);
+          out.field(T.type, TYPE_SLICE_BEGIN);
+          this.nameSite(sequence, metadata[metadataId], metadataId);
+          if (terminates) out.fixed64(T.terminatingFlowIds, block.thread.id);
+          // An outside parent (negative) means nothing in this trace: such a span is a root here.
+          const parent = kind === EventKind.threadBeginInside && record.parent > 0 ? record.parent : rootParent;
+          if (parent > 0) {
+            const annotation = out.open(T.debugAnnotations);
+            out.field(T.annotationNameIid, PARENT_NAME_IID);
+            out.field(T.uintValue, parent);
+            out.close(annotation);
+          }
+          out.close(event);
+          out.close(packet);
+        } else if (kind === EventKind.asyncBegin) {
+          const spanId = record.spanId;
+          const parent = rootParent > 0 ? rootParent : record.parent;
+          const uuid = asyncTrackUuid(spanId);
+          let packet = this.openPacket(id);
+          const track = out.open(T.trackDescriptor);
+          out.field(T.uuid, uuid);
+          out.field(T.parentUuid, parent > 0 ? asyncTrackUuid(parent) : PROCESS_TRACK);
+          out.close(track);
+          out.close(packet);
+          packet = this.openPacket(id);
+          out.field(T.timestamp, delta);
+          this.internSite(sequence, metadata[metadataId], metadataId);
+          const event = out.open(T.trackEvent);
+          out.field(T.type, TYPE_SLICE_BEGIN);
+          out.field(T.trackUuid, uuid);
+          this.nameSite(sequence, metadata[metadataId], metadataId);
+          if (terminates) out.fixed64(T.terminatingFlowIds, block.thread.id);
+          // The ids again, as arguments: what the viewer shows of a span, and what a reader needs
+          // without knowing how spanfn numbers its tracks.
+          let annotation = out.open(T.debugAnnotations);
+          out.field(T.annotationNameIid, ID_NAME_IID);
+          out.field(T.uintValue, spanId);
+          out.close(annotation);
+          if (parent > 0) {
+            annotation = out.open(T.debugAnnotations);
+            out.field(T.annotationNameIid, PARENT_NAME_IID);
+            out.field(T.uintValue, parent);
+            out.close(annotation);
+          }
+          out.close(event);
+          out.close(packet);
+        } else {
+          const packet = this.openPacket(id);
+          out.field(T.timestamp, delta);
+          const event = out.open(T.trackEvent);
+          out.field(T.type, TYPE_SLICE_END);
+          out.field(T.trackUuid, asyncTrackUuid(record.spanId));
           const annotation = out.open(T.debugAnnotations);
-          out.field(T.annotationNameIid, PARENT_NAME_IID);
-          out.field(T.uintValue, record.parent);
+          out.field(T.annotationNameIid, OUTCOME_NAME_IID);
+          out.field(T.stringValueIid, OUTCOME_IIDS[kind]);
           out.close(annotation);
+          out.close(event);
+          out.close(packet);
         }
-        out.close(event);
-        out.close(packet);
-      } else if (kind === EventKind.asyncBegin) {
-        const { spanId, parent } = record;
-        const uuid = asyncTrackUuid(spanId);
-        let packet = this.openPacket(id);
-        const track = out.open(T.trackDescriptor);
-        out.field(T.uuid, uuid);
-        out.field(T.parentUuid, parent > 0 ? asyncTrackUuid(parent) : PROCESS_TRACK);
-        out.close(track);
-        out.close(packet);
-        packet = this.openPacket(id);
-        out.field(T.timestamp, delta);
-        this.internSite(sequence, metadata[metadataId], metadataId);
-        const event = out.open(T.trackEvent);
-        out.field(T.type, TYPE_SLICE_BEGIN);
-        out.field(T.trackUuid, uuid);
-        this.nameSite(sequence, metadata[metadataId], metadataId);
-        // The ids again, as arguments: what the viewer shows of a span, and what a reader needs
-        // without knowing how spanfn numbers its tracks.
-        let annotation = out.open(T.debugAnnotations);
-        out.field(T.annotationNameIid, ID_NAME_IID);
-        out.field(T.uintValue, spanId);
-        out.close(annotation);
-        if (parent > 0) {
-          annotation = out.open(T.debugAnnotations);
-          out.field(T.annotationNameIid, PARENT_NAME_IID);
-          out.field(T.uintValue, parent);
-          out.close(annotation);
-        }
-        out.close(event);
-        out.close(packet);
-      } else {
-        const packet = this.openPacket(id);
-        out.field(T.timestamp, delta);
-        const event = out.open(T.trackEvent);
-        out.field(T.type, TYPE_SLICE_END);
-        out.field(T.trackUuid, asyncTrackUuid(record.spanId));
-        const annotation = out.open(T.debugAnnotations);
-        out.field(T.annotationNameIid, OUTCOME_NAME_IID);
-        out.field(T.stringValueIid, OUTCOME_IIDS[kind]);
-        out.close(annotation);
-        out.close(event);
-        out.close(packet);
-      }
-      if (out.pos > CHUNK_BYTES) this.flush();
-    });
+        if (out.pos > CHUNK_BYTES) this.flush();
+      },
+      true,
+    );
+    this.depths.set(block.thread.id, depth);
     this.flush();
   }
 
