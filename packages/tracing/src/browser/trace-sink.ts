@@ -6,6 +6,7 @@
  * runs on the page's thread; blocks sent while the worker was starting are kept until it answers,
  * so nothing is lost by falling back.
  */
+import { BlockMessages } from "../block-message.js";
 import { recycleBuffer } from "../buffer.js";
 import type { EventBlock } from "../events.js";
 import { flush, isShared } from "../queue.js";
@@ -51,8 +52,7 @@ export class BrowserTraceSink implements Sink {
   private worker: TraceWorkerLike | null = null;
   private inline: ((message: ToTraceWorker) => void) | null = null;
   private process: ProcessInfo | null = null;
-  /** Per thread id, how many of its metadata entries the encoder has been sent. */
-  private readonly metadataSent = new Map<number, number>();
+  private readonly messages = new BlockMessages();
   /** Copies of the blocks sent while the worker was starting: replayed on the page's thread should it never answer. */
   private pending: BlockMessage[] = [];
   /** Slots of the buffers the worker holds. */
@@ -107,20 +107,7 @@ export class BrowserTraceSink implements Sink {
   }
 
   block(block: EventBlock): void {
-    const threadId = block.thread.id;
-    const first = !this.metadataSent.has(threadId);
-    const sent = this.metadataSent.get(threadId) ?? 0;
-    this.metadataSent.set(threadId, block.metadata.length);
-    const message = (data: Float64Array): BlockMessage => ({
-      kind: "block",
-      threadId,
-      ...(first ? { thread: block.thread, clock: block.clock } : {}),
-      metadata: block.metadata.length > sent ? block.metadata.slice(sent) : [],
-      metadataFrom: sent,
-      data,
-      length: block.length,
-      sequence: block.sequence,
-    });
+    const message = (data: Float64Array) => this.messages.next(block, data);
     if (this.currentMode === "inline") {
       // The encoder hands the buffer back ("free") before this returns.
       this.inline!(message(block.data));
@@ -266,7 +253,7 @@ export class BrowserTraceSink implements Sink {
   private goInline(): void {
     this.currentMode = "inline";
     // A new encoder: each thread's info, clock and metadata go again with its next block.
-    this.metadataSent.clear();
+    this.messages.reset();
     this.inline = createTraceWorker((message) => this.received(message));
     this.inline(this.startMessage());
   }

@@ -3,8 +3,7 @@
  * with their buffers transferred, not copied, and come back for reuse; a thread's info, clock and
  * metadata go once, and new metadata entries with the block that first uses them.
  */
-import type { ClockInfo } from "../clock.js";
-import type { SpanMetadata, ThreadInfo } from "../events.js";
+import type { BlockMessage } from "../block-message.js";
 import type { ProcessInfo, RuntimeReport } from "../sinks/sink.js";
 
 export type BrowserTraceFormat = "json" | "perfetto";
@@ -16,19 +15,8 @@ export interface StartMessage {
   readonly process: ProcessInfo;
 }
 
-export interface BlockMessage {
-  readonly kind: "block";
-  readonly threadId: number;
-  /** First block of a thread: who it is and how its ticks read. */
-  readonly thread?: ThreadInfo;
-  readonly clock?: ClockInfo;
-  /** The thread's metadata entries from index `metadataFrom` on, new since its last block. */
-  readonly metadata: readonly SpanMetadata[];
-  readonly metadataFrom: number;
-  readonly data: Float64Array;
-  readonly length: number;
-  readonly sequence: number;
-}
+/** A sealed block, as the worker receives it. */
+export type { BlockMessage } from "../block-message.js";
 
 /** Asks for the trace: as written so far, or, with the runtime's report, finished. */
 export interface TraceRequest {
