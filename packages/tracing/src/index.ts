@@ -45,3 +45,4 @@ export { SpanPairer, type CompletedSpan } from "./read/spans.js";
 export { SummaryBuilder, type Summary, type SpanStats } from "./read/summary.js";
 export { PerfettoTraceSink, PerfettoTraceWriter, type PerfettoTraceOptions } from "./sinks/perfetto.js";
 export type { TraceWriter } from "./sinks/trace-writer.js";
+export { BrowserTraceSink, type BrowserTraceOptions, type BrowserTraceFormat, type BrowserTraceMode, type TraceWorkerLike } from "./browser/trace-sink.js";

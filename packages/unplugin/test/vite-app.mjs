@@ -3,6 +3,8 @@
 //   node vite-app.mjs build <outDir>   production build, served by `vite preview`
 //   node vite-app.mjs dev <copyDir>    the dev server on a copy of the app; then an edit to the
 //                                      copy (HMR reloads the page) and the page's result again
+//   node vite-app.mjs trace <outDir>   the trace pages (BrowserTraceSink), built: JSON and Perfetto
+//                                      with a worker, and JSON where the page's CSP forbids one
 // A child process, not jest: Vite is an ES module only.
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -35,6 +37,17 @@ try {
     servers.push(server);
     await page.goto(server.resolvedUrls.local[0]);
     process.stdout.write(JSON.stringify({ page: await result() }) + "\n");
+  } else if (mode === "trace") {
+    const input = { trace: join(app, "trace.html"), csp: join(app, "trace-csp.html") };
+    await build({ ...quiet, root: app, plugins: [spanfn()], build: { outDir: dir, emptyOutDir: true, rollupOptions: { input } } });
+    const server = await preview({ ...quiet, root: app, build: { outDir: dir }, preview: { port: 0, host: "127.0.0.1" } });
+    servers.push(server);
+    const pages = {};
+    for (const [name, path] of [["json", "trace.html"], ["perfetto", "trace.html?format=perfetto"], ["csp", "trace-csp.html"]]) {
+      await page.goto(new URL(path, server.resolvedUrls.local[0]).href);
+      pages[name] = await result();
+    }
+    process.stdout.write(JSON.stringify(pages) + "\n");
   } else if (mode === "dev") {
     // The dev server watches the copy, which the test edits: the repository's files stay put.
     cpSync(app, dir, { recursive: true });

@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import protobuf from "protobufjs";
 import { expectAppSpans, expectAppWorked, expectAsyncFromCall, lineOf, originalLineOf, type AppResult } from "./app.js";
 
 const SCRIPT = join(__dirname, "vite-app.mjs");
@@ -45,6 +46,31 @@ withBrowser("Vite with @spanfn/unplugin/vite, in Chromium", () => {
     const position = originalLineOf(join(assets, script!), "empty order");
     expect(position.source).toMatch(/service\.ts$/);
     expect(position.line).toBe(lineOf("service.ts", 'throw new Error("empty order")'));
+  }, 150_000);
+
+  test("BrowserTraceSink: a Web Worker encodes the trace (JSON, Perfetto); where the page's CSP forbids workers, the page's thread does", () => {
+    const out = mkdtempSync(join(tmpdir(), "spanfn-vite-trace-"));
+    made.push(out);
+    const run = spawnSync(process.execPath, [SCRIPT, "trace", out], { encoding: "utf8", timeout: 120_000 });
+    if (run.status !== 0) throw new Error(`vite trace pages failed (${run.status ?? run.signal}):\n${run.stderr}${run.stdout}`);
+    type TracePage = { mode: string; format: string; soFar: number; trace: number[]; lostEvents: number };
+    const pages = JSON.parse(run.stdout) as Record<"json" | "perfetto" | "csp", TracePage>;
+    expect([pages.json.mode, pages.perfetto.mode, pages.csp.mode]).toEqual(["worker", "worker", "inline"]);
+    for (const page of [pages.json, pages.csp]) {
+      const events = JSON.parse(Buffer.from(page.trace).toString("utf8")) as { ph: string; name?: string; args?: Record<string, unknown> }[];
+      const names = new Set(events.map((e) => e.name));
+      for (const name of ["service::MemoryCache.get", "service::DiskStore.load", "service::price", "service::validate"]) expect([name, names.has(name)]).toEqual([name, true]);
+      expect(events.find((e) => e.name === "service::validate" && e.ph === "e")?.args?.outcome).toBe("rejected");
+      expect(events.at(-1)?.name).toBe("spanfn_report");
+      expect(events.find((e) => e.name === "process_name")?.args?.name).toBe("trace page");
+      expect(page.soFar).toBeGreaterThan(0);
+      expect(page.lostEvents).toBe(0);
+    }
+    // Perfetto's own schema reads the worker's bytes: the process's and the spans' names are there.
+    const root = protobuf.loadSync(join(__dirname, "../../tracing/test/fixtures/perfetto/perfetto_trace.proto"));
+    const trace = root.lookupType("perfetto.protos.Trace").decode(Uint8Array.from(pages.perfetto.trace));
+    const text = JSON.stringify(trace.toJSON());
+    for (const name of ["trace page", "service::price", "service::validate"]) expect(text).toContain(JSON.stringify(name));
   }, 150_000);
 
   test("dev server: the page records the source's spans, and after an edit (HMR reload) the new lines", () => {

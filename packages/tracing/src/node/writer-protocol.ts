@@ -8,6 +8,7 @@ import type { ThreadInfo } from "../events.js";
 import type { SpanMetadata } from "../events.js";
 import type { MessagePort } from "node:worker_threads";
 import type { ProcessInfo, RuntimeReport } from "../sinks/sink.js";
+import type { BlockMessage } from "../block-message.js";
 import type { Summary } from "../read/summary.js";
 
 export type TraceFormat = "json" | "perfetto";
@@ -48,21 +49,8 @@ export const CONTROL_LENGTH = 5;
 export const WRITER_RUNNING = 0;
 export const WRITER_DONE = 1;
 
-export interface BlockMessage {
-  readonly kind: "block";
-  readonly threadId: number;
-  /** First block of a thread: who it is and how its ticks read. */
-  readonly thread?: ThreadInfo;
-  readonly clock?: ClockInfo;
-  /** The thread's metadata entries from index `metadataFrom` on, new since its last block. */
-  readonly metadata: readonly SpanMetadata[];
-  readonly metadataFrom: number;
-  readonly data: Float64Array;
-  readonly length: number;
-  readonly sequence: number;
-  /** What the program's thread attached for the outputs (TraceWriterOptions.attach), if anything. */
-  readonly attached?: unknown;
-}
+/** A sealed block, as the writer thread receives it. */
+export type { BlockMessage } from "../block-message.js";
 
 /** Asks the outputs to send what they hold; answered on `reply` with a FlushReply. */
 export interface FlushMessage {

@@ -11,6 +11,7 @@
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { countRecords } from "../records.js";
+import { BlockMessages } from "../block-message.js";
 import { isShared } from "../queue.js";
 import { recycleBuffer } from "../buffer.js";
 import type { EventBlock } from "../events.js";
@@ -72,8 +73,7 @@ export class TraceWriterSink implements Sink {
   readonly format: TraceFormat;
   private worker: Worker | null = null;
   private control = new Int32Array(new SharedArrayBuffer(CONTROL_LENGTH * 4));
-  /** Per thread id, how many of its metadata entries the writer has been sent. */
-  private readonly metadataSent = new Map<number, number>();
+  private readonly messages = new BlockMessages();
   /** Slots posted, modulo 2^32 like the writer's count (see writer-protocol.ts). */
   private slotsPosted = 0;
   /** Events of the blocks whose buffers were transferred, modulo 2^32 (lent ones are counted only if the writer never reads them). */
@@ -136,24 +136,11 @@ export class TraceWriterSink implements Sink {
     if (this.stopped || (fileFailed && (this.options.outputs ?? []).length === 0)) {
       throw new Error(this.failure ?? `spanfn: could not write ${this.target}`);
     }
-    const threadId = block.thread.id;
-    const first = !this.metadataSent.has(threadId);
-    const sent = this.metadataSent.get(threadId) ?? 0;
     // A buffer another sink still reads (TeeSink) is copied; any other is handed over.
     const data = isShared(block) ? block.data.slice(0, block.length) : block.data;
-    const message: BlockMessage = {
-      kind: "block",
-      threadId,
-      ...(first ? { thread: block.thread, clock: block.clock } : {}),
-      metadata: block.metadata.length > sent ? block.metadata.slice(sent) : [],
-      metadataFrom: sent,
-      data,
-      length: block.length,
-      sequence: block.sequence,
-      ...(this.options.attach === undefined ? {} : { attached: this.options.attach(block) }),
-    };
+    const next = this.messages.next(block, data);
+    const message: BlockMessage = this.options.attach === undefined ? next : { ...next, attached: this.options.attach(block) };
     this.slotsPosted = (this.slotsPosted + data.length) | 0;
-    this.metadataSent.set(threadId, block.metadata.length);
     if (data.buffer instanceof SharedArrayBuffer) {
       worker.postMessage(message);
       this.lent.push({ data, block: this.blocksPosted, length: block.length });

@@ -1,0 +1,83 @@
+/**
+ * The trace worker's side: encodes the blocks a page's thread transfers to it (Chrome JSON or
+ * Perfetto), hands each buffer back, and answers requests for the trace. Free of any global, so
+ * the same code runs in a Web Worker (worker-entry.ts) and, in tests, behind a MessageChannel.
+ */
+import type { ClockInfo } from "../clock.js";
+import type { EventBlock, SpanMetadata, ThreadInfo } from "../events.js";
+import { ChromeTraceWriter } from "../sinks/chrome.js";
+import { PerfettoTraceWriter } from "../sinks/perfetto.js";
+import type { TraceWriter } from "../sinks/trace-writer.js";
+import type { BlockMessage, FromTraceWorker, StartMessage, ToTraceWorker, TraceRequest } from "./worker-protocol.js";
+
+interface ThreadTable {
+  readonly thread: ThreadInfo;
+  readonly clock: ClockInfo;
+  readonly metadata: SpanMetadata[];
+}
+
+export type PostToPage = (message: FromTraceWorker, transfer?: ArrayBuffer[]) => void;
+
+/** The worker's message handler: every message from the page's thread goes through it, in order. */
+export function createTraceWorker(post: PostToPage): (message: ToTraceWorker) => void {
+  const threads = new Map<number, ThreadTable>();
+  const chunks: (string | Uint8Array)[] = [];
+  let encoder: TraceWriter | null = null;
+  let format: StartMessage["format"] = "json";
+  let finished = false;
+
+  const start = (message: StartMessage): void => {
+    format = message.format;
+    const write = (chunk: string | Uint8Array) => chunks.push(chunk);
+    encoder = format === "perfetto" ? new PerfettoTraceWriter(write, { processName: message.processName }) : new ChromeTraceWriter(write, { processName: message.processName });
+    encoder.start(message.process);
+    post({ kind: "ready" });
+  };
+
+  const block = (message: BlockMessage): void => {
+    let table = threads.get(message.threadId);
+    if (table === undefined) {
+      table = { thread: message.thread!, clock: message.clock!, metadata: [] };
+      threads.set(message.threadId, table);
+    }
+    for (let i = 0; i < message.metadata.length; i++) table.metadata[message.metadataFrom + i] = message.metadata[i];
+    if (!finished) {
+      const eventBlock: EventBlock = { thread: table.thread, clock: table.clock, metadata: table.metadata, data: message.data, length: message.length, sequence: message.sequence };
+      encoder!.block(eventBlock);
+    }
+    post({ kind: "free", data: message.data }, [message.data.buffer as ArrayBuffer]);
+  };
+
+  const trace = (request: TraceRequest): void => {
+    if (request.report !== undefined && !finished) {
+      finished = true;
+      encoder!.finish(request.report);
+    }
+    const bytes = joined(chunks, format === "json" && !finished ? "\n]\n" : "");
+    post({ kind: "trace", id: request.id, bytes }, [bytes.buffer as ArrayBuffer]);
+  };
+
+  return (message) => {
+    try {
+      if (message.kind === "start") start(message);
+      else if (message.kind === "block") block(message);
+      else trace(message);
+    } catch (error) {
+      post({ kind: "failed", message: error instanceof Error ? error.message : String(error) });
+    }
+  };
+}
+
+/** The chunks as one byte array, with `tail` after them (what closes a JSON trace still being written). */
+export function joined(chunks: readonly (string | Uint8Array)[], tail = ""): Uint8Array {
+  const encoder = new TextEncoder();
+  const parts = chunks.map((chunk) => (typeof chunk === "string" ? encoder.encode(chunk) : chunk));
+  if (tail !== "") parts.push(encoder.encode(tail));
+  const all = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.length;
+  }
+  return all;
+}

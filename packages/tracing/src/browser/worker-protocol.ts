@@ -1,0 +1,54 @@
+/**
+ * What a page's thread and its trace worker (trace-worker.ts) say to each other. Blocks travel
+ * with their buffers transferred, not copied, and come back for reuse; a thread's info, clock and
+ * metadata go once, and new metadata entries with the block that first uses them.
+ */
+import type { BlockMessage } from "../block-message.js";
+import type { ProcessInfo, RuntimeReport } from "../sinks/sink.js";
+
+export type BrowserTraceFormat = "json" | "perfetto";
+
+export interface StartMessage {
+  readonly kind: "start";
+  readonly format: BrowserTraceFormat;
+  readonly processName: string | undefined;
+  readonly process: ProcessInfo;
+}
+
+/** A sealed block, as the worker receives it. */
+export type { BlockMessage } from "../block-message.js";
+
+/** Asks for the trace: as written so far, or, with the runtime's report, finished. */
+export interface TraceRequest {
+  readonly kind: "trace";
+  readonly id: number;
+  readonly report?: RuntimeReport;
+}
+
+export type ToTraceWorker = StartMessage | BlockMessage | TraceRequest;
+
+/** The worker took the start message: blocks may be transferred to it from now on. */
+export interface ReadyMessage {
+  readonly kind: "ready";
+}
+
+/** A buffer the worker is done with, back for reuse. */
+export interface FreeMessage {
+  readonly kind: "free";
+  readonly data: Float64Array;
+}
+
+/** The trace asked for, as bytes (UTF-8 JSON or Perfetto protobuf), its buffer transferred. */
+export interface TraceReply {
+  readonly kind: "trace";
+  readonly id: number;
+  readonly bytes: Uint8Array;
+}
+
+/** The worker could not go on (a bug): the page's thread encodes from then on. */
+export interface FailedMessage {
+  readonly kind: "failed";
+  readonly message: string;
+}
+
+export type FromTraceWorker = ReadyMessage | FreeMessage | TraceReply | FailedMessage;
