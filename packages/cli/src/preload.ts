@@ -79,6 +79,9 @@ async function installExport(options: PreloadOptions, processName: string): Prom
     return;
   }
   let otel;
+  // As for a trace file: the sink in place at exit, seen before the runtime's exit hook lets it go.
+  let atExit: Sink | null = null;
+  process.on("exit", () => (atExit = getSink()));
   try {
     otel = otelModule.installOtel({
       url: options.otlp === "" ? undefined : options.otlp,
@@ -100,6 +103,23 @@ async function installExport(options: PreloadOptions, processName: string): Prom
     return;
   }
   if (otel === null && !options.quiet) process.stderr.write("spanfn: OTEL_SDK_DISABLED=true: not exporting spans\n");
+  const ours = getSink();
+  if (otel !== null && ours !== null) process.on("exit", () => explainOwnExportInstall(options, ours, atExit));
+}
+
+/**
+ * Under --otlp, the program called `install()` itself and so replaced the exporting sink: none
+ * of its spans reach the collector. Say where they went instead.
+ */
+function explainOwnExportInstall(options: PreloadOptions, ours: Sink, theirs: Sink | null): void {
+  if (theirs === ours || theirs === null) return;
+  const path = (theirs as { path?: unknown }).path;
+  const where = typeof path === "string" ? `to ${resolve(path)}` : "to the sink it gave install()";
+  if (options.writeTrace && (typeof path !== "string" || resolve(path) !== options.out)) rmSync(options.out, { force: true });
+  process.stderr.write(
+    `spanfn: the program called install() itself, so its spans went ${where} and none were exported to OpenTelemetry (--otlp); ` +
+      `leave install() out under spanfn run\n`,
+  );
 }
 
 /**

@@ -239,6 +239,15 @@ describe("spanfn run", () => {
     expect(traced.stderr).toContain("SyntaxError: Unexpected token ';'");
   });
 
+  test("the summary at exit and spanfn report on the file count the same spans and events", () => {
+    const out = join(scratch, "counted.json");
+    const run = spanfn(["run", "--all", "--out", out, "main.ts"], {}, join(PROGRAMS, "esm-ts"));
+    const report = spanfn(["report", out]);
+    const counts = (text: string) => /\d+ spans \(\d+ events\); \d+ unfinished/.exec(text)?.[0];
+    expect(counts(run.stderr)).toBeDefined();
+    expect(counts(report.stdout + report.stderr)).toBe(counts(run.stderr));
+  });
+
   test("--html at exit writes the report beside the trace", () => {
     const html = join(scratch, "run.html");
     const result = spanfn(["run", "--all", "--out", join(scratch, "run.json"), "--html", html, "main.ts"], {}, join(PROGRAMS, "esm-ts"));
@@ -263,6 +272,11 @@ describe("spanfn run", () => {
     expect(same.stderr).toMatch(/main::work +thread +2 /);
     expect(trace(out).filter((e) => e.ph === "E").map((e) => e.name)).toEqual(["main::work", "main::work"]);
     expect(readFileSync(out, "utf8").trimEnd().endsWith("]")).toBe(true);
+
+    // Under --otlp nothing would reach the collector: said, with where the spans went.
+    const exporting = spanfn(["run", "--otlp", "http://127.0.0.1:9/v1/traces", "main.mjs"], { OWN_TRACE: own }, dir);
+    expect([exporting.status, exporting.stdout]).toEqual([0, "2498500\n"]);
+    expect(exporting.stderr).toContain(`spanfn: the program called install() itself, so its spans went to ${own} and none were exported to OpenTelemetry (--otlp)`);
   });
 
   test("bad command lines fail with one line and status 2", () => {
@@ -357,7 +371,8 @@ describe("spanfn report", () => {
     expect(result.stderr).toBe(`spanfn: ${cut} ends inside an event (a run cut short?): the events before it are summarised\n`);
     const summary = JSON.parse(result.stdout) as { spans: Array<{ name: string }>; unfinished: number; events: number };
     expect(summary.spans.map((s) => s.name).sort()).toEqual(["inner", "outer"]);
-    expect([summary.events, summary.unfinished]).toEqual([6, 1]);
+    // Span events, as the runtime counts them: B, B, E, E, the X (a begin and an end), b.
+    expect([summary.events, summary.unfinished]).toEqual([7, 1]);
   });
 
   test("a file that is neither JSON nor a Perfetto trace: one line naming it, status 2", () => {
