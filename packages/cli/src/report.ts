@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { SpanPairer, SummaryBuilder, type ChromeTraceEvent, type Summary } from "@spanfn/tracing";
 import { UsageError, type ReportOptions } from "./args.js";
-import { formatSummary } from "./summary.js";
+import { formatSummary, spanEvents } from "./summary.js";
 import { renderHtml } from "./html.js";
 import { readChromeTrace } from "./read/chrome.js";
 import { readPerfetto } from "./read/perfetto.js";
@@ -34,7 +34,7 @@ export async function summarizeFile(file: string, onEvent?: (event: ChromeTraceE
     await readPerfetto(file, pairer);
   } else {
     const { cutShort } = await readChromeTrace(file, pairer, (event) => {
-      builder.event();
+      builder.event(spanEvents(event));
       onEvent?.(event);
     });
     if (cutShort === "inside an event") {

@@ -8,6 +8,17 @@ import type { SortKey } from "./args.js";
 
 export type { Summary, SpanStats } from "@spanfn/tracing";
 
+/**
+ * The span events a trace event stands for, as the runtime counts them (a begin, an end; an `X`
+ * both), so a summary read from the file counts what the one written at exit counted: metadata
+ * and flow events are not spans' events.
+ */
+export function spanEvents(event: ChromeTraceEvent): number {
+  const phase = event.ph;
+  if (phase === "B" || phase === "E" || phase === "b" || phase === "e") return 1;
+  return phase === "X" ? 2 : 0;
+}
+
 /** The summary of events held in memory; `spanfn report` streams files through the same pairer and builder. */
 export function summarize(events: readonly ChromeTraceEvent[]): Summary {
   const builder = new SummaryBuilder();
@@ -16,7 +27,7 @@ export function summarize(events: readonly ChromeTraceEvent[]): Summary {
     (args) => builder.report(args),
   );
   for (const event of events) {
-    builder.event();
+    builder.event(spanEvents(event));
     visitChromeEvent(event, pairer);
   }
   return builder.finish(pairer.openCount());
