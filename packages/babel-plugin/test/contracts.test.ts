@@ -106,20 +106,29 @@ describe("spanfn run", () => {
   });
 });
 
-describe("a contract file changing", () => {
-  const dir = mkdtempSync(join(__dirname, ".run-contracts-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const contract = join(dir, "contract.ts");
-  const service = join(dir, "service.ts");
-  const source = 'import type { Service } from "./contract";\nexport class Impl implements Service {\n  load() {\n    return this.db.get();\n  }\n}\n';
-  // One options object, as a build's config hands the same plugin item to every file.
-  const config: TransformOptions = {
-    filename: service,
+/** A class implementing the `Service` contract imported from `from`, its method returning a call's value. */
+function implementation(from: string): string {
+  return `import type { Service } from "${from}";\nexport class Impl implements Service {\n  load() {\n    return this.db.get();\n  }\n}\n`;
+}
+
+/** One options object, as a build's config hands the same plugin item to every file. */
+function allModeConfig(filename: string): TransformOptions {
+  return {
+    filename,
     babelrc: false,
     configFile: false,
     presets: [require.resolve("@babel/preset-typescript")],
     plugins: [[plugin, { instrument: "all" }]],
   };
+}
+
+describe("a contract file changing", () => {
+  const dir = mkdtempSync(join(__dirname, ".run-contracts-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const contract = join(dir, "contract.ts");
+  const service = join(dir, "service.ts");
+  const source = implementation("./contract");
+  const config = allModeConfig(service);
   const transform = () => transformSync(source, config)!;
 
   test("is read again when its mtime changes, and is reported as a dependency of the file", () => {
@@ -153,14 +162,8 @@ describe("a tsconfig changing", () => {
   const dir = mkdtempSync(join(__dirname, ".run-tsconfig-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const service = join(dir, "service.ts");
-  const source = 'import type { Service } from "@contract";\nexport class Impl implements Service {\n  load() {\n    return this.db.get();\n  }\n}\n';
-  const config: TransformOptions = {
-    filename: service,
-    babelrc: false,
-    configFile: false,
-    presets: [require.resolve("@babel/preset-typescript")],
-    plugins: [[plugin, { instrument: "all" }]],
-  };
+  const source = implementation("@contract");
+  const config = allModeConfig(service);
   const aliasTo = (target: string, at: Date) => {
     const tsconfig = join(dir, "tsconfig.json");
     writeFileSync(tsconfig, JSON.stringify({ compilerOptions: { paths: { "@contract": [target] } } }));
