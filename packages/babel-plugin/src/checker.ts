@@ -5,11 +5,12 @@
  * is given to it as Babel has it (`file.code`): Babel's positions are then TypeScript's, and a
  * file newer than the disk (a watcher, an earlier loader) is checked as it is now.
  */
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { types as t } from "@babel/core";
 import type * as TS from "typescript";
+import { fileStamp } from "./file-stamp.js";
 
 type TypeScript = typeof TS;
 
@@ -41,7 +42,7 @@ export class TypeCheckers {
    * `allowJs`). A tsconfig that cannot be read, or no `typescript` to load, is an error.
    */
   forFile(filename: string, code: string, tsconfig: string, root: string): ReturnTypes | null {
-    const stamp = stampOf(tsconfig);
+    const stamp = fileStamp(tsconfig);
     if (stamp === null) throw new Error(`${PREFIX}: cannot read the tsconfig ${tsconfig}.`);
     let project = this.projects.get(tsconfig);
     if (project === undefined || project.stamp !== stamp) {
@@ -72,15 +73,6 @@ export class TypeCheckers {
       this.compilers.set(root, ts);
     }
     return ts;
-  }
-}
-
-function stampOf(file: string): string | null {
-  try {
-    const stat = statSync(file);
-    return stat.isFile() ? `${stat.mtimeMs} ${stat.size}` : null;
-  } catch {
-    return null;
   }
 }
 
@@ -150,7 +142,7 @@ class Project {
     if (given !== undefined) return `given ${given.version}`;
     let entry = this.disk.get(file);
     if (entry === undefined || (entry.generation !== this.generation && !file.includes("/node_modules/"))) {
-      entry = { version: stampOf(file) ?? "missing", generation: this.generation };
+      entry = { version: fileStamp(file) ?? "missing", generation: this.generation };
       this.disk.set(file, entry);
     }
     return entry.version;

@@ -10,9 +10,10 @@
  * babel-jest's options: `["@spanfn/babel-plugin/jest", { rootMode: "upward" }]`.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { fileStamp } from "./file-stamp.js";
 
 /** The parts of jest's transform options this module reads; the rest go on to babel-jest. */
 export interface JestTransformOptions {
@@ -125,14 +126,7 @@ function dependencyState(sourcePath: string, transformOptions: JestTransformOpti
   }
   if (recorded.file !== sourcePath || !Array.isArray(recorded.dependencies)) return "unrecorded";
   return recorded.dependencies
-    .map((dependency) => {
-      try {
-        const stat = statSync(dependency);
-        return `${dependency}\0${stat.mtimeMs}\0${stat.size}`;
-      } catch {
-        return `${dependency}\0missing`;
-      }
-    })
+    .map((dependency) => `${dependency}\0${fileStamp(dependency) ?? "missing"}`)
     .join("\n");
 }
 

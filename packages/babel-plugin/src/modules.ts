@@ -5,11 +5,12 @@
  * re-exports and index files, to its declaration (resolve.ts says which file an import names).
  * Parsed files are cached per process and read again when their mtime changes.
  */
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { parse } from "@babel/parser";
 import * as core from "@babel/core";
 import type { types as t } from "@babel/core";
 import type { Resolver } from "./resolve.js";
+import { fileStamp } from "./file-stamp.js";
 
 /** A binding imported by a module: `imported` is a name, "default", or "*" for a namespace. */
 export interface ImportRef {
@@ -146,8 +147,7 @@ function declare(info: ModuleInfo, statement: t.Node, fallbackName?: string): st
 const PARSER_PLUGINS = ["typescript", "decorators", "jsx"] as const;
 
 interface CacheEntry {
-  readonly mtimeMs: number;
-  readonly size: number;
+  readonly stamp: string;
   readonly info: ModuleInfo | null;
   /** The generation this entry's file was last checked in. */
   checked: number;
@@ -178,18 +178,13 @@ export class ModuleGraph {
   load(file: string): ModuleInfo | null {
     let entry = this.cache.get(file);
     if (entry === undefined || entry.checked !== this.generation) {
-      let stat: { mtimeMs: number; size: number } | null = null;
-      try {
-        stat = statSync(file);
-      } catch {
-        stat = null;
-      }
-      if (stat === null) {
+      const stamp = fileStamp(file);
+      if (stamp === null) {
         this.cache.delete(file);
         return null;
       }
-      if (entry === undefined || entry.mtimeMs !== stat.mtimeMs || entry.size !== stat.size) {
-        entry = { mtimeMs: stat.mtimeMs, size: stat.size, info: parseModule(file), checked: this.generation };
+      if (entry === undefined || entry.stamp !== stamp) {
+        entry = { stamp, info: parseModule(file), checked: this.generation };
         this.cache.set(file, entry);
       }
       entry.checked = this.generation;

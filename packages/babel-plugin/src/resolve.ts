@@ -9,6 +9,7 @@ import { readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { createPathsMatcher, getTsconfig, type TsConfigResult } from "get-tsconfig";
 import { resolveExports, type PathConditions } from "resolve-pkg-maps";
+import { fileStamp } from "./file-stamp.js";
 
 /** Extensions tried after a path without one, in TypeScript's order (sources and declarations first). */
 const EXTENSIONS = [".ts", ".tsx", ".d.ts", ".mts", ".d.mts", ".cts", ".d.cts", ".js", ".jsx", ".mjs", ".cjs"];
@@ -26,7 +27,7 @@ export class Resolver {
   private readonly tsconfigs = new Map<string, { config: TsConfigResult | null; paths: ((s: string) => string[]) | null }>();
   private readonly tsconfigCache = new Map<string, unknown>();
   /** Each tsconfig read (the nearest ones; get-tsconfig does not say which files they extend) → its stamp. */
-  private readonly tsconfigStamps = new Map<string, string>();
+  private readonly tsconfigStamps = new Map<string, string | null>();
   /** `dir\0specifier` → file, for the current generation (files can appear between builds). */
   private resolved = new Map<string, string | null>();
 
@@ -34,7 +35,7 @@ export class Resolver {
   refresh(): void {
     this.resolved = new Map();
     for (const [path, stamp] of this.tsconfigStamps) {
-      if (stampOf(path) === stamp) continue;
+      if (fileStamp(path) === stamp) continue;
       this.tsconfigs.clear();
       this.tsconfigCache.clear();
       this.tsconfigStamps.clear();
@@ -89,19 +90,9 @@ export class Resolver {
       }
       entry = { config, paths: config === null ? null : createPathsMatcher(config) };
       this.tsconfigs.set(dir, entry);
-      if (config !== null && !this.tsconfigStamps.has(config.path)) this.tsconfigStamps.set(config.path, stampOf(config.path));
+      if (config !== null && !this.tsconfigStamps.has(config.path)) this.tsconfigStamps.set(config.path, fileStamp(config.path));
     }
     return entry;
-  }
-}
-
-/** What tells a changed file from the one read: its mtime and size. */
-function stampOf(path: string): string {
-  try {
-    const stat = statSync(path);
-    return `${stat.mtimeMs}:${stat.size}`;
-  } catch {
-    return "missing";
   }
 }
 
