@@ -15,7 +15,7 @@ const SCRIPT = join(__dirname, "vite-app.mjs");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const made: string[] = [];
 
-function runPage(mode: "build" | "dev", dir: string): { page: AppResult; edited?: AppResult } {
+function runPage(mode: "build" | "dev" | "babel", dir: string): { page: AppResult; edited?: AppResult } {
   made.push(dir);
   const run = spawnSync(process.execPath, [SCRIPT, mode, dir], { encoding: "utf8", timeout: 120_000 });
   if (run.status !== 0) throw new Error(`vite ${mode} failed (${run.status ?? run.signal}):\n${run.stderr}${run.stdout}`);
@@ -46,6 +46,16 @@ withBrowser("Vite with @spanfn/unplugin/vite, in Chromium", () => {
     const position = originalLineOf(join(assets, script!), "empty order");
     expect(position.source).toMatch(/service\.ts$/);
     expect(position.line).toBe(lineOf("service.ts", 'throw new Error("empty order")'));
+  }, 150_000);
+
+  // Without the unplugin: the main README's config for @rollup/plugin-babel in Vite. Listed as
+  // Vite lists plugins, Babel would run after Vite stripped the types: lines of the stripped code,
+  // and the interface of the same file lost (a thread span, then an async span from the return).
+  test("the README's @rollup/plugin-babel config (enforce: \"pre\"): the source's lines and contracts", () => {
+    const { page } = runPage("babel", mkdtempSync(join(tmpdir(), "spanfn-vite-babel-")));
+    expectAppWorked(page);
+    expectAppSpans(page);
+    expectAsyncFromCall(page, "service::DiskStore.load", lineOf("service.ts", "load(key) {"));
   }, 150_000);
 
   test("BrowserTraceSink: a Web Worker encodes the trace (JSON, Perfetto); where the page's CSP forbids workers, the page's thread does", () => {
