@@ -271,3 +271,20 @@ describe("a worker linked to the span that created it", () => {
     },
   );
 });
+
+describe("functions without async that returned promises", () => {
+  test("named once at exit: a built function with its place and the advice to annotate it; a method decorated without the plugin with the advice that helps", () => {
+    const out = join(scratch, "decorated.json");
+    const result = run("decorated.mjs", out);
+    expect(result.stdout).toBe("a b\n");
+    expect(result.status).toBe(0);
+    const named = result.stderr.split("\n").filter((line) => line.includes("returned promises"));
+    expect(named).toEqual([
+      "spanfn: 1 functions without async returned promises (programs/decorated::fetch (programs/decorated.mjs:20)); their spans began at the return: annotate the return type as Promise<…> to time them from the call",
+      "spanfn: 1 methods decorated with @spanFn returned promises without async (Repo.load); their spans began at the return: the decorator ran without the Babel plugin, which times them from the call (add @spanfn/babel-plugin to the build, or @spanfn/unplugin to a bundler), or make them async",
+    ]);
+    expect(result.stderr).not.toContain(":0)");
+    const report = trace(out).find((e) => e.name === "spanfn_report");
+    expect((report?.args as { promiseReturningSync: string[] }).promiseReturningSync).toEqual(["Repo.load", "programs/decorated::fetch (programs/decorated.mjs:20)"]);
+  });
+});

@@ -129,14 +129,25 @@ export function describeLosses(report: RuntimeReport): string {
     parts.push(`${report.unfinished.length} spans unfinished at exit (${shown})`);
   }
   const lines = parts.length === 0 ? [] : [`spanfn: ${parts.join("; ")}`];
-  const missed = report.promiseReturningSync;
-  if (missed.length > 0) {
-    const shown = missed.slice(0, 5).map((f) => `${f.name} (${f.file}:${f.line})`).join(", ") + (missed.length > 5 ? `, +${missed.length - 5} more` : "");
+  // A site with no file was defined at run time: a method the @spanFn decorator wrapped without
+  // the Babel plugin, which cannot see a return type, so annotating it would change nothing.
+  const built = report.promiseReturningSync.filter((f) => f.file !== "");
+  const decorated = report.promiseReturningSync.filter((f) => f.file === "");
+  if (built.length > 0) {
     lines.push(
-      `spanfn: ${missed.length} functions without async returned promises (${shown}); their spans began at the return: annotate the return type as Promise<…> to time them from the call`,
+      `spanfn: ${built.length} functions without async returned promises (${listed(built.map((f) => `${f.name} (${f.file}:${f.line})`))}); their spans began at the return: annotate the return type as Promise<…> to time them from the call`,
+    );
+  }
+  if (decorated.length > 0) {
+    lines.push(
+      `spanfn: ${decorated.length} methods decorated with @spanFn returned promises without async (${listed(decorated.map((f) => f.name))}); their spans began at the return: the decorator ran without the Babel plugin, which times them from the call (add @spanfn/babel-plugin to the build, or @spanfn/unplugin to a bundler), or make them async`,
     );
   }
   return lines.join("\n");
+}
+
+function listed(names: string[]): string {
+  return names.slice(0, 5).join(", ") + (names.length > 5 ? `, +${names.length - 5} more` : "");
 }
 
 /**
