@@ -288,3 +288,24 @@ describe("functions without async that returned promises", () => {
     expect((report?.args as { promiseReturningSync: string[] }).promiseReturningSync).toEqual(["Repo.load", "programs/decorated::fetch (programs/decorated.mjs:20)"]);
   });
 });
+
+describe("a build without the plugin", () => {
+  test("comment markers nobody read: one line at exit says no function was instrumented and what reads them", () => {
+    const out = join(scratch, "unbuilt-markers.json");
+    const result = run("unbuilt.mjs", "markers", out);
+    expect(result.stdout).toBe("6\n");
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe(
+      "spanfn: no function was instrumented, so the trace holds no spans: /** @spanFn */ markers are read at build time by @spanfn/babel-plugin (or @spanfn/unplugin in a bundler; spanfn run applies it)\n",
+    );
+    expect(trace(out).filter((e) => e.ph === "B" || e.ph === "b" || e.ph === "X")).toEqual([]);
+  });
+
+  test("no line where the instrumented functions ran in a worker", () => {
+    const out = join(scratch, "unbuilt-worker.json");
+    const result = run("unbuilt.mjs", "worker", out);
+    expect(result.stdout).toBe("6\n");
+    expect(result.stderr).toBe("");
+    expect(named(trace(out), "b", "worker task")).toHaveLength(2);
+  });
+});

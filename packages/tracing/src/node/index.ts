@@ -59,7 +59,10 @@ export interface InstallOptions extends Omit<RuntimeOptions, "sink"> {
   settlement?: "exact" | "reaction";
   /** Name of the process in the trace viewer. */
   processName?: string;
-  /** Called at exit with the runtime's report; default prints one line to stderr when events were lost. */
+  /**
+   * Called at exit with the runtime's report; default prints one line to stderr when events were
+   * lost, and one when no function was instrumented (a build without the plugin).
+   */
   onExit?: (report: RuntimeReport) => void;
 }
 
@@ -89,8 +92,19 @@ export function install(options: InstallOptions = {}): void {
     if (runtime.enabled === undefined) configure({ enabled: true });
   }
   setFlushInterval(flushIntervalMs);
-  installExitHooks(onExit ?? printLosses);
+  installExitHooks(onExit ?? printReport);
   linkWorkers();
+}
+
+/** install()'s default at exit: what the trace misses, or that nothing was there to record. */
+function printReport(report: RuntimeReport): void {
+  printLosses(report);
+  // Comment markers are read by the Babel plugin alone: without it in the build, nothing says so.
+  if (isMainThread && state.enabled && state.metadata.length === 0 && !state.node.workerBlocks) {
+    process.stderr.write(
+      "spanfn: no function was instrumented, so the trace holds no spans: /** @spanFn */ markers are read at build time by @spanfn/babel-plugin (or @spanfn/unplugin in a bundler; spanfn run applies it)\n",
+    );
+  }
 }
 
 function traceFileSink(out: string, writer: "thread" | "inline", processName: string | undefined): Sink {
