@@ -155,6 +155,8 @@ export interface NodeSetup {
   exitHooks: ExitHooks | null;
   /** The channel the main thread takes workers' blocks from (node/worker.ts), or null. */
   receiver: { close(): void } | null;
+  /** Whether a worker's block reached the receiver (so the workers' functions were instrumented). */
+  workerBlocks: boolean;
   settlement: SettlementTracking | null;
   /** Whether this thread records the workers it creates (node/worker-links.ts). */
   workerLinks: boolean;
@@ -279,9 +281,9 @@ export const VERSION = "0.1.0";
  * demotion that judges calls without their recursion and keeps recursive sites' outermost calls;
  * v4: a thread's first blocks small, `fullBlockSlots` the size they grow to; v5: every piece of
  * state in the object, the thread stack beside demotion, stand-ins relative to `spanIdBase`; v6:
- * heads with four bits of kind, for worker-start records).
+ * heads with four bits of kind, for worker-start records; v7: `node.workerBlocks`).
  */
-const KEY = Symbol.for("spanfn.runtime.v6");
+const KEY = Symbol.for("spanfn.runtime.v7");
 
 export const DEFAULT_BLOCK_SLOTS = 1 << 14;
 export const FIRST_BLOCK_SLOTS = 1 << 10;
@@ -385,7 +387,7 @@ function createState(): RuntimeState {
     foreignOpen: new Map(),
     demotion: createDemotion(),
     foreignDemoted: new Map(),
-    node: { identified: false, asyncStorage: null, exitHooks: null, receiver: null, settlement: null, workerLinks: false },
+    node: { identified: false, asyncStorage: null, exitHooks: null, receiver: null, workerBlocks: false, settlement: null, workerLinks: false },
     warn: (message) => console.warn(message),
   };
 }

@@ -271,3 +271,41 @@ describe("a worker linked to the span that created it", () => {
     },
   );
 });
+
+describe("functions without async that returned promises", () => {
+  test("named once at exit: a built function with its place and the advice to annotate it; a method decorated without the plugin with the advice that helps", () => {
+    const out = join(scratch, "decorated.json");
+    const result = run("decorated.mjs", out);
+    expect(result.stdout).toBe("a b\n");
+    expect(result.status).toBe(0);
+    const named = result.stderr.split("\n").filter((line) => line.includes("returned promises"));
+    expect(named).toEqual([
+      "spanfn: 1 functions without async returned promises (programs/decorated::fetch (programs/decorated.mjs:20)); their spans began at the return: annotate the return type as Promise<…> to time them from the call",
+      "spanfn: 1 methods decorated with @spanFn returned promises without async (Repo.load); their spans began at the return: the decorator ran without the Babel plugin, which times them from the call (add @spanfn/babel-plugin to the build, or @spanfn/unplugin to a bundler), or make them async",
+    ]);
+    expect(result.stderr).not.toContain(":0)");
+    const report = trace(out).find((e) => e.name === "spanfn_report");
+    expect((report?.args as { promiseReturningSync: string[] }).promiseReturningSync).toEqual(["Repo.load", "programs/decorated::fetch (programs/decorated.mjs:20)"]);
+  });
+});
+
+describe("a build without the plugin", () => {
+  test("comment markers nobody read: one line at exit says no function was instrumented and what reads them", () => {
+    const out = join(scratch, "unbuilt-markers.json");
+    const result = run("unbuilt.mjs", "markers", out);
+    expect(result.stdout).toBe("6\n");
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe(
+      "spanfn: no function was instrumented, so the trace holds no spans: /** @spanFn */ markers are read at build time by @spanfn/babel-plugin (or @spanfn/unplugin in a bundler; spanfn run applies it)\n",
+    );
+    expect(trace(out).filter((e) => e.ph === "B" || e.ph === "b" || e.ph === "X")).toEqual([]);
+  });
+
+  test("no line where the instrumented functions ran in a worker", () => {
+    const out = join(scratch, "unbuilt-worker.json");
+    const result = run("unbuilt.mjs", "worker", out);
+    expect(result.stdout).toBe("6\n");
+    expect(result.stderr).toBe("");
+    expect(named(trace(out), "b", "worker task")).toHaveLength(2);
+  });
+});

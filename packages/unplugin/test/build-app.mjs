@@ -1,6 +1,7 @@
 // Builds test/projects/app with one bundler in production mode, configured the way a user's
 // config would be, with @spanfn/unplugin: `node build-app.mjs <bundler> <outDir> [marked|all]`. Entries
 // `main`, `worker`, `crash` and `trace-file` land in outDir (`.cjs` for webpack and rspack, `.mjs` otherwise, webpack-esm included).
+// Bundlers: webpack (the plugin strips the types), webpack-esm, webpack-ts-loader, rspack (swc), rollup, esbuild.
 // A child process, not jest: the bundlers are ES modules and load their own workers and binaries.
 import { fileURLToPath } from "node:url";
 
@@ -16,6 +17,24 @@ const builders = {
       experiments: { outputModule: true },
       output: { path: outDir, filename: "[name].mjs", module: true, chunkFormat: "module", library: { type: "module" } },
     }),
+  // webpack as most TypeScript projects have it: ts-loader strips the types the plugin read first
+  // (the plugin keeps them for the bundler's loader, its default for webpack).
+  "webpack-ts-loader": () =>
+    buildWithWebpack(
+      {
+        output: { path: outDir, filename: "[name].cjs" },
+        module: {
+          rules: [
+            {
+              test: /\.ts$/,
+              loader: "ts-loader",
+              options: { transpileOnly: true, onlyCompileBundledFiles: true, configFile: fileURLToPath(new URL("./projects/tsconfig.ts-loader.json", import.meta.url)) },
+            },
+          ],
+        },
+      },
+      {},
+    ),
   async rspack() {
     const { rspack } = await import("@rspack/core");
     const { default: spanfn } = await import("@spanfn/unplugin/rspack");
@@ -69,8 +88,8 @@ const builders = {
   },
 };
 
-/** webpack with the plugin and no TypeScript loader: the plugin strips the types itself (`typescript: "strip"`). */
-async function buildWithWebpack(outputConfig) {
+/** webpack with the plugin; by default no TypeScript loader, the plugin stripping the types itself (`typescript: "strip"`). */
+async function buildWithWebpack(outputConfig, pluginOptions = { typescript: "strip" }) {
   const { default: webpack } = await import("webpack");
   const { default: spanfn } = await import("@spanfn/unplugin/webpack");
   await runCompiler(webpack, {
@@ -80,7 +99,7 @@ async function buildWithWebpack(outputConfig) {
     entry,
     resolve: { extensions: [".ts", ".js"] },
     devtool: "source-map",
-    plugins: [spanfn({ instrument, typescript: "strip" })],
+    plugins: [spanfn({ instrument, ...pluginOptions })],
     ...outputConfig,
   });
 }

@@ -1,8 +1,8 @@
 /**
- * Real bundlers, production builds: test/projects/app built with @spanfn/unplugin by webpack,
- * rspack, Rollup and esbuild (test/build-app.mjs), then run. The runtime's Node setup (worker
- * threads joining the trace, exact settlement) must survive tree shaking; the spans must be the
- * source's.
+ * Real bundlers, production builds: test/projects/app built with @spanfn/unplugin by webpack
+ * (alone, as an ES module, and with ts-loader), rspack, Rollup and esbuild (test/build-app.mjs),
+ * then run. The runtime's Node setup (worker threads joining the trace, exact settlement) must
+ * survive tree shaking; the spans must be the source's.
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { spawnSync } from "node:child_process";
@@ -15,6 +15,7 @@ const BUILD = join(__dirname, "build-app.mjs");
 const BUNDLERS = [
   ["webpack", "cjs"],
   ["webpack-esm", "mjs"],
+  ["webpack-ts-loader", "cjs"],
   ["rspack", "cjs"],
   ["rollup", "mjs"],
   ["esbuild", "mjs"],

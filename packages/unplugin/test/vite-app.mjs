@@ -5,6 +5,8 @@
 //                                      copy (HMR reloads the page) and the page's result again
 //   node vite-app.mjs trace <outDir>   the trace pages (BrowserTraceSink), built: JSON and Perfetto
 //                                      with a worker, and JSON where the page's CSP forbids one
+//   node vite-app.mjs babel <outDir>   production build without the unplugin: the main README's
+//                                      @rollup/plugin-babel config for Vite (enforce: "pre")
 // A child process, not jest: Vite is an ES module only.
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { build, createServer, preview } from "vite";
 import { chromium } from "playwright-core";
 import spanfn from "@spanfn/unplugin/vite";
+import { babel } from "@rollup/plugin-babel";
 
 const [mode, dir] = process.argv.slice(2);
 const app = fileURLToPath(new URL("./projects/app/", import.meta.url));
@@ -33,6 +36,22 @@ try {
 
   if (mode === "build") {
     await build({ ...quiet, root: app, plugins: [spanfn()], build: { outDir: dir, emptyOutDir: true, sourcemap: true } });
+    const server = await preview({ ...quiet, root: app, build: { outDir: dir }, preview: { port: 0, host: "127.0.0.1" } });
+    servers.push(server);
+    await page.goto(server.resolvedUrls.local[0]);
+    process.stdout.write(JSON.stringify({ page: await result() }) + "\n");
+  } else if (mode === "babel") {
+    // The user's Babel config, as the main README writes it (without preset-env's Node target:
+    // this is a page), handed to @rollup/plugin-babel as the README says to list it in Vite.
+    const babelOptions = {
+      babelHelpers: "bundled",
+      extensions: [".js", ".ts"],
+      babelrc: false,
+      configFile: false,
+      presets: ["@babel/preset-typescript"],
+      plugins: [["@spanfn/babel-plugin", { instrument: "marked", root: app }]],
+    };
+    await build({ ...quiet, root: app, plugins: [{ ...babel(babelOptions), enforce: "pre" }], build: { outDir: dir, emptyOutDir: true, sourcemap: true } });
     const server = await preview({ ...quiet, root: app, build: { outDir: dir }, preview: { port: 0, host: "127.0.0.1" } });
     servers.push(server);
     await page.goto(server.resolvedUrls.local[0]);

@@ -59,7 +59,10 @@ export interface InstallOptions extends Omit<RuntimeOptions, "sink"> {
   settlement?: "exact" | "reaction";
   /** Name of the process in the trace viewer. */
   processName?: string;
-  /** Called at exit with the runtime's report; default prints one line to stderr when events were lost. */
+  /**
+   * Called at exit with the runtime's report; default prints one line to stderr when events were
+   * lost, and one when no function was instrumented (a build without the plugin).
+   */
   onExit?: (report: RuntimeReport) => void;
 }
 
@@ -89,8 +92,19 @@ export function install(options: InstallOptions = {}): void {
     if (runtime.enabled === undefined) configure({ enabled: true });
   }
   setFlushInterval(flushIntervalMs);
-  installExitHooks(onExit ?? printLosses);
+  installExitHooks(onExit ?? printReport);
   linkWorkers();
+}
+
+/** install()'s default at exit: what the trace misses, or that nothing was there to record. */
+function printReport(report: RuntimeReport): void {
+  printLosses(report);
+  // Comment markers are read by the Babel plugin alone: without it in the build, nothing says so.
+  if (isMainThread && state.enabled && state.metadata.length === 0 && !state.node.workerBlocks) {
+    process.stderr.write(
+      "spanfn: no function was instrumented, so the trace holds no spans: /** @spanFn */ markers are read at build time by @spanfn/babel-plugin (or @spanfn/unplugin in a bundler; spanfn run applies it)\n",
+    );
+  }
 }
 
 function traceFileSink(out: string, writer: "thread" | "inline", processName: string | undefined): Sink {
@@ -129,14 +143,25 @@ export function describeLosses(report: RuntimeReport): string {
     parts.push(`${report.unfinished.length} spans unfinished at exit (${shown})`);
   }
   const lines = parts.length === 0 ? [] : [`spanfn: ${parts.join("; ")}`];
-  const missed = report.promiseReturningSync;
-  if (missed.length > 0) {
-    const shown = missed.slice(0, 5).map((f) => `${f.name} (${f.file}:${f.line})`).join(", ") + (missed.length > 5 ? `, +${missed.length - 5} more` : "");
+  // A site with no file was defined at run time: a method the @spanFn decorator wrapped without
+  // the Babel plugin, which cannot see a return type, so annotating it would change nothing.
+  const built = report.promiseReturningSync.filter((f) => f.file !== "");
+  const decorated = report.promiseReturningSync.filter((f) => f.file === "");
+  if (built.length > 0) {
     lines.push(
-      `spanfn: ${missed.length} functions without async returned promises (${shown}); their spans began at the return: annotate the return type as Promise<…> to time them from the call`,
+      `spanfn: ${built.length} functions without async returned promises (${listed(built.map((f) => `${f.name} (${f.file}:${f.line})`))}); their spans began at the return: annotate the return type as Promise<…> to time them from the call`,
+    );
+  }
+  if (decorated.length > 0) {
+    lines.push(
+      `spanfn: ${decorated.length} methods decorated with @spanFn returned promises without async (${listed(decorated.map((f) => f.name))}); their spans began at the return: the decorator ran without the Babel plugin, which times them from the call (add @spanfn/babel-plugin to the build, or @spanfn/unplugin to a bundler), or make them async`,
     );
   }
   return lines.join("\n");
+}
+
+function listed(names: string[]): string {
+  return names.slice(0, 5).join(", ") + (names.length > 5 ? `, +${names.length - 5} more` : "");
 }
 
 /**

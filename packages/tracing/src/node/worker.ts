@@ -96,6 +96,7 @@ export function receiveWorkerBlocks(): void {
       Atomics.notify(message.ack, 0);
       return;
     }
+    state.node.workerBlocks = true;
     let table = tables.get(message.thread.id);
     if (table === undefined) {
       table = [];

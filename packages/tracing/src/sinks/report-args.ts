@@ -12,7 +12,8 @@ export function reportArgs(report: RuntimeReport): Record<string, unknown> {
     earlySpans: report.earlySpans ?? 0,
     sinkErrors: report.sinkErrors,
     unfinished: report.unfinished.map((s) => s.name),
-    promiseReturningSync: report.promiseReturningSync.map((f) => `${f.name} (${f.file}:${f.line})`),
+    // A site defined at run time (the decorator without the plugin) has no place to show.
+    promiseReturningSync: report.promiseReturningSync.map((f) => (f.file === "" ? f.name : `${f.name} (${f.file}:${f.line})`)),
     // Call counts of functions demoted to counters (their spans stopped; these calls are not in the trace).
     demoted: (report.demoted ?? []).map((d) => ({ name: d.name, file: d.file, line: d.line, tid: d.thread.id, calls: d.calls, recorded: d.recorded })),
   };
