@@ -20,19 +20,26 @@ interface Workspace {
   name: string;
   path: string;
   exports?: Record<string, unknown> | string;
+  type?: string;
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
 }
 
 const workspaces = JSON.parse(execFileSync("npm", ["query", ".workspace"], { cwd: ROOT, encoding: "utf8" })) as Workspace[];
 
-/** `import` lines for every entry point: a namespace import where the entry has types, else a bare one. */
-function allEntries(): string {
+/**
+ * `import` lines for every entry point: a namespace import where the entry has types, else a
+ * bare one. A CommonJS project leaves out the entries that are ES modules only (a preload for
+ * `node --import`): it could not `require` them, and TypeScript 7 says so.
+ */
+function allEntries(format: "esm" | "cjs"): string {
   const lines: string[] = [];
   for (const workspace of workspaces) {
     const exports = typeof workspace.exports === "string" || workspace.exports === undefined ? { ".": workspace.exports ?? "" } : workspace.exports;
     for (const [subpath, target] of Object.entries(exports)) {
       if (subpath.endsWith(".json") || subpath.includes("*")) continue;
+      const esmOnly = typeof target === "string" && (target.endsWith(".mjs") || (workspace.type === "module" && target.endsWith(".js")));
+      if (format === "cjs" && esmOnly) continue;
       const specifier = workspace.name + subpath.slice(1);
       const typed = JSON.stringify(target).includes('"types"');
       lines.push(typed ? `import * as entry${lines.length} from "${specifier}";\nvoid entry${lines.length};` : `import "${specifier}";`);
@@ -81,7 +88,7 @@ for (const [format, type] of [["esm", "module"], ["cjs", "commonjs"]] as const) 
   mkdirSync(src, { recursive: true });
   writeFileSync(join(src, "package.json"), JSON.stringify({ type }));
   for (const file of readdirSync(CONSUMER)) cpSync(join(CONSUMER, file), join(src, file));
-  writeFileSync(join(src, "all-entries.ts"), allEntries());
+  writeFileSync(join(src, "all-entries.ts"), allEntries(format));
 }
 
 const RESOLUTIONS = [
@@ -143,12 +150,43 @@ function knownElsewhere(diagnostic: ts.Diagnostic): boolean {
   return /[\\/]node_modules[\\/]unplugin[\\/]/.test(diagnostic.file?.fileName ?? "");
 }
 
+/**
+ * TypeScript 7 (the native compiler, whose JavaScript API is not TypeScript 5's): its `tsc` over
+ * the same consumer files, from a tsconfig per resolution and decorator mode. Its errors, one a
+ * line, with those inside unplugin's own declarations left out as above.
+ */
+const TSC_7 = join(dirname(require.resolve("typescript-7/package.json")), "bin", "tsc");
+function check7(format: string, module: string, moduleResolution: string, experimentalDecorators: boolean): string {
+  const dir = join(project, format);
+  const config = join(dir, `tsconfig.${module}.${moduleResolution}.${experimentalDecorators}.json`);
+  const compilerOptions = { strict: true, target: "es2022", lib: ["es2022"], types: ["node"], noEmit: true, esModuleInterop: true, skipLibCheck: false, module, moduleResolution, experimentalDecorators };
+  writeFileSync(config, JSON.stringify({ compilerOptions, include: ["*.ts"] }));
+  try {
+    execFileSync(process.execPath, [TSC_7, "-p", config, "--pretty", "false"], { cwd: dir, encoding: "utf8" });
+    return "";
+  } catch (error) {
+    const output = String((error as { stdout?: string }).stdout ?? "") + String((error as { stderr?: string }).stderr ?? "");
+    const errors = output.split("\n").filter((line) => line.trim() !== "" && !/[\\/]node_modules[\\/]unplugin[\\/]/.test(line));
+    return errors.length > 0 ? errors.join("\n") : "";
+  }
+}
+
+const RESOLUTIONS_7 = [
+  { name: "node16, ESM project", format: "esm", module: "node16", moduleResolution: "node16" },
+  { name: "node16, CommonJS project", format: "cjs", module: "node16", moduleResolution: "node16" },
+  { name: "nodenext, ESM project", format: "esm", module: "nodenext", moduleResolution: "nodenext" },
+  { name: "nodenext, CommonJS project", format: "cjs", module: "nodenext", moduleResolution: "nodenext" },
+  { name: "bundler", format: "esm", module: "esnext", moduleResolution: "bundler" },
+] as const;
+
 describe("consumer code type-checks against the built packages", () => {
   test("the consumer project imports every entry point", () => {
-    const entries = allEntries();
+    const entries = allEntries("esm");
     expect(entries).toContain('"@spanfn/tracing"');
     expect(entries).toContain('"@spanfn/tracing/node"');
     expect(entries).toContain('"@spanfn/babel-plugin"');
+    expect(entries).toContain('"@spanfn/cli/register"');
+    expect(allEntries("cjs")).not.toContain('"@spanfn/cli/register"');
   });
 
   for (const resolution of RESOLUTIONS) {
@@ -156,6 +194,27 @@ describe("consumer code type-checks against the built packages", () => {
       test(`${resolution.name}, ${decorators.name}`, () => {
         const { format, module, moduleResolution } = resolution;
         expect(check(format, { module, moduleResolution, experimentalDecorators: decorators.experimentalDecorators })).toBe("");
+      });
+    }
+  }
+});
+
+describe("consumer code type-checks against the built packages with TypeScript 7", () => {
+  test("its tsc reports an error in consumer code (the check can fail)", () => {
+    const dir = join(project, "esm");
+    const broken = join(dir, "broken-on-purpose.ts");
+    writeFileSync(broken, 'import { instrumentPromise } from "@spanfn/tracing";\nexport const p: number = instrumentPromise(Promise.resolve("x"), 0);\n');
+    try {
+      expect(check7("esm", "nodenext", "nodenext", false)).toMatch(/broken-on-purpose\.ts\(2,14\): error TS2322/);
+    } finally {
+      rmSync(broken);
+    }
+  });
+
+  for (const resolution of RESOLUTIONS_7) {
+    for (const decorators of DECORATORS) {
+      test(`${resolution.name}, ${decorators.name}`, () => {
+        expect(check7(resolution.format, resolution.module, resolution.moduleResolution, decorators.experimentalDecorators)).toBe("");
       });
     }
   }
