@@ -336,9 +336,9 @@ function instrumentForAwait(
  * beginOutermost(site) : -1`: a site that records nothing costs a load or two, not a call into
  * the runtime, and a demoted one (gate 1) an increment, which keeps its count exact; a demoted
  * recursive site asks the runtime (gate 3) when its next call is an outermost one, which it
- * records (the runtime's gates.ts and demote.ts). A function that
- * may run before its module's body (`mayRunBeforeBody`) first asks whether the gates exist yet:
- * until they do its calls are not recorded (the runtime counts them: `earlySpans`).
+ * records (the runtime's layout.ts `Gate` declares these bytes; gates.ts and demote.ts set them).
+ * A function that may run before its module's body (`mayRunBeforeBody`) first asks whether the
+ * gates exist yet: until they do its calls are not recorded (the runtime counts them: `earlySpans`).
  */
 function gatedBegin(refs: FileRefs, site: t.Expression, index: number, early: boolean): t.Expression {
   const { types } = refs;
