@@ -336,9 +336,9 @@ function instrumentForAwait(
  * beginOutermost(site) : -1`: a site that records nothing costs a load or two, not a call into
  * the runtime, and a demoted one (gate 1) an increment, which keeps its count exact; a demoted
  * recursive site asks the runtime (gate 3) when its next call is an outermost one, which it
- * records (the runtime's gates.ts and demote.ts). A function that
- * may run before its module's body (`mayRunBeforeBody`) first asks whether the gates exist yet:
- * until they do its calls are not recorded (the runtime counts them: `earlySpans`).
+ * records (the runtime's layout.ts `Gate` declares these bytes; gates.ts and demote.ts set them).
+ * A function that may run before its module's body (`mayRunBeforeBody`) first asks whether the
+ * gates exist yet: until they do its calls are not recorded (the runtime counts them: `earlySpans`).
  */
 function gatedBegin(refs: FileRefs, site: t.Expression, index: number, early: boolean): t.Expression {
   const { types } = refs;
@@ -390,8 +390,7 @@ function ifRecorded(refs: FileRefs, token: t.Identifier, end: t.Expression): t.S
  * A thread span whose body has no `finally` of its own ends at each way out: a `return`
  * becomes `r = value; if (t >= 0) endReturn(t, r); return r;`, a throw ends it in a `catch`
  * that throws on, and falling off the end ends it after the `try`. An outer `finally` would cost
- * every call V8's completion dispatch (callgrind, a tiny function: 31 instructions over a bare
- * call with tracing disabled, 19 this way; 649 and 629 a call recording). Where the body has a
+ * every call V8's completion dispatch (bench/RESULTS.md, "What changed"). Where the body has a
  * `finally`, which can override a return or swallow a throw, the span ends in one of its own.
  * An `end` after an `end` of the same span records nothing (the runtime's tokens carry the
  * depth), so a throw out of `endReturn` itself cannot end the span twice.
@@ -498,7 +497,7 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
           s.skip();
         } else if (s.isAwaitExpression()) aroundAwait(refs, s, ref);
         else
-          // `endAsync` hands back UNRECORDED: until the fresh span after the yield, the dead
+          // `endAsync` hands back NOT_RECORDED: until the fresh span after the yield, the dead
           // handle is never held (a `return()` at the yield reaches `reenterAsync` with it).
           aroundYield(types, s as NodePath<t.YieldExpression>, temp!, [assign(span, runtimeCall("endAsync", ref()))], [
             assign(span, runtimeCall("beginAsync", types.cloneNode(site))),

@@ -1,7 +1,8 @@
 /**
  * A sealed block as another thread's encoder receives it (the Node writer thread, a page's trace
  * worker): a thread's info, clock and metadata go once, and new metadata entries with the block
- * that first uses them, so a message stays small however many sites the program has.
+ * that first uses them, so a message stays small however many sites the program has. The sending
+ * side is BlockMessages, the receiving side BlockReceiver.
  */
 import type { ClockInfo } from "./clock.js";
 import type { EventBlock, SpanMetadata, ThreadInfo } from "./events.js";
@@ -47,5 +48,22 @@ export class BlockMessages {
   /** A new receiver: everything goes again. */
   reset(): void {
     this.metadataSent.clear();
+  }
+}
+
+/** The receiving side: each thread's info, clock and metadata, kept to read its later blocks. */
+export class BlockReceiver {
+  private readonly threads = new Map<number, { readonly thread: ThreadInfo; readonly clock: ClockInfo; readonly metadata: SpanMetadata[] }>();
+
+  /** The block `message` carries, read against its thread's table (taking in its new metadata). */
+  block(message: BlockMessage): EventBlock {
+    let table = this.threads.get(message.threadId);
+    if (table === undefined) {
+      table = { thread: message.thread!, clock: message.clock!, metadata: [] };
+      this.threads.set(message.threadId, table);
+    }
+    const { metadata } = table;
+    for (let i = 0; i < message.metadata.length; i++) metadata[message.metadataFrom + i] = message.metadata[i];
+    return { thread: table.thread, clock: table.clock, metadata, data: message.data, length: message.length, sequence: message.sequence };
   }
 }

@@ -11,7 +11,7 @@
  * The tables belong to a module's registration, not to one array of every site, so generated
  * code can hold them in module-level variables: a growing global array would change identity.
  */
-import { ReservedLevel } from "./layout.js";
+import { Gate, ReservedLevel } from "./layout.js";
 import type { RuntimeState, SiteTable } from "./state.js";
 
 /** Creates the tables of a registration of `count` sites from `first` (metadata.ts). */
@@ -20,18 +20,6 @@ export function addSiteTable(s: RuntimeState, first: number, count: number): voi
   const table: SiteTable = { first, gates: new Uint8Array(count), calls: new Float64Array(count), outermostGate: false };
   s.siteTables.push(table);
   for (let i = 0; i < count; i++) table.gates[i] = gateOf(s, first + i, table);
-}
-
-/**
- * What generated code reads: `gates[i] === 0 ? beginGated(site) : gates[i] === 1 ? (calls[i]++, -1)
- * : gates[i] === 3 ? beginOutermost(site) : -1`. The plugin writes these numbers into every
- * module it compiles, so they never change.
- */
-const enum Gate {
-  open = 0,
-  count = 1,
-  shut = 2,
-  outermost = 3,
 }
 
 /**

@@ -23,7 +23,7 @@ export { forEachRecord, RecordReader, type BlockRecord } from "./records.js";
 export { EventKind, type EventBlock, type ThreadInfo, type Outcome } from "./events.js";
 export { now, clockInfo, type ClockInfo } from "./clock.js";
 export type { AsyncSpan } from "./state.js";
-/** The same value as NOT_RECORDED: what `beginAsync` returns for a span it does not record. */
+/** @deprecated The same value under its old name: use NOT_RECORDED. */
 export { NOT_RECORDED as UNRECORDED } from "./layout.js";
 export type { OpenSpan } from "./events.js";
 export type { Sink, ProcessInfo, RuntimeReport } from "./events.js";

@@ -1,6 +1,7 @@
 /**
  * Every number format of the runtime, declared once: records in blocks, rows of open async
- * spans, thread-span tokens, async-span handles and stand-ins, reserved levels, span ids.
+ * spans, thread-span tokens, async-span handles and stand-ins, reserved levels, site gates, span
+ * ids.
  *
  * The formats are `const enum`s: the build compiles this package with `isolatedModules` off, so
  * tsc writes each member as a literal where it is used. The hot path then reads literals (an
@@ -151,6 +152,19 @@ export const enum ReservedLevel {
   beyondTokens = 254,
   /** A hot, tiny site that counts its calls instead of recording them (demote.ts). */
   demoted = 255,
+}
+
+/**
+ * A site's gate byte (gates.ts), which generated code reads: `gates[i] === 0 ? beginGated(site)
+ * : gates[i] === 1 ? (calls[i]++, -1) : gates[i] === 3 ? beginOutermost(site) : -1`. The plugin
+ * writes these numbers into every module it compiles (codegen.ts `gatedBegin`), so they never
+ * change.
+ */
+export const enum Gate {
+  open = 0,
+  count = 1,
+  shut = 2,
+  outermost = 3,
 }
 
 /**

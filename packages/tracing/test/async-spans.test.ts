@@ -11,7 +11,7 @@ import {
   report,
   resume,
   suspend,
-  UNRECORDED,
+  NOT_RECORDED,
   type SpanEvent,
 } from "../src/index.js";
 import { idOf, memorySink, parentOf, sites, take } from "./helpers.js";
@@ -211,7 +211,7 @@ describe("async spans", () => {
 
   test("a handle is dead once ended: ending it again records nothing; a detached span ends at once", () => {
     const span = beginAsync(s.load);
-    expect(endAsync(span)).toBe(UNRECORDED);
+    expect(endAsync(span)).toBe(NOT_RECORDED);
     endAsync(span);
     const d = beginAsync(s.parse);
     detachAsync(d);
@@ -227,7 +227,7 @@ describe("async spans", () => {
     const outer = beginAsync(s.request);
     const outerId = idOf(outer);
     const inner = beginAsync(debug.verbose);
-    expect(inner).toBe(UNRECORDED);
+    expect(inner).toBe(NOT_RECORDED);
     resume(inner, await suspend(inner, delay(1)));
     expect(currentSpanId()).toBe(outerId);
     syncHelper();
@@ -301,7 +301,7 @@ describe("async spans", () => {
   test("disabled: begin gives an inert span that changes nothing", async () => {
     configure({ enabled: false });
     const outer = beginAsync(s.request);
-    expect(outer).toBe(UNRECORDED);
+    expect(outer).toBe(NOT_RECORDED);
     expect(currentSpanId()).toBe(0);
     await load(1);
     endAsync(outer);

@@ -3,24 +3,17 @@
  * Perfetto), hands each buffer back, and answers requests for the trace. Free of any global, so
  * the same code runs in a Web Worker (worker-entry.ts) and, in tests, behind a MessageChannel.
  */
-import type { ClockInfo } from "../clock.js";
-import type { EventBlock, SpanMetadata, ThreadInfo } from "../events.js";
+import { BlockReceiver } from "../block-message.js";
 import { ChromeTraceWriter } from "../sinks/chrome.js";
 import { PerfettoTraceWriter } from "../sinks/perfetto.js";
 import type { TraceWriter } from "../sinks/trace-writer.js";
 import type { BlockMessage, FromTraceWorker, StartMessage, ToTraceWorker, TraceRequest } from "./worker-protocol.js";
 
-interface ThreadTable {
-  readonly thread: ThreadInfo;
-  readonly clock: ClockInfo;
-  readonly metadata: SpanMetadata[];
-}
-
 export type PostToPage = (message: FromTraceWorker, transfer?: ArrayBuffer[]) => void;
 
 /** The worker's message handler: every message from the page's thread goes through it, in order. */
 export function createTraceWorker(post: PostToPage): (message: ToTraceWorker) => void {
-  const threads = new Map<number, ThreadTable>();
+  const received = new BlockReceiver();
   const chunks: (string | Uint8Array)[] = [];
   let encoder: TraceWriter | null = null;
   let format: StartMessage["format"] = "json";
@@ -35,16 +28,8 @@ export function createTraceWorker(post: PostToPage): (message: ToTraceWorker) =>
   };
 
   const block = (message: BlockMessage): void => {
-    let table = threads.get(message.threadId);
-    if (table === undefined) {
-      table = { thread: message.thread!, clock: message.clock!, metadata: [] };
-      threads.set(message.threadId, table);
-    }
-    for (let i = 0; i < message.metadata.length; i++) table.metadata[message.metadataFrom + i] = message.metadata[i];
-    if (!finished) {
-      const eventBlock: EventBlock = { thread: table.thread, clock: table.clock, metadata: table.metadata, data: message.data, length: message.length, sequence: message.sequence };
-      encoder!.block(eventBlock);
-    }
+    const eventBlock = received.block(message);
+    if (!finished) encoder!.block(eventBlock);
     post({ kind: "free", data: message.data }, [message.data.buffer as ArrayBuffer]);
   };
 

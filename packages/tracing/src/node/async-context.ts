@@ -2,7 +2,7 @@
  * Full propagation: the current span also lives in an AsyncLocalStorage, so a span begun in a
  * `.then` callback, a timer or an event handler that un-instrumented code scheduled finds its
  * true parent. Costs an `enterWith` per span switch, and Node's async-context tax on every
- * promise in the process; see the README's measurements.
+ * promise in the process (the README's cost table, bench/RESULTS.md).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { currentContext } from "../current.js";
