@@ -3,7 +3,9 @@
  * trace can be written block by block in bounded memory and a file cut short by a crash still loads.
  *
  * Thread spans are `B`/`E` on their thread's track, the `E` with its `B`'s name, category and
- * args: speedscope pairs them by name and args, and warns or never pops a stack otherwise. Async spans are nestable `b`/`e` pairs keyed
+ * args: speedscope pairs them by name and args, and warns or never pops a stack otherwise. A span
+ * with nothing inside it (the recorder's complete record) is one `X` event in its begin's place,
+ * so the events stay in time order and a leaf costs one event instead of two. Async spans are nestable `b`/`e` pairs keyed
  * by span id, with the parent id, depth and outcome in `args`; `ts` is in microseconds since the
  * process's time origin, which a `spanfn_clock` metadata event records as epoch milliseconds.
  *
@@ -108,7 +110,7 @@ export class ChromeTraceWriter implements TraceWriter {
         const linked =
           starter !== undefined &&
           begins.length === 0 &&
-          (kind === EventKind.threadBegin || kind === EventKind.threadBeginInside || kind === EventKind.asyncBegin) &&
+          (kind === EventKind.threadBegin || kind === EventKind.threadComplete || kind === EventKind.threadBeginInside || kind === EventKind.asyncBegin) &&
           record.parent <= 0;
         const parentArg = linked && starter.parent > 0 ? `,"parent":${starter.parent}` : "";
         switch (kind) {
@@ -122,6 +124,13 @@ export class ChromeTraceWriter implements TraceWriter {
             out += `${head}B","pid":${pid},"tid":${tid},"ts":${ts},${fragment}}`;
             break;
           }
+          case EventKind.threadComplete: {
+            // Nothing happened on the thread between its begin and end: one X event, at the begin's place in the order.
+            const begin = nanosOf(offsetUs + record.tick * 1000);
+            const duration = nanosOf(offsetUs + record.endTick * 1000) - begin;
+            out += `${head}X","pid":${pid},"tid":${tid},"ts":${ts},"dur":${nanosText(duration)},${this.fragment(meta, metadataId, parentArg)}}`;
+            break;
+          }
           case EventKind.threadBeginInside: {
             // An outside parent (negative) means nothing to a trace viewer: such a span is a root here.
             const parent = record.parent > 0 ? `,"parent":${record.parent}` : parentArg;
@@ -130,9 +139,9 @@ export class ChromeTraceWriter implements TraceWriter {
             out += `${head}B","pid":${pid},"tid":${tid},"ts":${ts},${fragment}}`;
             break;
           }
-        case EventKind.threadEnd:
-          out += `${head}E","pid":${pid},"tid":${tid},"ts":${ts},${begins.pop() ?? this.fragment(meta, metadataId)}}`;
-          break;
+          case EventKind.threadEnd:
+            out += `${head}E","pid":${pid},"tid":${tid},"ts":${ts},${begins.pop() ?? this.fragment(meta, metadataId)}}`;
+            break;
           case EventKind.asyncBegin: {
             const parent = parentArg !== "" ? starter!.parent : Math.max(0, record.parent);
             out +=
@@ -151,7 +160,7 @@ export class ChromeTraceWriter implements TraceWriter {
           out += `,\n{"ph":"f","bp":"e","pid":${pid},"tid":${tid},"ts":${ts},"cat":"${WORKER_FLOW_CATEGORY}","id":"${tid}","name":"worker ${tid}"}`;
         }
       },
-      true,
+      { links: true, completes: true },
     );
     this.write(out);
   }
@@ -219,8 +228,18 @@ export class ChromeTraceWriter implements TraceWriter {
  * dearest step of encoding an event, and every event has a time.
  */
 function microsText(value: number): string {
-  const nanos = Math.round(value * 1000);
+  const nanos = nanosOf(value);
   if (!(nanos >= 0 && nanos <= Number.MAX_SAFE_INTEGER)) return String(micros(value));
+  return nanosText(nanos);
+}
+
+function nanosOf(micros: number): number {
+  return Math.round(micros * 1000);
+}
+
+/** Whole nanoseconds as microseconds in JSON text. */
+function nanosText(nanos: number): string {
+  if (!(nanos >= 0 && nanos <= Number.MAX_SAFE_INTEGER)) return String(nanos / 1000);
   const whole = Math.floor(nanos / 1000);
   const fraction = nanos - whole * 1000;
   if (fraction === 0) return `${whole}`;
