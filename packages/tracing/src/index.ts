@@ -39,6 +39,7 @@ export {
   WORKER_FLOW_CATEGORY,
   type ChromeTraceEvent,
   type ChromeTraceOptions,
+  type ChromeTraceBytesOptions,
 } from "./sinks/chrome.js";
 export type { TraceEventVisitor } from "./read/visitor.js";
 export { SpanPairer, type CompletedSpan } from "./read/spans.js";

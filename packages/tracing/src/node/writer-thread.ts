@@ -125,7 +125,7 @@ function open(): void {
       setup.format === "perfetto"
         ? // Deflate's fastest level: nearly the size of the default at a fraction of its time.
           new PerfettoTraceWriter(writeChunk, { processName: setup.processName, compress: (bytes) => deflateSync(bytes, { level: 1 }) })
-        : new ChromeTraceWriter(writeChunk, { processName: setup.processName });
+        : new ChromeTraceWriter(writeChunk, { processName: setup.processName, bytes: true, lend: true });
     encoder.start(setup.process);
   } catch (error) {
     fail(error);
