@@ -42,6 +42,12 @@ export interface TransformCache {
   cached(key: string, source: string, make: () => Compiled): string;
 }
 
+/**
+ * The folder, inside the cache's directory, where V8 keeps its compiled code for the instrumented
+ * modules (Node's compile cache, where Node has it). Entries are named by hash, so never this.
+ */
+export const CODE_CACHE_FOLDER = "v8";
+
 export interface CacheOptions {
   /** Used as it is (no fallback): `SPANFN_CACHE_DIR`, or the directory another thread chose. */
   dir?: string;

@@ -11,7 +11,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseChromeTrace } from "../../tracing/src/index.js";
-import { openCache } from "../src/cache.js";
+import Module from "node:module";
+import { CODE_CACHE_FOLDER, openCache } from "../src/cache.js";
 
 const BIN = join(__dirname, "../bin/spanfn.js");
 const scratch = mkdtempSync(join(tmpdir(), "spanfn-cache-test-"));
@@ -24,10 +25,14 @@ function freshDir(name: string): string {
   return dir;
 }
 
-/** Entry file name -> inode: a rewritten entry is a new file renamed into place. */
+/** Entry file name -> inode: a rewritten entry is a new file renamed into place. V8's folder is no entry. */
 function entries(dir: string): Map<string, number> {
   if (!existsSync(dir)) return new Map();
-  return new Map(readdirSync(dir).map((name) => [name, statSync(join(dir, name)).ino]));
+  return new Map(
+    readdirSync(dir)
+      .filter((name) => name !== CODE_CACHE_FOLDER)
+      .map((name) => [name, statSync(join(dir, name)).ino]),
+  );
 }
 
 describe("openCache", () => {
@@ -341,5 +346,40 @@ describe("spanfn run with the cache", () => {
     const next = spanfnRun(dir, ["--all"]);
     expect(next.spans).toEqual(["main::main", "double::double", "add::add"]);
     expect(entries(cache)).toEqual(left);
+  });
+
+  test("V8's compiled code is kept in the cache where Node has a compile cache (22.1+): a warm run's modules skip compiling, other code compiles afresh", () => {
+    const { dir, cache } = project("code-cache");
+    const codeCache = join(cache, CODE_CACHE_FOLDER);
+    const first = spanfnRun(dir, ["--all"]);
+    expect([first.stdout, first.status]).toEqual(["5\n", 0]);
+    if (typeof (Module as unknown as { enableCompileCache?: unknown }).enableCompileCache !== "function") {
+      expect(existsSync(codeCache)).toBe(false);
+      return;
+    }
+    expect(readdirSync(codeCache, { recursive: true }).length).toBeGreaterThan(1);
+    // Node says, under NODE_DEBUG_NATIVE, which modules' code it took from the cache.
+    const accepted = (stderr: string) =>
+      [...stderr.matchAll(/cache for (?:ESM |CommonJS )?(\S+) was accepted/g)]
+        .map((m) => m[1].replace(/^file:\/\//, ""))
+        .filter((file) => file.startsWith(`${dir}/`))
+        .map((file) => file.slice(dir.length + 1))
+        .sort();
+    const warm = spanfnRun(dir, ["--all"], { NODE_DEBUG_NATIVE: "COMPILE_CACHE" });
+    expect([warm.stdout, warm.status]).toEqual(["5\n", 0]);
+    expect(warm.spans).toEqual(first.spans);
+    expect(accepted(warm.stderr)).toEqual(["add.cjs", "double.js", "main.js"]);
+    // Marked functions only: main.js and add.cjs mark every function they have, so their code is
+    // the same; double.js marks none and runs as written, which V8 must not take for the cached code.
+    const other = spanfnRun(dir, [], { NODE_DEBUG_NATIVE: "COMPILE_CACHE" });
+    expect([other.stdout, other.status]).toEqual(["5\n", 0]);
+    expect(accepted(other.stderr)).toEqual(["add.cjs", "main.js"]);
+    // --no-cache: V8's cache is left alone too.
+    const before = readdirSync(codeCache, { recursive: true }).sort();
+    rmSync(cache, { recursive: true, force: true });
+    const uncached = spanfnRun(dir, ["--all", "--no-cache"]);
+    expect([uncached.stdout, uncached.status]).toEqual(["5\n", 0]);
+    expect(existsSync(cache)).toBe(false);
+    expect(before.length).toBeGreaterThan(1);
   });
 });

@@ -144,7 +144,7 @@ export class SpanAssembler {
           }
         }
       },
-      true,
+      { links: true },
     );
     return outsideSeen;
   }

@@ -52,7 +52,7 @@ const KIND_NAMES: Readonly<Record<number, SpanEventKind>> = {
 export function decodeBlock(block: EventBlock): SpanEvent[] {
   const events: SpanEvent[] = [];
   const { metadata, thread, clock } = block;
-  const record = new RecordReader(block.data, block.length, true);
+  const record = new RecordReader(block.data, block.length, { links: true });
   while (record.next()) {
     const { kind, site } = record;
     if (kind === EventKind.workerStart) {

@@ -7,7 +7,7 @@ import { Kind } from "./layout.js";
 
 /** Record kinds, as readers outside the package compare them (the values of layout.ts `Kind`). */
 export const EventKind = {
-  /** A whole thread span in one record; readers report it as a begin and an end. */
+  /** A whole thread span in one record; readers report it as a begin and an end unless asked for it whole (records.ts). */
   threadComplete: Kind.threadComplete,
   threadBegin: Kind.threadBegin,
   threadEnd: Kind.threadEnd,

@@ -19,7 +19,7 @@ export { forAwait } from "./for-await.js";
 export { chainThen, chainCatch, chainNew } from "./chain.js";
 export { spanFn, type SpanFnDecorator } from "./decorator.js";
 export { decodeBlock, decodeBlocks, type SpanEvent, type SpanEventKind } from "./decode.js";
-export { forEachRecord, RecordReader, type BlockRecord } from "./records.js";
+export { forEachRecord, RecordReader, type BlockRecord, type ReadOptions } from "./records.js";
 export { EventKind, type EventBlock, type ThreadInfo, type Outcome } from "./events.js";
 export { now, clockInfo, type ClockInfo } from "./clock.js";
 export type { AsyncSpan } from "./state.js";
@@ -39,6 +39,7 @@ export {
   WORKER_FLOW_CATEGORY,
   type ChromeTraceEvent,
   type ChromeTraceOptions,
+  type ChromeTraceBytesOptions,
 } from "./sinks/chrome.js";
 export type { TraceEventVisitor } from "./read/visitor.js";
 export { SpanPairer, type CompletedSpan } from "./read/spans.js";

@@ -1,7 +1,7 @@
 /**
  * The record reader. Consumers of blocks (decode, the sinks, the writer thread, @spanfn/otel)
  * read records through it, by field name, and never by offset. A complete thread span comes out
- * as its begin and then its end. The seal scan (thread-stack.ts), which reads every record of
+ * as its begin and then its end, or as itself to a reader that asks for it. The seal scan (thread-stack.ts), which reads every record of
  * every block, reads them in a loop of its own by layout.ts's names.
  */
 import type { EventBlock } from "./events.js";
@@ -20,12 +20,17 @@ import {
 
 /** One event of a block, as the reader last read it. Fields its kind does not have are 0. */
 export interface BlockRecord {
-  /** A `Kind` (events.ts `EventKind`); never threadComplete, which is read as a begin and an end. */
+  /**
+   * A `Kind` (events.ts `EventKind`). A threadComplete record is read as a begin and an end,
+   * unless the reader was asked for complete records (`completes`).
+   */
   readonly kind: number;
   /** The span site (metadata id). */
   readonly site: number;
-  /** Milliseconds on the thread's clock. */
+  /** Milliseconds on the thread's clock (a complete record: its begin). */
   readonly tick: number;
+  /** A complete record's end, in milliseconds on the thread's clock; 0 for other kinds. */
+  readonly endTick: number;
   /** Async spans: the span's id. */
   readonly spanId: number;
   /**
@@ -42,15 +47,23 @@ export interface BlockRecord {
   readonly worker: number;
 }
 
+/** What a reader hands on besides span events read one by one. */
+export interface ReadOptions {
+  /** Worker-start records, which are no span events (not counted). */
+  links?: boolean;
+  /** A complete thread span as one record of kind threadComplete (counted as two events), not as a begin and an end. */
+  completes?: boolean;
+}
+
 /**
  * A cursor over `data[0, length)`: `next()` reads the next event into the fields and says
- * whether there was one. It allocates nothing per event. Worker-start records are no span
- * events: it reads them only when built with `links` true, and skips them otherwise.
+ * whether there was one. It allocates nothing per event.
  */
 export class RecordReader implements BlockRecord {
   kind = 0;
   site = 0;
   tick = 0;
+  endTick = 0;
   spanId = 0;
   parent = 0;
   depth = 0;
@@ -58,20 +71,28 @@ export class RecordReader implements BlockRecord {
   /** Events read so far (worker starts are not counted). */
   count = 0;
   private at = 0;
-  /** The end tick of a complete record whose begin was just read; -1 when none waits. */
-  private endTick = -1;
+  /** A complete record's begin was just read as a begin: its end comes next. */
+  private endWaits = false;
+  private readonly links: boolean;
+  private readonly completes: boolean;
 
   constructor(
     private readonly data: Float64Array,
     private readonly length: number,
-    private readonly links = false,
-  ) {}
+    options: ReadOptions | boolean = {},
+  ) {
+    // A boolean is `links`, as the reader was first built.
+    const { links = false, completes = false } = typeof options === "boolean" ? { links: options } : options;
+    this.links = links;
+    this.completes = completes;
+  }
 
   next(): boolean {
-    if (this.endTick >= 0) {
+    if (this.endWaits) {
       this.kind = Kind.threadEnd;
       this.tick = this.endTick;
-      this.endTick = -1;
+      this.endTick = 0;
+      this.endWaits = false;
       this.count++;
       return true;
     }
@@ -87,12 +108,19 @@ export class RecordReader implements BlockRecord {
     if (kind > Kind.workerStart) throw corrupt(value, i, this.length);
     this.site = head >>> Head.siteShift;
     this.worker = 0;
+    this.endTick = 0;
     this.count++;
     switch (kind) {
       case Kind.threadComplete:
-        this.kind = Kind.threadBegin;
         this.tick = data[i + ThreadCompleteRecord.beginTick];
         this.endTick = data[i + ThreadCompleteRecord.endTick];
+        if (this.completes) {
+          this.kind = kind;
+          this.count++;
+        } else {
+          this.kind = Kind.threadBegin;
+          this.endWaits = true;
+        }
         this.spanId = this.parent = this.depth = 0;
         this.at = i + ThreadCompleteRecord.size;
         break;
@@ -141,7 +169,7 @@ export class RecordReader implements BlockRecord {
     if (!this.links) return this.next();
     const data = this.data;
     this.kind = Kind.workerStart;
-    this.site = this.spanId = 0;
+    this.site = this.spanId = this.endTick = 0;
     this.tick = data[i + WorkerStartRecord.tick];
     this.worker = data[i + WorkerStartRecord.worker];
     this.parent = data[i + WorkerStartRecord.parent];
@@ -154,12 +182,9 @@ function corrupt(head: number, at: number, length: number): Error {
   return new Error(`spanfn: corrupt event block (head ${head} at slot ${at} of ${length})`);
 }
 
-/**
- * Calls `visit` with each event of the block (the same reader each time); returns the count.
- * `links`: worker-start records too (not counted).
- */
-export function forEachRecord(block: EventBlock, visit: (record: BlockRecord) => void, links = false): number {
-  const reader = new RecordReader(block.data, block.length, links);
+/** Calls `visit` with each event of the block (the same reader each time); returns the count. */
+export function forEachRecord(block: EventBlock, visit: (record: BlockRecord) => void, options?: ReadOptions | boolean): number {
+  const reader = new RecordReader(block.data, block.length, options);
   while (reader.next()) visit(reader);
   return reader.count;
 }

@@ -35,6 +35,29 @@ describe("thread spans", () => {
     expect(p.openCount()).toBe(0);
   });
 
+  test("a complete span (threadComplete) is handed over as its begin and end would be: depth, parent's child time", () => {
+    const whole = pairer();
+    const paired = pairer();
+    const args = { file: "a.ts", line: 7 };
+    for (const { pairer: p } of [whole, paired]) {
+      p.threadBegin("1:0", 0, "outer");
+      if (p === whole.pairer) p.threadComplete("1:0", 10, 15, "leaf", args);
+      else {
+        p.threadBegin("1:0", 10, "leaf", args);
+        p.threadEnd("1:0", 25, false);
+      }
+      p.threadEnd("1:0", 40, false);
+    }
+    whole.pairer.threadComplete("1:1", 3, 4, "root leaf");
+    expect(whole.spans.slice(0, 2)).toEqual(paired.spans);
+    expect(whole.spans.map((s) => [s.name, s.start, s.duration, s.depth, s.childTime])).toEqual([
+      ["leaf", 10, 15, 1, 0],
+      ["outer", 0, 40, 0, 15],
+      ["root leaf", 3, 4, 0, 0],
+    ]);
+    expect(whole.pairer.openCount()).toBe(0);
+  });
+
   test("an unfinished end marks the span and leaves its parent's child time alone", () => {
     const { spans, pairer: p } = pairer();
     p.threadBegin("1:0", 0, "main");

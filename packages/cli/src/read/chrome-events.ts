@@ -12,8 +12,13 @@ export function visitChromeEvent(e: ChromeTraceEvent, on: TraceEventVisitor): vo
       break;
     case "X": {
       const thread = `${e.pid}:${e.tid}`;
-      on.threadBegin(thread, e.ts ?? 0, e.name ?? "?", e.args);
-      on.threadEnd(thread, (e.ts ?? 0) + (e.dur ?? 0), false);
+      // spanfn writes an X only for a span with nothing inside it; another tool's X may have
+      // children after it in the file, which would nest wrongly either way.
+      if (on.threadComplete !== undefined) on.threadComplete(thread, e.ts ?? 0, e.dur ?? 0, e.name ?? "?", e.args);
+      else {
+        on.threadBegin(thread, e.ts ?? 0, e.name ?? "?", e.args);
+        on.threadEnd(thread, (e.ts ?? 0) + (e.dur ?? 0), false);
+      }
       break;
     }
     case "b": {

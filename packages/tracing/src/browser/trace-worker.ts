@@ -22,7 +22,7 @@ export function createTraceWorker(post: PostToPage): (message: ToTraceWorker) =>
   const start = (message: StartMessage): void => {
     format = message.format;
     const write = (chunk: string | Uint8Array) => chunks.push(chunk);
-    encoder = format === "perfetto" ? new PerfettoTraceWriter(write, { processName: message.processName }) : new ChromeTraceWriter(write, { processName: message.processName });
+    encoder = format === "perfetto" ? new PerfettoTraceWriter(write, { processName: message.processName }) : new ChromeTraceWriter(write, { processName: message.processName, bytes: true });
     encoder.start(message.process);
     post({ kind: "ready" });
   };

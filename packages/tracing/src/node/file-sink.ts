@@ -17,9 +17,12 @@ export class ChromeTraceFileSink implements Sink {
     readonly path: string,
     options: ChromeTraceOptions = {},
   ) {
-    this.writer = new ChromeTraceWriter((chunk) => {
-      if (this.fd !== null) writeSync(this.fd, chunk);
-    }, options);
+    this.writer = new ChromeTraceWriter(
+      (chunk: Uint8Array) => {
+        if (this.fd !== null) writeSync(this.fd, chunk);
+      },
+      { ...options, bytes: true, lend: true },
+    );
   }
 
   init(process: ProcessInfo): void {

@@ -43,7 +43,7 @@ export class WriterFile {
         setup.format === "perfetto"
           ? // Deflate's fastest level: nearly the size of the default at a fraction of its time.
             new PerfettoTraceWriter(write, { processName: setup.processName, compress: (bytes) => deflateSync(bytes, { level: 1 }) })
-          : new ChromeTraceWriter(write, { processName: setup.processName });
+          : new ChromeTraceWriter(write, { processName: setup.processName, bytes: true, lend: true });
       this.encoder.start(setup.process);
     } catch (error) {
       this.fail(error);

@@ -19,26 +19,35 @@ export function visitBlock(frame: TraceFrame, block: EventBlock, visitor: TraceE
   const pid = frame.pid;
   const thread = `${pid}:${block.thread.id}`;
   const offsetUs = (block.clock.timeOrigin - frame.originMs) * 1000;
-  return forEachRecord(block, (record) => {
-    const { kind, site: metadataId } = record;
-    const ts = offsetUs + record.tick * 1000;
-    switch (kind) {
-      case EventKind.threadBegin:
+  // Complete records go to a visitor that takes them whole; to any other, as a begin and an end.
+  const completes = visitor.threadComplete !== undefined;
+  return forEachRecord(
+    block,
+    (record) => {
+      const { kind, site: metadataId } = record;
+      const ts = offsetUs + record.tick * 1000;
+      switch (kind) {
+        case EventKind.threadComplete:
+          visitor.threadComplete!(thread, ts, offsetUs + record.endTick * 1000 - ts, nameOf(metadata, metadataId), argsOf(metadata, metadataId));
+          break;
+        case EventKind.threadBegin:
       case EventKind.threadBeginInside:
-        visitor.threadBegin(thread, ts, nameOf(metadata, metadataId), argsOf(metadata, metadataId));
-        break;
-      case EventKind.threadEnd:
-        visitor.threadEnd(thread, ts, false);
-        break;
-      case EventKind.asyncBegin: {
-        const parent = record.parent;
-        visitor.asyncBegin(`${pid}:${record.spanId}`, thread, ts, nameOf(metadata, metadataId), parent > 0 ? `${pid}:${parent}` : null, argsOf(metadata, metadataId));
-        break;
+          visitor.threadBegin(thread, ts, nameOf(metadata, metadataId), argsOf(metadata, metadataId));
+          break;
+        case EventKind.threadEnd:
+          visitor.threadEnd(thread, ts, false);
+          break;
+        case EventKind.asyncBegin: {
+          const parent = record.parent;
+          visitor.asyncBegin(`${pid}:${record.spanId}`, thread, ts, nameOf(metadata, metadataId), parent > 0 ? `${pid}:${parent}` : null, argsOf(metadata, metadataId));
+          break;
+        }
+        default:
+          visitor.asyncEnd(`${pid}:${record.spanId}`, ts, OUTCOME_BY_KIND[kind]);
       }
-      default:
-        visitor.asyncEnd(`${pid}:${record.spanId}`, ts, OUTCOME_BY_KIND[kind]);
-    }
-  });
+    },
+    { completes },
+  );
 }
 
 /** Ends what the report says is still open, at the report's time, as unfinished. */

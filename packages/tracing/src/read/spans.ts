@@ -120,6 +120,13 @@ export class SpanPairer implements TraceEventVisitor {
     if (!unfinished && stack.length > 0) stack[stack.length - 1].children += duration;
   }
 
+  threadComplete(thread: string, ts: number, duration: number, name: string, args?: Record<string, unknown>): void {
+    const stack = this.stacks.get(thread);
+    const depth = stack === undefined ? 0 : stack.length;
+    this.visit({ kind: "thread", name, thread, start: ts, duration, depth, args, key: null, parent: null, outcome: "", childTime: 0 });
+    if (depth > 0) stack![depth - 1].children += duration;
+  }
+
   asyncBegin(id: string, thread: string, ts: number, name: string, parent: string | null, args?: Record<string, unknown>): void {
     this.open.set(id, { name, thread, start: ts, args, parent, children: null });
   }

@@ -58,7 +58,10 @@ interface ReportArgs {
 }
 
 export class SummaryBuilder {
-  private readonly rows = new Map<string, Row>();
+  /** Rows by name, one map per kind (no key built per span), and all of them in the order they began. */
+  private readonly threadRows = new Map<string, Row>();
+  private readonly asyncRows = new Map<string, Row>();
+  private readonly rows: Row[] = [];
   private events = 0;
   private unfinished = 0;
   private droppedSpans = 0;
@@ -73,11 +76,12 @@ export class SummaryBuilder {
       this.unfinished++;
       return;
     }
-    const key = `${span.kind}\u0000${span.name}`;
-    let row = this.rows.get(key);
+    const rows = span.kind === "thread" ? this.threadRows : this.asyncRows;
+    let row = rows.get(span.name);
     if (row === undefined) {
       row = { name: span.name, kind: span.kind, count: 0, total: 0, self: 0, max: -Infinity, durations: new Quantiles() };
-      this.rows.set(key, row);
+      rows.set(span.name, row);
+      this.rows.push(row);
     }
     row.count++;
     row.total += span.duration;
@@ -104,7 +108,7 @@ export class SummaryBuilder {
 
   /** The summary, with `stillOpen` spans (begun, never ended) counted as unfinished. */
   finish(stillOpen: number): Summary {
-    const spans: SpanStats[] = [...this.rows.values()].map((row) => {
+    const spans: SpanStats[] = this.rows.map((row) => {
       const demoted = row.kind === "thread" ? (this.demotedCalls.get(row.name) ?? 0) : 0;
       return {
         name: row.name,

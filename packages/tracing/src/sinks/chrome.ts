@@ -3,7 +3,9 @@
  * trace can be written block by block in bounded memory and a file cut short by a crash still loads.
  *
  * Thread spans are `B`/`E` on their thread's track, the `E` with its `B`'s name, category and
- * args: speedscope pairs them by name and args, and warns or never pops a stack otherwise. Async spans are nestable `b`/`e` pairs keyed
+ * args: speedscope pairs them by name and args, and warns or never pops a stack otherwise. A span
+ * with nothing inside it (the recorder's complete record) is one `X` event in its begin's place,
+ * so the events stay in time order and a leaf costs one event instead of two. Async spans are nestable `b`/`e` pairs keyed
  * by span id, with the parent id, depth and outcome in `args`; `ts` is in microseconds since the
  * process's time origin, which a `spanfn_clock` metadata event records as epoch milliseconds.
  *
@@ -17,6 +19,7 @@ import type { SpanMetadata } from "../events.js";
 import type { ProcessInfo, RuntimeReport } from "./sink.js";
 import { InMemoryTraceSink, type TraceWriter } from "./trace-writer.js";
 import { reportArgs } from "./report-args.js";
+import { JsonBytes, utf8 } from "./json-bytes.js";
 
 export const TRACE_CATEGORY = "spanfn";
 
@@ -44,22 +47,72 @@ export interface ChromeTraceOptions {
   processName?: string;
 }
 
+/** How a ChromeTraceWriter built for bytes hands them over. */
+export interface ChromeTraceBytesOptions extends ChromeTraceOptions {
+  bytes: true;
+  /**
+   * Each chunk is a view of the writer's own buffer, good only until `write` returns (a file
+   * written synchronously): no copy. Otherwise each chunk is a copy the receiver may keep.
+   */
+  lend?: boolean;
+}
+
+/** A span site's constant parts, encoded once: `"name":…,"cat":…,"args":{…` (open) and the name alone. */
+interface SiteBytes {
+  readonly open: Uint8Array;
+  /** `,` + open + `}}`: the end of an event with no parent or depth in its args. */
+  readonly closed: Uint8Array;
+  readonly name: Uint8Array;
+}
+
+const HEAD = utf8('{"ph":"');
+const NEXT_HEAD = utf8(',\n{"ph":"');
+const DUR = utf8(',"dur":');
+const COMMA = utf8(",");
+const CLOSE = utf8("}");
+const PARENT = utf8(',"parent":');
+const DEPTH = utf8(',"depth":');
+const ID = utf8(',"id":"');
+const ASYNC_END_CAT = utf8(`,"cat":"${TRACE_CATEGORY}","id":"`);
+const NAME = utf8('","name":');
+const OUTCOME = utf8(',"args":{"outcome":"');
+const OUTCOME_END = utf8('"}}');
+const QUOTE = utf8('"');
+
 export class ChromeTraceWriter implements TraceWriter {
   private pid = 0;
   private origin = 0;
   private first = true;
   private started = false;
   private readonly threadsSeen = new Set<number>();
-  private readonly fragments = new WeakMap<SpanMetadata, string>();
-  /** Per thread, the fragments of its open `B` events, innermost last: each `E` repeats its `B`'s. */
-  private readonly openBegins = new Map<number, string[]>();
+  private readonly sites = new WeakMap<SpanMetadata, SiteBytes>();
+  /**
+   * Per thread, its open `B` events innermost last (each `E` repeats its `B`'s name and args):
+   * the site's bytes, and the parent its args named (NaN: none).
+   */
+  private readonly openBegins = new Map<number, { sites: SiteBytes[]; parents: number[] }>();
   /** Per worker thread: the async span that created it (0: a thread span did), until its first root span. */
   private readonly starters = new Map<number, { parent: number; flowOpen: boolean }>();
+  private readonly out = new JsonBytes();
+  private readonly send: (bytes: Uint8Array) => void;
+  private readonly lend: boolean;
 
+  /** Writes the trace as text, a chunk at a time (ChromeTraceSink keeps them in memory). */
+  constructor(write: (chunk: string) => void, options?: ChromeTraceOptions);
+  /** Writes the trace as UTF-8 bytes (`bytes: true`): a file or another thread takes them as they are. */
+  constructor(write: (chunk: Uint8Array) => void, options: ChromeTraceBytesOptions);
   constructor(
-    private readonly write: (chunk: string) => void,
-    private readonly options: ChromeTraceOptions = {},
-  ) {}
+    write: ((chunk: string) => void) | ((chunk: Uint8Array) => void),
+    private readonly options: ChromeTraceOptions & { bytes?: boolean; lend?: boolean } = {},
+  ) {
+    this.lend = options.lend === true;
+    if (options.bytes === true) this.send = write as (chunk: Uint8Array) => void;
+    else {
+      this.lend = true;
+      const decoder = new TextDecoder();
+      this.send = (bytes) => (write as (chunk: string) => void)(decoder.decode(bytes));
+    }
+  }
 
   /** Opens the trace with the process's metadata. */
   start(process: ProcessInfo): void {
@@ -67,7 +120,7 @@ export class ChromeTraceWriter implements TraceWriter {
     this.started = true;
     this.pid = process.pid;
     this.origin = process.clock.timeOrigin;
-    this.write("[\n");
+    this.out.text("[\n");
     this.emit({
       ph: "M",
       pid: this.pid,
@@ -82,78 +135,107 @@ export class ChromeTraceWriter implements TraceWriter {
       name: "spanfn_clock",
       args: { timeOrigin: process.clock.timeOrigin, unit: "us" },
     });
+    this.flush();
   }
 
   block(block: EventBlock): void {
     if (!this.started) throw new Error("spanfn: ChromeTraceWriter.start() must come before block()");
     const { metadata, thread } = block;
     this.nameThread(thread);
+    const out = this.out;
     const pid = this.pid;
     const tid = thread.id;
     const offsetUs = (block.clock.timeOrigin - this.origin) * 1000;
-    let out = "";
     let open = this.openBegins.get(tid);
-    if (open === undefined) this.openBegins.set(tid, (open = []));
+    if (open === undefined) this.openBegins.set(tid, (open = { sites: [], parents: [] }));
     const begins = open;
     const starter = this.starters.get(tid);
+    const ids = utf8(`","pid":${pid},"tid":${tid},"ts":`);
+    /** `{"ph":"X","pid":…,"tid":…,"ts":…` */
+    const head = (phase: number, tick: number) => {
+      out.bytes(this.first ? HEAD : NEXT_HEAD);
+      this.first = false;
+      out.byte(phase);
+      out.bytes(ids);
+      out.micros(nanosOf(offsetUs + tick * 1000));
+    };
     forEachRecord(
       block,
       (record) => {
         const { kind, site: metadataId } = record;
-        const ts = microsText(offsetUs + record.tick * 1000);
-        const head = `${this.first ? "" : ",\n"}{"ph":"`;
-        this.first = false;
         const meta = metadata[metadataId];
         // A root span of a worker whose creator is known: linked to it.
         const linked =
           starter !== undefined &&
-          begins.length === 0 &&
-          (kind === EventKind.threadBegin || kind === EventKind.threadBeginInside || kind === EventKind.asyncBegin) &&
+          begins.sites.length === 0 &&
+          (kind === EventKind.threadBegin || kind === EventKind.threadComplete || kind === EventKind.threadBeginInside || kind === EventKind.asyncBegin) &&
           record.parent <= 0;
-        const parentArg = linked && starter.parent > 0 ? `,"parent":${starter.parent}` : "";
+        const linkedParent = linked && starter.parent > 0 ? starter.parent : NaN;
         switch (kind) {
           case EventKind.workerStart:
             this.starters.set(record.worker, { parent: record.depth > 0 ? 0 : record.parent, flowOpen: true });
-            out += `${head}s","pid":${pid},"tid":${tid},"ts":${ts},"cat":"${WORKER_FLOW_CATEGORY}","id":"${record.worker}","name":"worker ${record.worker}"}`;
+            head(PHASE.s, record.tick);
+            out.text(`,"cat":"${WORKER_FLOW_CATEGORY}","id":"${record.worker}","name":"worker ${record.worker}"}`);
             return;
-          case EventKind.threadBegin: {
-            const fragment = this.fragment(meta, metadataId, parentArg);
-            begins.push(fragment);
-            out += `${head}B","pid":${pid},"tid":${tid},"ts":${ts},${fragment}}`;
-            break;
-          }
+          case EventKind.threadBegin:
           case EventKind.threadBeginInside: {
             // An outside parent (negative) means nothing to a trace viewer: such a span is a root here.
-            const parent = record.parent > 0 ? `,"parent":${record.parent}` : parentArg;
-            const fragment = this.fragment(meta, metadataId, parent);
-            begins.push(fragment);
-            out += `${head}B","pid":${pid},"tid":${tid},"ts":${ts},${fragment}}`;
+            const parent = kind === EventKind.threadBeginInside && record.parent > 0 ? record.parent : linkedParent;
+            const site = this.site(meta, metadataId);
+            begins.sites.push(site);
+            begins.parents.push(parent);
+            head(PHASE.B, record.tick);
+            this.args(site, parent, NaN);
             break;
           }
-        case EventKind.threadEnd:
-          out += `${head}E","pid":${pid},"tid":${tid},"ts":${ts},${begins.pop() ?? this.fragment(meta, metadataId)}}`;
-          break;
+          case EventKind.threadComplete: {
+            // Nothing happened on the thread between its begin and end: one X event, at the begin's place in the order.
+            const begin = nanosOf(offsetUs + record.tick * 1000);
+            head(PHASE.X, record.tick);
+            out.bytes(DUR);
+            out.micros(nanosOf(offsetUs + record.endTick * 1000) - begin);
+            this.args(this.site(meta, metadataId), linkedParent, NaN);
+            break;
+          }
+          case EventKind.threadEnd: {
+            head(PHASE.E, record.tick);
+            const site = begins.sites.pop();
+            const parent = begins.parents.pop()!;
+            if (site === undefined) this.args(this.site(meta, metadataId), NaN, NaN);
+            else this.args(site, parent, NaN);
+            break;
+          }
           case EventKind.asyncBegin: {
-            const parent = parentArg !== "" ? starter!.parent : Math.max(0, record.parent);
-            out +=
-              `${head}b","pid":${pid},"tid":${tid},"ts":${ts},"id":"${record.spanId}",` +
-              `${this.fragment(meta, metadataId, `,"parent":${parent},"depth":${record.depth}`)}}`;
+            const parent = !Number.isNaN(linkedParent) ? linkedParent : Math.max(0, record.parent);
+            head(PHASE.b, record.tick);
+            out.bytes(ID);
+            out.number(record.spanId);
+            out.bytes(QUOTE);
+            this.args(this.site(meta, metadataId), parent, record.depth);
             break;
           }
           default:
-            out +=
-              `${head}e","pid":${pid},"tid":${tid},"ts":${ts},"cat":"${TRACE_CATEGORY}","id":"${record.spanId}",` +
-              `"name":${JSON.stringify(meta?.name ?? `#${metadataId}`)},"args":{"outcome":"${OUTCOME_BY_KIND[kind]}"}}`;
+            head(PHASE.e, record.tick);
+            out.bytes(ASYNC_END_CAT);
+            out.number(record.spanId);
+            out.bytes(NAME);
+            out.bytes(this.site(meta, metadataId).name);
+            out.bytes(OUTCOME);
+            out.text(OUTCOME_BY_KIND[kind]);
+            out.bytes(OUTCOME_END);
         }
         if (linked && starter.flowOpen) {
           // The flow ends at the worker's first root span: the slice enclosing it.
           starter.flowOpen = false;
-          out += `,\n{"ph":"f","bp":"e","pid":${pid},"tid":${tid},"ts":${ts},"cat":"${WORKER_FLOW_CATEGORY}","id":"${tid}","name":"worker ${tid}"}`;
+          out.text(",\n");
+          out.text(`{"ph":"f","bp":"e","pid":${pid},"tid":${tid},"ts":`);
+          out.micros(nanosOf(offsetUs + record.tick * 1000));
+          out.text(`,"cat":"${WORKER_FLOW_CATEGORY}","id":"${tid}","name":"worker ${tid}"}`);
         }
       },
-      true,
+      { links: true, completes: true },
     );
-    this.write(out);
+    this.flush();
   }
 
   /** Ends what is still open (marked unfinished), records the counters, closes the array. */
@@ -163,7 +245,9 @@ export class ChromeTraceWriter implements TraceWriter {
       this.nameThread(span.thread);
       const ts = at;
       if (span.kind === "thread") {
-        this.openBegins.get(span.thread.id)?.pop();
+        const open = this.openBegins.get(span.thread.id);
+        open?.sites.pop();
+        open?.parents.pop();
         this.emit({ ph: "E", pid: this.pid, tid: span.thread.id, ts, name: span.name, cat: TRACE_CATEGORY, args: { unfinished: true } });
       } else {
         this.emit({
@@ -185,11 +269,16 @@ export class ChromeTraceWriter implements TraceWriter {
       name: "spanfn_report",
       args: reportArgs(report),
     });
-    this.write("\n]\n");
+    this.out.text("\n]\n");
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.out.size > 0) this.send(this.lend ? this.out.lend() : this.out.take());
   }
 
   private emit(event: ChromeTraceEvent): void {
-    this.write(`${this.first ? "" : ",\n"}${JSON.stringify(event)}`);
+    this.out.text(`${this.first ? "" : ",\n"}${JSON.stringify(event)}`);
     this.first = false;
   }
 
@@ -200,32 +289,51 @@ export class ChromeTraceWriter implements TraceWriter {
     this.emit({ ph: "M", pid: this.pid, tid: thread.id, name: "thread_sort_index", args: { sort_index: thread.id } });
   }
 
-  /** `"name":…,"cat":…,"args":{…}` for a span site, rendered once. */
-  private fragment(meta: SpanMetadata | undefined, metadataId: number, extraArgs = ""): string {
-    if (meta === undefined) return `"name":"#${metadataId}","cat":"${TRACE_CATEGORY}","args":{"missingMetadata":true${extraArgs}}`;
-    let base = this.fragments.get(meta);
-    if (base === undefined) {
-      base =
-        `"name":${JSON.stringify(meta.name)},"cat":"${TRACE_CATEGORY}",` +
-        `"args":{"target":${JSON.stringify(meta.target)},"file":${JSON.stringify(meta.file)},"line":${meta.line}`;
-      this.fragments.set(meta, base);
+  /** A span site's bytes, made once per site (a site without metadata: each time, as rare as it is). */
+  private site(meta: SpanMetadata | undefined, metadataId: number): SiteBytes {
+    if (meta === undefined) {
+      return siteBytes(`"name":"#${metadataId}","cat":"${TRACE_CATEGORY}","args":{"missingMetadata":true`, JSON.stringify(`#${metadataId}`));
     }
-    return `${base}${extraArgs}}`;
+    let site = this.sites.get(meta);
+    if (site === undefined) {
+      const name = JSON.stringify(meta.name);
+      site = siteBytes(`"name":${name},"cat":"${TRACE_CATEGORY}","args":{"target":${JSON.stringify(meta.target)},"file":${JSON.stringify(meta.file)},"line":${meta.line}`, name);
+      this.sites.set(meta, site);
+    }
+    return site;
+  }
+
+  /** `,"name":…,"cat":…,"args":{…}}` closing an event, with the parent and depth when they are numbers. */
+  private args(site: SiteBytes, parent: number, depth: number): void {
+    const out = this.out;
+    if (Number.isNaN(parent) && Number.isNaN(depth)) {
+      out.bytes(site.closed);
+      return;
+    }
+    out.bytes(COMMA);
+    out.bytes(site.open);
+    if (!Number.isNaN(parent)) {
+      out.bytes(PARENT);
+      out.number(parent);
+    }
+    if (!Number.isNaN(depth)) {
+      out.bytes(DEPTH);
+      out.number(depth);
+    }
+    out.bytes(CLOSE);
+    out.bytes(CLOSE);
   }
 }
 
-/**
- * `micros(value)` as JSON text, built from integers: printing a fractional double is the
- * dearest step of encoding an event, and every event has a time.
- */
-function microsText(value: number): string {
-  const nanos = Math.round(value * 1000);
-  if (!(nanos >= 0 && nanos <= Number.MAX_SAFE_INTEGER)) return String(micros(value));
-  const whole = Math.floor(nanos / 1000);
-  const fraction = nanos - whole * 1000;
-  if (fraction === 0) return `${whole}`;
-  const digits = fraction < 10 ? `00${fraction}` : fraction < 100 ? `0${fraction}` : `${fraction}`;
-  return `${whole}.${digits.charCodeAt(2) === 48 ? (digits.charCodeAt(1) === 48 ? digits[0] : digits.slice(0, 2)) : digits}`;
+function siteBytes(open: string, name: string): SiteBytes {
+  return { open: utf8(open), closed: utf8(`,${open}}}`), name: utf8(name) };
+}
+
+/** Phase letters as bytes. */
+const PHASE = { B: 66, E: 69, X: 88, b: 98, e: 101, s: 115 } as const;
+
+function nanosOf(micros: number): number {
+  return Math.round(micros * 1000);
 }
 
 function micros(value: number): number {

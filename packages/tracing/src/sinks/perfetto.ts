@@ -420,7 +420,7 @@ export class PerfettoTraceWriter implements TraceWriter {
         }
         if (out.pos > CHUNK_BYTES) this.flush();
       },
-      true,
+      { links: true },
     );
     this.depths.set(block.thread.id, depth);
     this.flush();
