@@ -11,6 +11,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseChromeTrace } from "../../tracing/src/index.js";
+import { asPairs } from "../../tracing/test/chrome-pairs.js";
 import { openCache } from "../src/cache.js";
 
 const BIN = join(__dirname, "../bin/spanfn.js");
@@ -169,7 +170,7 @@ function spanfnRun(dir: string, flags: string[], env: Record<string, string> = {
   });
   if (result.error) throw result.error;
   const spans = existsSync(out)
-    ? parseChromeTrace(readFileSync(out, "utf8"))
+    ? asPairs(parseChromeTrace(readFileSync(out, "utf8")))
         .filter((e) => e.ph === "B")
         .map((e) => e.name)
     : [];
@@ -221,7 +222,7 @@ describe("spanfn run with the cache", () => {
       ].join("\n"),
     );
     const kinds = (out: string) =>
-      parseChromeTrace(readFileSync(out, "utf8"))
+      asPairs(parseChromeTrace(readFileSync(out, "utf8")))
         .filter((e) => e.name === "main::Disk.load" && (e.ph === "B" || e.ph === "b"))
         .map((e) => e.ph);
     const run = () => {
