@@ -14,6 +14,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, r
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseChromeTrace } from "../../packages/tracing/src/index.js";
+import { asPairs } from "../../packages/tracing/test/chrome-pairs.js";
 
 const ROOT = join(__dirname, "../..");
 const CONSUMER = join(__dirname, "pack-consumer");
@@ -44,7 +45,7 @@ function run(command: string, args: string[], options: SpawnSyncOptions = {}) {
 }
 
 function spanNames(file: string, phase: string): string[] {
-  const names = parseChromeTrace(readFileSync(file, "utf8")).filter((e) => e.ph === phase).map((e) => e.name!);
+  const names = asPairs(parseChromeTrace(readFileSync(file, "utf8"))).filter((e) => e.ph === phase).map((e) => e.name!);
   return [...new Set(names)].sort();
 }
 

@@ -16,6 +16,8 @@ test("every kind of line, with names that need escaping, reads as JSON.parse rea
     '{"ph":"B","pid":7,"tid":0,"ts":14.25,"name":"m::f","cat":"spanfn","args":{"target":"m","file":"m.js","line":3}}',
     '{"ph":"E","pid":7,"tid":0,"ts":1e+21}',
     '{"ph":"E","pid":7,"tid":1,"ts":15.125}',
+    '{"ph":"X","pid":7,"tid":0,"ts":15.5,"dur":0.125,"name":"m::f","cat":"spanfn","args":{"target":"m","file":"m.js","line":3}}',
+    '{"ph":"X","pid":7,"tid":1,"ts":15.75,"dur":0,"name":"m::\\"quoted\\" \\u2028","cat":"spanfn","args":{"target":"m","file":"m.js","line":9,"parent":4}}',
     '{"ph":"b","pid":7,"tid":0,"ts":16,"id":"4","name":"m::g","cat":"spanfn","args":{"target":"m","file":"m.js","line":5,"parent":0,"depth":1}}',
     '{"ph":"e","pid":7,"tid":0,"ts":17,"cat":"spanfn","id":"4","name":"m::g","args":{"outcome":"fulfilled"}}',
     '{"ph":"E","pid":7,"tid":0,"ts":18,"args":{"unfinished":true}}',

@@ -90,7 +90,7 @@ async function checkTrace(file: string, workload: Workload): Promise<TraceResult
       if (event.name === "spanfn_report") report = event.args as unknown as RuntimeReportArgs;
       return;
     }
-    if ((event.ph === "b" || event.ph === "B") && event.name !== undefined) names.add(event.name);
+    if ((event.ph === "b" || event.ph === "B" || event.ph === "X") && event.name !== undefined) names.add(event.name);
     for (const e of fromChrome(event)) checker.add(e);
   });
   const problems = checker.finish((name) => Object.hasOwn(workload.neverSettles, name));

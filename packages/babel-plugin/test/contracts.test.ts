@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { SpanFnPluginOptions } from "../src/index.js";
 import * as tracing from "../../tracing/src/index.js";
+import { asPairs } from "../../tracing/test/chrome-pairs.js";
 import { compile } from "./run-output.js";
 
 const PROJECT = join(__dirname, "projects/contracts");
@@ -94,7 +95,7 @@ describe("spanfn run", () => {
     expect(result.stderr).not.toContain("returned promises");
     expect(result.stdout).toBe(OUTPUT + "\n");
     expect(result.status).toBe(0);
-    const events = tracing.parseChromeTrace(readFileSync(out, "utf8"));
+    const events = asPairs(tracing.parseChromeTrace(readFileSync(out, "utf8")));
     for (const method of METHODS) {
       const name = `src/service::${method}`;
       expect([method, events.filter((e) => e.ph === "B" && e.name === name)]).toEqual([method, []]);

@@ -10,6 +10,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseChromeTrace } from "../../tracing/src/index.js";
+import { asPairs } from "../../tracing/test/chrome-pairs.js";
 import { compile } from "./run-output.js";
 
 const dir = mkdtempSync(join(__dirname, ".run-"));
@@ -66,7 +67,7 @@ test("functions called through an import cycle before their module's body run, u
   expect(result.stdout).toBe(expected.stdout);
   expect(result.status).toBe(0);
 
-  const events = parseChromeTrace(readFileSync(out, "utf8"));
+  const events = asPairs(parseChromeTrace(readFileSync(out, "utf8")));
   const report = events.find((e) => e.name === "spanfn_report")!;
   // twice, its two arrow calls (created by the early call: they run before the body too), later,
   // and count's three stretches (a generator's span begins again after each yield): 7.

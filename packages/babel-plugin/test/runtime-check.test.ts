@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseChromeTrace } from "../../tracing/src/index.js";
+import { asPairs } from "../../tracing/test/chrome-pairs.js";
 import { compile } from "./run-output.js";
 
 const dir = mkdtempSync(join(__dirname, ".run-"));
@@ -60,7 +61,7 @@ test("a promise returned where none was expected gets an async span, and is name
     "spanfn: 1 functions without async returned promises (main::load (main.mjs:9)); their spans began at the return: annotate the return type as Promise<…> to time them from the call",
   ]);
 
-  const events = parseChromeTrace(readFileSync(out, "utf8"));
+  const events = asPairs(parseChromeTrace(readFileSync(out, "utf8")));
   const load = events.filter((e) => e.name === "main::load");
   // Per call: the synchronous part as a thread span, then an async span until the promise settles.
   expect(load.map((e) => e.ph).join("")).toBe("BEbeBEbeBEbe");

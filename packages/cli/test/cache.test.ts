@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseChromeTrace } from "../../tracing/src/index.js";
 import Module from "node:module";
+import { asPairs } from "../../tracing/test/chrome-pairs.js";
 import { CODE_CACHE_FOLDER, openCache } from "../src/cache.js";
 
 const BIN = join(__dirname, "../bin/spanfn.js");
@@ -174,7 +175,7 @@ function spanfnRun(dir: string, flags: string[], env: Record<string, string> = {
   });
   if (result.error) throw result.error;
   const spans = existsSync(out)
-    ? parseChromeTrace(readFileSync(out, "utf8"))
+    ? asPairs(parseChromeTrace(readFileSync(out, "utf8")))
         .filter((e) => e.ph === "B")
         .map((e) => e.name)
     : [];
@@ -226,7 +227,7 @@ describe("spanfn run with the cache", () => {
       ].join("\n"),
     );
     const kinds = (out: string) =>
-      parseChromeTrace(readFileSync(out, "utf8"))
+      asPairs(parseChromeTrace(readFileSync(out, "utf8")))
         .filter((e) => e.name === "main::Disk.load" && (e.ph === "B" || e.ph === "b"))
         .map((e) => e.ph);
     const run = () => {

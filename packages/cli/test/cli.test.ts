@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseChromeTrace, type ChromeTraceEvent } from "../../tracing/src/index.js";
+import { asPairs } from "../../tracing/test/chrome-pairs.js";
 
 const BIN = join(__dirname, "../bin/spanfn.js");
 const PROGRAMS = join(__dirname, "programs");
@@ -24,8 +25,9 @@ function spanfn(args: string[], env: Record<string, string> = {}, cwd = PROGRAMS
   return result;
 }
 
+/** The trace's events, each X as its B and E. */
 function trace(file: string): ChromeTraceEvent[] {
-  return parseChromeTrace(readFileSync(file, "utf8"));
+  return asPairs(parseChromeTrace(readFileSync(file, "utf8")));
 }
 
 describe("spanfn run", () => {
@@ -322,6 +324,63 @@ describe("spanfn report", () => {
     expect(byName["thread outer"]).toMatchObject({ count: 1, total: 10000, self: 8000 });
     expect(byName["thread inner"]).toMatchObject({ count: 2, total: 2500, self: 2500, max: 2000 });
     expect(byName["async job"]).toMatchObject({ count: 1, total: 4000 });
+  });
+
+  test("a trace with X events (leaves): report and --html give the counts and times the spans' begins and ends say, as for the same trace in B/E", () => {
+    const out = join(scratch, "leaves.json");
+    const run = spanfn(["run", "--all", "--quiet", "--out", out, "main.mjs"], {}, join(PROGRAMS, "nested"));
+    expect(run.status).toBe(0);
+    const written = parseChromeTrace(readFileSync(out, "utf8"));
+    expect(written.filter((e) => e.ph === "X").length).toBeGreaterThanOrEqual(6);
+    // The same spans as B/E pairs, in a file of their own.
+    const pairs = asPairs(written);
+    const pairsFile = join(scratch, "leaves-pairs.json");
+    writeFileSync(pairsFile, JSON.stringify(pairs));
+    // Count, total and self time (µs) of each thread span, worked out here from the begins and ends.
+    const expected = new Map<string, { count: number; total: number; self: number }>();
+    const stack: { name: string; ts: number; children: number }[] = [];
+    for (const e of pairs) {
+      if (e.tid !== 0 || (e.ph !== "B" && e.ph !== "E")) continue;
+      if (e.ph === "B") {
+        stack.push({ name: e.name!, ts: e.ts!, children: 0 });
+        continue;
+      }
+      const span = stack.pop()!;
+      const duration = e.ts! - span.ts;
+      if (stack.length > 0) stack.at(-1)!.children += duration;
+      const row = expected.get(span.name) ?? { count: 0, total: 0, self: 0 };
+      expected.set(span.name, { count: row.count + 1, total: row.total + duration, self: row.self + duration - span.children });
+    }
+    expect(expected.get("main::spin")?.count).toBe(6);
+    type Row = { name: string; kind: string; count: number; total: number; self: number };
+    const threadRows = (rows: Row[]) => rows.filter((r) => r.kind === "thread").sort((a, b) => a.name.localeCompare(b.name));
+    const report = (file: string) => {
+      const result = spanfn(["report", "--json", file]);
+      expect(result.status).toBe(0);
+      return JSON.parse(result.stdout) as { spans: Row[]; events: number; unfinished: number };
+    };
+    const fromX = report(out);
+    const fromPairs = report(pairsFile);
+    expect([fromX.events, fromX.unfinished]).toEqual([fromPairs.events, fromPairs.unfinished]);
+    for (const rows of [threadRows(fromX.spans), threadRows(fromPairs.spans)]) {
+      expect(rows.map((r) => [r.name, r.count])).toEqual([...expected].sort(([a], [b]) => a.localeCompare(b)).map(([name, row]) => [name, row.count]));
+      for (const row of rows) {
+        expect(row.total).toBeCloseTo(expected.get(row.name)!.total, 2);
+        expect(row.self).toBeCloseTo(expected.get(row.name)!.self, 2);
+      }
+    }
+    // --html: the same spans (11 numbers each) and the same summary from either file.
+    const page = (file: string) => {
+      const html = `${file}.html`;
+      expect(spanfn(["report", "--html", html, file]).status).toBe(0);
+      return JSON.parse(/id="data">(.*?)<\/script>/s.exec(readFileSync(html, "utf8"))![1]) as { spans: number[]; names: string[]; summary: Row[] };
+    };
+    const [htmlX, htmlPairs] = [page(out), page(pairsFile)];
+    expect(htmlX.spans.length).toBe(htmlPairs.spans.length);
+    htmlX.spans.forEach((value, i) => expect(value).toBeCloseTo(htmlPairs.spans[i], 2));
+    expect(htmlX.names).toEqual(htmlPairs.names);
+    expect(threadRows(htmlX.summary).map((r) => [r.name, r.count])).toEqual(threadRows(fromPairs.spans).map((r) => [r.name, r.count]));
+    threadRows(htmlX.summary).forEach((row, i) => expect(row.self).toBeCloseTo(threadRows(htmlPairs.summary)[i].self, 2));
   });
 
   test("prints tables, sorted as asked", () => {

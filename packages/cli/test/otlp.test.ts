@@ -58,7 +58,7 @@ describe("spanfn run --otlp", () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(`spans exported to ${url}`);
     expect(result.stderr).toContain(`spanfn: trace written to ${out}`);
-    const begins = parseChromeTrace(readFileSync(out, "utf8")).filter((e) => e.ph === "B" || e.ph === "b");
+    const begins = parseChromeTrace(readFileSync(out, "utf8")).filter((e) => e.ph === "B" || e.ph === "X" || e.ph === "b");
     expect(receiver.spans.map((s) => s.name).sort()).toEqual(begins.map((e) => e.name).sort());
     expect(receiver.spans[0].resource["service.name"]).toBe("greeter");
   });

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseChromeTrace } from "../../tracing/src/index.js";
+import { asPairs } from "../../tracing/test/chrome-pairs.js";
 import { envFromOptions, globs, optionsFromEnv } from "../src/env.js";
 
 const PROGRAM = join(__dirname, "programs", "register");
@@ -29,7 +30,7 @@ function node(args: string[], env: Record<string, string>) {
 }
 
 function spanNames(file: string): string[] {
-  return parseChromeTrace(readFileSync(file, "utf8"))
+  return asPairs(parseChromeTrace(readFileSync(file, "utf8")))
     .filter((e) => e.ph === "B")
     .map((e) => e.name!)
     .sort();

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { parseChromeTrace, type ChromeTraceEvent } from "../../tracing/src/index.js";
+import { asPairs } from "../../tracing/test/chrome-pairs.js";
 
 const BIN = join(__dirname, "../bin/spanfn.js");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -20,6 +21,7 @@ const scratch = mkdtempSync(join(tmpdir(), "spanfn-html-"));
 
 let browser: Browser;
 let page: Page;
+/** The trace's events, each X as its B and E. */
 let events: ChromeTraceEvent[];
 const pageErrors: string[] = [];
 
@@ -34,7 +36,7 @@ beforeAll(async () => {
   });
   expect(run.stderr).toBe("");
   expect(run.stdout).toBe("25\n");
-  events = parseChromeTrace(readFileSync(out, "utf8"));
+  events = asPairs(parseChromeTrace(readFileSync(out, "utf8")));
   rmSync(ARTIFACTS, { recursive: true, force: true });
   mkdirSync(ARTIFACTS, { recursive: true });
   browser = await chromium.launch({ executablePath: CHROMIUM });
@@ -60,7 +62,7 @@ const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.
 const view = () => page.evaluate(() => (window as unknown as { spanfnReport: { view(): { start: number; end: number } } }).spanfnReport.view());
 const ticks = () => page.locator("#axis .tick").allTextContents();
 
-/** Durations (µs) of the thread spans named `name`, from the trace's B/E events. */
+/** Durations (µs) of the thread spans named `name`, from the trace's B/E events (X events read as pairs). */
 function threadDurations(name: string): number[] {
   const stacks = new Map<number, ChromeTraceEvent[]>();
   const out: number[] = [];
@@ -232,7 +234,7 @@ describe("worker threads in the trace and the HTML report", () => {
     });
     expect(run.stderr).toBe("");
     expect(run.stdout).toBe("5 14\n");
-    workerEvents = parseChromeTrace(readFileSync(out, "utf8"));
+    workerEvents = asPairs(parseChromeTrace(readFileSync(out, "utf8")));
     workerPage = await browser.newPage({ viewport: { width: 1400, height: 800 } });
     workerPage.on("pageerror", (error) => pageErrors.push(String(error)));
     await workerPage.goto(pathToFileURL(html).href);

@@ -1,7 +1,7 @@
 /**
  * spanfn's Chrome JSON read by speedscope's own importer (the npm package, see speedscope.ts):
- * every thread's stacks nest as the trace says and each call lasts what its B/E pair says, with
- * no warning from the importer. Both writers of the format: the writer thread under `spanfn run`,
+ * every thread's stacks nest as the trace says and each call lasts what its B/E pair, or its X
+ * event (a span with nothing inside it), says, with no warning from the importer. Both writers of the format: the writer thread under `spanfn run`,
  * and the in-process ChromeTraceSink.
  */
 import { afterAll, describe, expect, test } from "@jest/globals";
@@ -24,21 +24,24 @@ interface Call {
   duration: number;
 }
 
-/** The calls of one thread as its B/E events nest, in the order they begin. */
+/** The calls of one thread as its B/E and X events nest, in the order they begin. */
 function callsInTrace(events: readonly ChromeTraceEvent[], tid: number): Call[] {
   const calls: Call[] = [];
   const stack: Call[] = [];
   let first: number | undefined;
   for (const e of events) {
-    if (e.tid !== tid || (e.ph !== "B" && e.ph !== "E")) continue;
+    if (e.tid !== tid || (e.ph !== "B" && e.ph !== "E" && e.ph !== "X")) continue;
     first ??= e.ts!;
-    if (e.ph === "B") {
-      // speedscope names a frame by the event's name and args.
-      const name = e.args === undefined ? e.name! : `${e.name} ${JSON.stringify(e.args)}`;
-      const call = { name, depth: stack.length, start: e.ts! - first, duration: -e.ts! };
-      calls.push(call);
-      stack.push(call);
-    } else stack.pop()!.duration += e.ts!;
+    if (e.ph === "E") {
+      stack.pop()!.duration += e.ts!;
+      continue;
+    }
+    // speedscope names a frame by the event's name and args.
+    const name = e.args === undefined ? e.name! : `${e.name} ${JSON.stringify(e.args)}`;
+    const call = { name, depth: stack.length, start: e.ts! - first, duration: -e.ts! };
+    calls.push(call);
+    if (e.ph === "B") stack.push(call);
+    else call.duration = e.dur!;
   }
   return calls;
 }
@@ -84,7 +87,12 @@ describe("speedscope reads spanfn's Chrome JSON", () => {
     const text = readFileSync(out, "utf8");
     const { group, warnings } = await importWithSpeedscope("nested.json", text);
     expect(warnings).toEqual([]);
-    const expected = callsInTrace(parseChromeTrace(text), 0);
+    const events = parseChromeTrace(text);
+    // The spins have nothing inside them: each is one X; the spans around them are B/E pairs.
+    expect(events.filter((e) => e.name === "main::spin").map((e) => e.ph)).toEqual(Array(6).fill("X"));
+    const around = events.filter((e) => ["main::outer", "main::middle", "main::leaf"].includes(e.name!));
+    expect(around.map((e) => e.ph).sort().join("")).toBe("B".repeat(8) + "E".repeat(8));
+    const expected = callsInTrace(events, 0);
     // outer > middle > leaf > spin, twice: the stacks must pop for the second outer to be a root.
     expect(expected.filter((c) => c.name.startsWith("main::outer ")).map((c) => c.depth)).toEqual([0, 0]);
     expect(expected.filter((c) => c.name.startsWith("main::spin ")).map((c) => c.depth)).toEqual([3, 3, 1, 3, 3, 1]);
@@ -109,6 +117,7 @@ describe("speedscope reads spanfn's Chrome JSON", () => {
     // The unfinished span's end says so in its args, which speedscope reads as another frame; it
     // warns, and ends the open one all the same.
     expect(warnings).toEqual([expect.stringMatching(/Tried to end "open \{"unfinished":true\}" when "open \{.*\}" was on the top of the stack\. Ending open \{/)]);
+    expect(sink.events().filter((e) => e.ph === "X").map((e) => e.name)).toEqual(["inner", "inner", "inner"]);
     const expected = callsInTrace(sink.events(), 0);
     expect(expected.map((c) => `${c.depth}:${c.name.replace(/ \{.*/, "")}`)).toEqual(["0:outer", "1:inner", "1:inner", "0:open", "1:inner"]);
     expectSameCalls(callsInProfile(group!.profiles[0]), expected);

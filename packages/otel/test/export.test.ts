@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseChromeTrace } from "@spanfn/tracing";
+import { asPairs } from "../../tracing/test/chrome-pairs.js";
 import { OtlpReceiver, type ReceivedSpan } from "./receiver.js";
 import { runNode, type NodeRun } from "./run-node.js";
 
@@ -105,7 +106,7 @@ describe("a program mixing thread and async spans", () => {
 
     // The same run's Chrome trace (written beside the export) has every span's begin and end in
     // nanoseconds from the main thread's origin: OTLP's epoch nanoseconds must match exactly.
-    const chrome = parseChromeTrace(readFileSync(out, "utf8"));
+    const chrome = asPairs(parseChromeTrace(readFileSync(out, "utf8")));
     const clock = chrome.find((e) => e.ph === "M" && e.name === "spanfn_clock")!;
     // Epoch nanoseconds overflow a double's integers: whole milliseconds and the fraction apart.
     const origin = clock.args!.timeOrigin as number;

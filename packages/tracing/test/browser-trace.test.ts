@@ -27,6 +27,7 @@ import { createTraceWorker } from "../src/browser/trace-worker.js";
 import type { FromTraceWorker, ToTraceWorker } from "../src/browser/worker-protocol.js";
 import { state } from "../src/state.js";
 import { sites } from "./helpers.js";
+import { asPairs } from "./chrome-pairs.js";
 
 const s = sites(["page.render", "page.load", "page.row"]);
 
@@ -110,7 +111,7 @@ describe("BrowserTraceSink", () => {
     await until(() => browser.mode !== "starting");
     expect(browser.mode).toBe("worker");
     record(400);
-    const partial = parseChromeTrace(await browser.text());
+    const partial = asPairs(parseChromeTrace(await browser.text()));
     expect(partial.filter((e) => e.name === "page.row" && e.ph === "B")).toHaveLength(400);
     shutdown();
     expect(await browser.text()).toBe(reference.text());
@@ -178,7 +179,7 @@ describe("BrowserTraceSink", () => {
     flush();
     await until(() => browser.mode === "inline");
     shutdown();
-    const events = parseChromeTrace(await browser.text());
+    const events = asPairs(parseChromeTrace(await browser.text()));
     expect(events.filter((e) => e.name === "page.row" && e.ph === "B")).toHaveLength(10);
   });
 
@@ -199,7 +200,7 @@ describe("BrowserTraceSink", () => {
     record(5);
     shutdown();
     const text = await browser.text();
-    const events = parseChromeTrace(text);
+    const events = asPairs(parseChromeTrace(text));
     expect(events.filter((e) => e.name === "page.row" && e.ph === "B").length).toBeGreaterThanOrEqual(5);
     configure({ warn: (message) => console.warn(message) });
   });
@@ -220,7 +221,7 @@ describe("BrowserTraceSink", () => {
     setSink(browser);
     expect(browser.mode).toBe("inline");
     record(3);
-    const partial = parseChromeTrace(await browser.text());
+    const partial = asPairs(parseChromeTrace(await browser.text()));
     expect(partial.filter((e) => e.ph === "B")).toHaveLength(4);
     shutdown();
     expect(JSON.parse(await browser.text()).at(-1).name).toBe("spanfn_report");

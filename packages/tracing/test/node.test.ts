@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseChromeTrace, type ChromeTraceEvent } from "../src/index.js";
+import { asPairs } from "./chrome-pairs.js";
 
 const programs = join(__dirname, "programs");
 const scratch = mkdtempSync(join(tmpdir(), "spanfn-node-"));
@@ -18,8 +19,9 @@ function run(program: string, ...args: string[]) {
   return result;
 }
 
+/** The trace's events, each X as its B and E. */
 function trace(file: string): ChromeTraceEvent[] {
-  return parseChromeTrace(readFileSync(file, "utf8"));
+  return asPairs(parseChromeTrace(readFileSync(file, "utf8")));
 }
 
 function named(events: ChromeTraceEvent[], ph: string, name: string): ChromeTraceEvent[] {
@@ -40,7 +42,7 @@ describe("flush at exit", () => {
     expect(result.stdout).toBe("program output\n");
     expect(result.stderr).toContain(`spanfn: ${unfinished.length} spans unfinished at exit (${unfinished.join(", ")})`);
 
-    const events = JSON.parse(readFileSync(out, "utf8")) as ChromeTraceEvent[];
+    const events = asPairs(JSON.parse(readFileSync(out, "utf8")) as ChromeTraceEvent[]);
     expect(named(events, "B", "work")).toHaveLength(3);
     expect(named(events, "B", "last words")).toHaveLength(1);
     expect(named(events, "b", "pending")).toHaveLength(1);
@@ -78,7 +80,7 @@ describe("worker threads", () => {
     expect(site.tid).toBeGreaterThan(0);
     expect(site.calls).toBeGreaterThan(0);
     // Spans the trace holds for it (begun on the worker's track) plus the counted calls: every call.
-    const spans = events.filter((e) => e.name === "tiny" && (e.ph === "B" || e.ph === "X"));
+    const spans = events.filter((e) => e.name === "tiny" && e.ph === "B");
     expect(spans.every((e) => e.tid === site.tid)).toBe(true);
     expect(spans.length + site.calls).toBe(20000);
   });
@@ -244,7 +246,7 @@ describe("a worker linked to the span that created it", () => {
       expect(tasks.map(([, , parent]) => parent)).toEqual(["starts worker", "awaits worker", null]);
       expect(output.spans.filter(([name]) => name === "step").every(([, , parent]) => parent === "task")).toBe(true);
 
-      const events = parseChromeTrace(output.chrome);
+      const events = asPairs(parseChromeTrace(output.chrome));
       const [starter] = named(events, "B", "starts worker");
       const starterEnd = events.find((e) => e.ph === "E" && e.tid === 0 && e.name === "starts worker")!;
       const [awaiter] = named(events, "b", "awaits worker");

@@ -85,6 +85,7 @@ describe("fromChrome", () => {
       { ph: "b", name: "a", id: "9", args: { parent: 4, depth: 2 }, ...at },
       { ph: "e", name: "a", id: "9", args: { outcome: "rejected" }, ...at },
       { ph: "X", name: "x", dur: 1, ...at },
+      { ph: "X", name: "linked", dur: 0, args: { parent: 5 }, ...at },
       { ph: "M", name: "thread_name", ...at },
       { ph: "E", args: { unfinished: true }, ...at },
     ];
@@ -95,6 +96,8 @@ describe("fromChrome", () => {
       ["async-end", "a", 3, 9, 0, 0, "rejected"],
       ["thread-begin", "x", 3, 0, 0, 0, undefined],
       ["thread-end", "x", 3, 0, 0, 0, undefined],
+      ["thread-begin", "linked", 3, 0, 5, 0, undefined],
+      ["thread-end", "linked", 3, 0, 5, 0, undefined],
     ]);
   });
 });

@@ -155,7 +155,8 @@ const KINDS: Partial<Record<ChromeTraceEvent["ph"], SpanEventKind>> = { B: "thre
 export function fromChrome(e: ChromeTraceEvent): CheckedEvent[] {
   const args = (e.args ?? {}) as { parent?: number; depth?: number; outcome?: string; unfinished?: boolean; file?: string; line?: number };
   if (e.ph === "X") {
-    const base = { name: e.name, thread: e.tid, spanId: 0, parentId: 0, depth: 0, file: args.file, line: args.line };
+    // As its B and E would be: a worker's linked root span names its parent in args.
+    const base = { name: e.name, thread: e.tid, spanId: 0, parentId: args.parent ?? 0, depth: 0, file: args.file, line: args.line };
     return [{ kind: "thread-begin", ...base }, { kind: "thread-end", ...base }];
   }
   const kind = KINDS[e.ph];

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatOf } from "../src/node/writer.js";
 import { parseChromeTrace, type ChromeTraceEvent } from "../src/index.js";
+import { asPairs } from "./chrome-pairs.js";
 
 const program = join(__dirname, "programs", "writer.mjs");
 const scratch = mkdtempSync(join(tmpdir(), "spanfn-writer-"));
@@ -21,8 +22,9 @@ function run(...args: string[]) {
   return result;
 }
 
+/** The file's events, each X as its B and E. */
 function events(file: string): ChromeTraceEvent[] {
-  return JSON.parse(readFileSync(file, "utf8")) as ChromeTraceEvent[];
+  return asPairs(JSON.parse(readFileSync(file, "utf8")) as ChromeTraceEvent[]);
 }
 
 /** The events with what differs between two runs (times, pid) left out. */
@@ -86,7 +88,7 @@ describe("writer thread", () => {
     // What the file holds, what was not written and what was dropped cover every span.
     // (The writer may not even have opened the file when the program left.)
     const text = existsSync(out) ? readFileSync(out, "utf8") : "[]";
-    const written = parseChromeTrace(text).filter((e) => e.ph === "B" || e.ph === "E").length;
+    const written = asPairs(parseChromeTrace(text)).filter((e) => e.ph === "B" || e.ph === "E").length;
     expect(written / 2 + unwritten / 2 + dropped).toBeGreaterThanOrEqual(2 * SPANS);
   });
 
