@@ -6,7 +6,7 @@ import { expect } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { TraceMap, originalPositionFor } from "@jridgewell/trace-mapping";
-import type { SpanEvent } from "@spanfn/tracing";
+import { finishedSpans, type FinishedSpan, type SpanEvent } from "@spanfn/tracing";
 
 export const APP = join(__dirname, "projects/app");
 
@@ -17,6 +17,8 @@ export interface AppResult {
   caught: string;
   rendered?: string;
   events: SpanEvent[];
+  /** The page's Web Worker: what its own runtime recorded. */
+  workerEvents?: SpanEvent[];
 }
 
 /** 1-based line of the first line of the app's `file` that contains `text`. */
@@ -60,6 +62,26 @@ export function expectAppSpans(result: AppResult): void {
   expect(validate.map((e) => e.kind)).toEqual(["async-begin", "async-end"]);
   expect(validate[0].line).toBe(lineOf("service.ts", "export async function validate"));
   expect(validate[1].outcome).toBe("rejected");
+}
+
+/**
+ * The page's Web Worker (web-worker.ts) recorded its own spans: `handle`, an async function,
+ * awaited the promise-returning `Shelf.load` (async from the call until its promise settled) and
+ * then ran the sync `sum` (a thread span); each once, nested under `handle`.
+ */
+export function expectWorkerSpans(result: AppResult): void {
+  const spans = finishedSpans(result.workerEvents ?? []);
+  const shape = (span: FinishedSpan) => [span.name, span.kind, span.line, span.outcome, span.parent?.name ?? null];
+  expect(spans.map(shape)).toEqual([
+    ["web-worker::handle", "async", lineOf("web-worker.ts", "async function handle"), "fulfilled", null],
+    ["web-worker::Shelf.load", "async", lineOf("web-worker.ts", "load(key) {"), "fulfilled", "web-worker::handle"],
+    ["web-worker::sum", "thread", lineOf("web-worker.ts", "function sum"), "ended", "web-worker::handle"],
+  ]);
+  const [handle, load, sum] = spans;
+  // The work behind load's promise takes 20 ms; sum ran after it settled, inside handle.
+  expect(load.duration).toBeGreaterThanOrEqual(15);
+  expect(sum.start).toBeGreaterThanOrEqual(load.start + load.duration);
+  expect(handle.start + handle.duration).toBeGreaterThanOrEqual(sum.start + sum.duration);
 }
 
 /**

@@ -5,6 +5,8 @@
 //                                      copy (HMR reloads the page) and the page's result again
 //   node vite-app.mjs trace <outDir>   the trace pages (BrowserTraceSink), built: JSON and Perfetto
 //                                      with a worker, and JSON where the page's CSP forbids one
+//   node vite-app.mjs workers <outDir> production build where the user's worker plugins list spanfn
+//                                      too, beside a plugin of their own (it must still run)
 //   node vite-app.mjs babel <outDir>   production build without the unplugin: the main README's
 //                                      @rollup/plugin-babel config for Vite (enforce: "pre")
 // A child process, not jest: Vite is an ES module only.
@@ -34,8 +36,11 @@ try {
     return settled;
   };
 
-  if (mode === "build") {
-    await build({ ...quiet, root: app, plugins: [spanfn()], build: { outDir: dir, emptyOutDir: true, sourcemap: true } });
+  if (mode === "build" || mode === "workers") {
+    // The user's own worker plugin marks what the worker returns, so the page shows it ran.
+    const own = { name: "user-worker-plugin", transform: (code, id) => (id.endsWith("web-worker.ts") ? code.replace("shelf:", "shelf (user):") : null) };
+    const worker = mode === "workers" ? { plugins: () => [spanfn(), own] } : undefined;
+    await build({ ...quiet, root: app, plugins: [spanfn()], worker, build: { outDir: dir, emptyOutDir: true, sourcemap: true } });
     const server = await preview({ ...quiet, root: app, build: { outDir: dir }, preview: { port: 0, host: "127.0.0.1" } });
     servers.push(server);
     await page.goto(server.resolvedUrls.local[0]);
@@ -83,7 +88,7 @@ try {
     const after = await result();
     process.stdout.write(JSON.stringify({ page: before, edited: after }) + "\n");
   } else {
-    throw new Error(`vite-app: mode must be build or dev; got ${mode}`);
+    throw new Error(`vite-app: mode must be build, workers, babel, trace or dev; got ${mode}`);
   }
 } finally {
   for (const server of servers) await (server.close?.() ?? server.httpServer?.close());

@@ -1,7 +1,8 @@
 /**
  * Vite, in headless Chromium: test/projects/app's page built for production (served by `vite
  * preview`) and served by the dev server, where an edit reloads it (test/vite-app.mjs). The page
- * records into an InMemorySink and hands its events back on `window`.
+ * records into an InMemorySink and hands its events back on `window`, with those of its Web Worker,
+ * which records in a runtime of its own.
  */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { spawnSync } from "node:child_process";
@@ -9,13 +10,13 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import protobuf from "protobufjs";
-import { expectAppSpans, expectAppWorked, expectAsyncFromCall, lineOf, originalLineOf, type AppResult } from "./app.js";
+import { expectAppSpans, expectAppWorked, expectAsyncFromCall, expectWorkerSpans, lineOf, originalLineOf, type AppResult } from "./app.js";
 
 const SCRIPT = join(__dirname, "vite-app.mjs");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const made: string[] = [];
 
-function runPage(mode: "build" | "dev" | "babel", dir: string): { page: AppResult; edited?: AppResult } {
+function runPage(mode: "build" | "workers" | "dev" | "babel", dir: string): { page: AppResult; edited?: AppResult } {
   made.push(dir);
   const run = spawnSync(process.execPath, [SCRIPT, mode, dir], { encoding: "utf8", timeout: 120_000 });
   if (run.status !== 0) throw new Error(`vite ${mode} failed (${run.status ?? run.signal}):\n${run.stderr}${run.stdout}`);
@@ -33,11 +34,14 @@ describe("Vite with @spanfn/unplugin/vite, in Chromium", () => {
     if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (set CHROMIUM, or install Debian's chromium)`);
   });
 
-  test("production build: the page records the source's spans, and source maps lead back to the TypeScript", () => {
+  test("production build: the page and its Web Worker record the source's spans, and source maps lead back to the TypeScript", () => {
     const out = mkdtempSync(join(tmpdir(), "spanfn-vite-"));
     const { page } = runPage("build", out);
     expectAppWorked(page);
     expectAppSpans(page);
+    // Vite builds a worker with `worker.plugins` only: spanfn() in `plugins` added itself there.
+    expect(page.rendered).toBe("shelf:w=6");
+    expectWorkerSpans(page);
     // The plugin ran before Vite stripped the types: the same file's interface made this
     // method's span async from the call (after the strip it would be a thread span, then an
     // async span from the return).
@@ -48,6 +52,13 @@ describe("Vite with @spanfn/unplugin/vite, in Chromium", () => {
     const position = originalLineOf(join(assets, script!), "empty order");
     expect(position.source).toMatch(/service\.ts$/);
     expect(position.line).toBe(lineOf("service.ts", 'throw new Error("empty order")'));
+  }, 150_000);
+
+  test("production build where the user's worker plugins list spanfn() too: their own plugin still runs, each worker span is recorded once", () => {
+    const { page } = runPage("workers", mkdtempSync(join(tmpdir(), "spanfn-vite-workers-")));
+    expectAppWorked(page);
+    expect(page.rendered).toBe("shelf (user):w=6");
+    expectWorkerSpans(page);
   }, 150_000);
 
   // Without the unplugin: the main README's config for @rollup/plugin-babel in Vite. Listed as
@@ -85,12 +96,13 @@ describe("Vite with @spanfn/unplugin/vite, in Chromium", () => {
     for (const name of ["trace page", "service::price", "service::validate"]) expect(text).toContain(JSON.stringify(name));
   }, 150_000);
 
-  test("dev server: the page records the source's spans, and after an edit (HMR reload) the new lines", () => {
+  test("dev server: the page and its Web Worker record the source's spans, and after an edit (HMR reload) the new lines", () => {
     // Inside the package, where the copy resolves @spanfn/tracing as the app does (git ignores .run-*).
     const copy = join(__dirname, `.run-vite-${process.pid}`);
     const { page, edited } = runPage("dev", copy);
     expectAppWorked(page);
     expectAppSpans(page);
+    expectWorkerSpans(page);
     // The edit put two lines above every function of service.ts.
     expectAppWorked(edited!);
     expectAsyncFromCall(edited!, "service::MemoryCache.get", lineOf("service.ts", "get(key) {") + 2);
