@@ -20,6 +20,9 @@ const hrtimeBigint: HrtimeBigint | null = (() => {
   return typeof read === "function" ? (read as HrtimeBigint) : null;
 })();
 
+/** Reads around a reference read at load; the tightest gives the clock's offset. */
+export const CALIBRATION_ROUNDS = 8;
+
 /**
  * A clock in `performance.now()`'s milliseconds from nanoseconds read as a BigInt. The BigInt is
  * never converted: `Number(bigint)` is a call into the engine's runtime, so it is stored into a
@@ -30,9 +33,6 @@ const hrtimeBigint: HrtimeBigint | null = (() => {
  * count of nanoseconds for 104 days of a process.
  * Exported for tests, which feed it reads across a carry of the low half.
  */
-/** Reads around a reference read at load; the tightest gives the clock's offset. */
-export const CALIBRATION_ROUNDS = 8;
-
 export function clockFromNanoseconds(read: HrtimeBigint, reference: () => number): () => number {
   const wide = new BigUint64Array(1);
   const halves = new Uint32Array(wide.buffer);

@@ -14,14 +14,14 @@ export type PostToPage = (message: FromTraceWorker, transfer?: ArrayBuffer[]) =>
 /** The worker's message handler: every message from the page's thread goes through it, in order. */
 export function createTraceWorker(post: PostToPage): (message: ToTraceWorker) => void {
   const received = new BlockReceiver();
-  const chunks: (string | Uint8Array)[] = [];
+  const chunks: Uint8Array[] = [];
   let encoder: TraceWriter | null = null;
   let format: StartMessage["format"] = "json";
   let finished = false;
 
   const start = (message: StartMessage): void => {
     format = message.format;
-    const write = (chunk: string | Uint8Array) => chunks.push(chunk);
+    const write = (chunk: Uint8Array) => chunks.push(chunk);
     encoder = format === "perfetto" ? new PerfettoTraceWriter(write, { processName: message.processName }) : new ChromeTraceWriter(write, { processName: message.processName, bytes: true });
     encoder.start(message.process);
     post({ kind: "ready" });
@@ -54,10 +54,8 @@ export function createTraceWorker(post: PostToPage): (message: ToTraceWorker) =>
 }
 
 /** The chunks as one byte array, with `tail` after them (what closes a JSON trace still being written). */
-export function joined(chunks: readonly (string | Uint8Array)[], tail = ""): Uint8Array {
-  const encoder = new TextEncoder();
-  const parts = chunks.map((chunk) => (typeof chunk === "string" ? encoder.encode(chunk) : chunk));
-  if (tail !== "") parts.push(encoder.encode(tail));
+function joined(chunks: readonly Uint8Array[], tail = ""): Uint8Array {
+  const parts = tail === "" ? chunks : [...chunks, new TextEncoder().encode(tail)];
   const all = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
   let at = 0;
   for (const part of parts) {

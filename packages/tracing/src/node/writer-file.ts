@@ -38,7 +38,7 @@ export class WriterFile {
       // Non-blocking: a FIFO nobody reads (or a reader that stopped) fails the writer, counted,
       // where a blocking call would hold this thread past the program's exit.
       this.fd = openSync(out, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NONBLOCK, 0o666);
-      const write = (chunk: string | Uint8Array) => this.write(chunk);
+      const write = (chunk: Uint8Array) => this.write(chunk);
       this.encoder =
         setup.format === "perfetto"
           ? // Deflate's fastest level: nearly the size of the default at a fraction of its time.
@@ -91,9 +91,7 @@ export class WriterFile {
     this.failed(this.failure);
   }
 
-  private write(chunk: string | Uint8Array): void {
-    if (this.fd === null) return;
-    if (typeof chunk === "string") writeSync(this.fd, chunk);
-    else writeSync(this.fd, chunk);
+  private write(chunk: Uint8Array): void {
+    if (this.fd !== null) writeSync(this.fd, chunk);
   }
 }

@@ -31,7 +31,7 @@ export function visitBlock(frame: TraceFrame, block: EventBlock, visitor: TraceE
           visitor.threadComplete!(thread, ts, offsetUs + record.endTick * 1000 - ts, nameOf(metadata, metadataId), argsOf(metadata, metadataId));
           break;
         case EventKind.threadBegin:
-      case EventKind.threadBeginInside:
+        case EventKind.threadBeginInside:
           visitor.threadBegin(thread, ts, nameOf(metadata, metadataId), argsOf(metadata, metadataId));
           break;
         case EventKind.threadEnd:

@@ -227,8 +227,7 @@ export class ChromeTraceWriter implements TraceWriter {
         if (linked && starter.flowOpen) {
           // The flow ends at the worker's first root span: the slice enclosing it.
           starter.flowOpen = false;
-          out.text(",\n");
-          out.text(`{"ph":"f","bp":"e","pid":${pid},"tid":${tid},"ts":`);
+          out.text(`,\n{"ph":"f","bp":"e","pid":${pid},"tid":${tid},"ts":`);
           out.micros(nanosOf(offsetUs + record.tick * 1000));
           out.text(`,"cat":"${WORKER_FLOW_CATEGORY}","id":"${tid}","name":"worker ${tid}"}`);
         }
