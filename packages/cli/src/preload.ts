@@ -12,7 +12,8 @@ import type { Sink, Summary } from "@spanfn/tracing";
 import { getSink, parseChromeTrace } from "@spanfn/tracing";
 import { join, resolve } from "node:path";
 import { compile, instrument, wanted, type InstrumentOptions } from "./transform.js";
-import { remoteCompiler, type Compile } from "./remote-compile.js";
+import { onCompileThread, remoteCompiler, type Compile } from "./remote-compile.js";
+import { ModuleHooks, registerHooksOf, registerInThread } from "./module-hooks.js";
 import { CODE_CACHE_FOLDER, openCache, type TransformCache } from "./cache.js";
 import type { LoaderData } from "./loader.js";
 import { optionsFromEnv, type PreloadOptions } from "./env.js";
@@ -27,6 +28,22 @@ const options = optionsFromEnv(process.env, warn);
 // The HTML report's code (and the trace readers it brings) is loaded only when one is asked for;
 // at exit it is too late to load anything.
 const htmlReport = options.enabled && options.html !== undefined && isMainThread ? await import("./report.js") : null;
+
+/**
+ * While Babel compiles on this thread (the compiling thread did not answer), it requires parts of
+ * itself and its plugins lazily, in the middle of a transform. Those modules are spanfn's
+ * toolchain, not the program: instrumenting them would record spanfn's own work, and Babel
+ * refuses to compile a plugin it is loading ("Reentrant plugin detected").
+ */
+let transforming = false;
+const compileHere: Compile = (...args) => {
+  transforming = true;
+  try {
+    return compile(...args);
+  } finally {
+    transforming = false;
+  }
+};
 
 if (options.enabled) await start(options);
 
@@ -46,12 +63,21 @@ async function start(options: PreloadOptions): Promise<void> {
   }
   const cache = options.cache ? openTransformCache(options) : null;
   if (cache !== null) enableCodeCache(cache.dir);
-  // Babel loads on the hooks thread, on the first module not in the cache; never on this one.
-  const remote = remoteCompiler(compile);
-  const data: LoaderData = { ...options, cacheDir: cache?.dir ?? null, compiles: remote.service };
-  register(new URL("./loader.js", import.meta.url), { data, transferList: [remote.service.port] });
-  installRequireHook(options, cache, remote.compile);
-  installPathsHook();
+  // Babel loads on the first module not in the cache, on the hooks thread or a compile thread;
+  // never on this one.
+  const remote = remoteCompiler(compileHere);
+  const paths = new TsconfigPaths(warn);
+  const registerHooks = registerHooksOf(Module);
+  let compiler = remote.compile;
+  if (registerHooks !== undefined) {
+    compiler = onCompileThread(remote, options, compileHere, new URL("./compile-thread.js", import.meta.url));
+    registerInThread(registerHooks, new ModuleHooks(options, cache, compiler, paths), () => transforming);
+  } else {
+    const data: LoaderData = { ...options, cacheDir: cache?.dir ?? null, compiles: remote.service };
+    register(new URL("./loader.js", import.meta.url), { data, transferList: [remote.service.port] });
+  }
+  installRequireHook(options, cache, compiler);
+  installPathsHook(paths);
 }
 
 /** The cache this thread and the loader's share; its problems are told once, by the main thread. */
@@ -187,34 +213,21 @@ function explainOwnInstall(options: PreloadOptions, ours: TraceWriterSink, their
 function installRequireHook(instrumentOptions: InstrumentOptions, cache: TransformCache | null, compiler: Compile): void {
   const extensions = (Module as unknown as { _extensions: Record<string, (module: unknown, filename: string) => void> })._extensions;
   const javascript = extensions[".js"];
-  // When Babel compiles on this thread (the hooks thread did not answer), it requires parts of
-  // itself and its plugins lazily, in the middle of a transform. Those modules are spanfn's
-  // toolchain, not the program: instrumenting them would record spanfn's own work, and Babel
-  // refuses to compile a plugin it is loading ("Reentrant plugin detected").
-  let transforming = false;
   for (const extension of [".js", ".cjs", ".ts", ".cts", ".tsx"]) {
     const original = extensions[extension] ?? javascript;
     extensions[extension] = (module, filename) => {
       if (transforming || !wanted(filename, instrumentOptions)) return original(module, filename);
-      const source = readFileSync(filename, "utf8");
-      let code: string;
-      transforming = true;
-      try {
-        code = instrument(source, filename, instrumentOptions, true, cache, compiler);
-      } finally {
-        transforming = false;
-      }
+      const code = instrument(readFileSync(filename, "utf8"), filename, instrumentOptions, true, cache, compiler);
       (module as { _compile(code: string, filename: string): void })._compile(code, filename);
     };
   }
 }
 
 /** `require("@lib/hi")` through tsconfig `paths`: each file the pattern names, tried as Node tries a path. */
-function installPathsHook(): void {
+function installPathsHook(paths: TsconfigPaths): void {
   type ResolveFilename = (request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]) => string;
   const modules = Module as unknown as { _resolveFilename: ResolveFilename };
   const resolveFilename = modules._resolveFilename;
-  const paths = new TsconfigPaths(warn);
   modules._resolveFilename = function (request, parent, ...rest) {
     const from = parent?.filename;
     if (typeof from === "string") {

@@ -1,12 +1,13 @@
 /**
- * CommonJS modules are required synchronously on the program's thread, but Babel need not load
- * there: the thread that runs the ESM hooks (loader.ts) already loads it on a cache miss, and
- * compiles for the require hook too. The program's thread posts the module and waits on a shared
- * flag; the hooks thread compiles it and raises the flag. So a run whose modules are all cached
- * never loads Babel at all, and a program that loads Babel itself never finds a copy half-loaded
- * by spanfn.
+ * Modules are loaded synchronously on the program's thread, but Babel need not load there: the
+ * thread that runs the ESM hooks (loader.ts) already loads it on a cache miss, and compiles for
+ * the require hook too; where Node runs the hooks on the program's thread and has no hooks
+ * thread, a thread of spanfn's own (compile-thread.ts) is started on the first miss. The
+ * program's thread posts the module and waits on a shared flag; the compiling thread compiles it
+ * and raises the flag. So a run whose modules are all cached never loads Babel at all, and a
+ * program that loads Babel itself never finds a copy half-loaded by spanfn.
  */
-import { MessageChannel, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import type { InstrumentOptions } from "./transform.js";
 import type { Compiled } from "./cache.js";
 
@@ -95,4 +96,36 @@ export function serveCompiles(service: CompileService, options: InstrumentOption
   });
   // Kept referenced: a thread with nothing else to do stays to answer (Node ends the hooks thread
   // with the program).
+}
+
+export interface CompileThreadData {
+  service: CompileService;
+  options: InstrumentOptions;
+}
+
+/**
+ * `remote`'s compile, served by a compile thread (`script`: compile-thread.ts) started on its
+ * first request, so a run whose modules are all cached starts none. A thread that cannot be
+ * started leaves `fallback` to compile on this one.
+ */
+export function onCompileThread(remote: { service: CompileService; compile: Compile }, options: InstrumentOptions, fallback: Compile, script: URL): Compile {
+  let state: "idle" | "started" | "failed" = "idle";
+  return (source, filename, compileOptions, commonjs) => {
+    if (state === "idle") state = startCompileThread(script, { service: remote.service, options }) ? "started" : "failed";
+    return state === "started" ? remote.compile(source, filename, compileOptions, commonjs) : fallback(source, filename, compileOptions, commonjs);
+  };
+}
+
+function startCompileThread(script: URL, data: CompileThreadData): boolean {
+  try {
+    // No preload of its own (the program's `--import` flags): it runs spanfn's toolchain only.
+    const worker = new Worker(script, { workerData: data, transferList: [data.service.port], execArgv: [] });
+    // It ends with the program; one that fails leaves its requests unanswered, and the program's
+    // thread compiles for itself after the pickup wait.
+    worker.unref();
+    worker.on("error", () => {});
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, test } from "@jest/globals";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import Module from "node:module";
 import { join } from "node:path";
 import { parseChromeTrace, type ChromeTraceEvent } from "../../tracing/src/index.js";
 import { asPairs } from "../../tracing/test/chrome-pairs.js";
@@ -144,6 +145,40 @@ describe("spanfn run", () => {
       const names = new Set(trace(out).filter((e) => e.ph === "B").map((e) => e.name));
       expect(names).toEqual(new Set(["main::main", "helper::twice", "main::<anonymous>:3"]));
     }
+  });
+
+  // Node's hooks thread (module.register) is one more thread to start and a round trip per import;
+  // where Node can run the hooks on the program's thread, spanfn starts only the writer, and a
+  // thread to compile on only when a module is not in the cache.
+  const inThreadHooks = typeof (Module as { registerHooks?: unknown }).registerHooks === "function" && existsSync("/proc/self/task");
+  (inThreadHooks ? test : test.skip)("with Node's in-thread module hooks: a warm run adds the writer thread alone, a cold one a compile thread too", () => {
+    const dir = join(scratch, "threads");
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+    writeFileSync(join(dir, "helper.ts"), "export function twice(x: number): number { return 2 * x; }\n");
+    writeFileSync(join(dir, "legacy.cjs"), "exports.one = function one() { return 1; };\n");
+    writeFileSync(
+      join(dir, "main.ts"),
+      [
+        'import { readdirSync } from "node:fs";',
+        'import { twice } from "./helper";',
+        'import { one } from "./legacy.cjs";',
+        // Counted once the program is idle: whatever spanfn starts has started by then.
+        'setTimeout(() => console.log(twice(one()), readdirSync("/proc/self/task").length), 200);',
+        "",
+      ].join("\n"),
+    );
+    const plain = spawnSync(process.execPath, ["-e", 'setTimeout(() => console.log(require("node:fs").readdirSync("/proc/self/task").length), 200)'], { encoding: "utf8" });
+    const threads = Number(plain.stdout);
+    const out = join(scratch, "threads.json");
+    const cache = { SPANFN_CACHE_DIR: join(scratch, "threads-cache") };
+    const cold = spanfn(["run", "--all", "--quiet", "--out", out, "main.ts"], cache, dir);
+    expect(cold.stdout).toBe(`2 ${threads + 2}\n`);
+    const warm = spanfn(["run", "--all", "--quiet", "--out", out, "main.ts"], cache, dir);
+    expect(warm.stdout).toBe(`2 ${threads + 1}\n`);
+    // The hooks instrumented the TypeScript module and the CommonJS one it imports.
+    expect(new Set(trace(out).filter((e) => e.ph === "B").map((e) => e.name))).toEqual(new Set(["helper::twice", "legacy::one", "main::<anonymous>:4"]));
   });
 
   test("a TypeScript syntax error in a required module is the program's error, with Babel's message", () => {
