@@ -14,6 +14,8 @@ type Types = typeof t;
 export interface FileRefs {
   readonly types: Types;
   readonly runtime: t.Identifier;
+  /** The module's first site (its registration's), undefined until the module's body runs. */
+  readonly sites: t.Identifier;
   /** The module's site gates and gated-call counters (the runtime's gates.ts). */
   readonly gates: t.Identifier;
   readonly calls: t.Identifier;
@@ -338,7 +340,8 @@ function instrumentForAwait(
  * recursive site asks the runtime (gate 3) when its next call is an outermost one, which it
  * records (the runtime's layout.ts `Gate` declares these bytes; gates.ts and demote.ts set them).
  * A function that may run before its module's body (`mayRunBeforeBody`) first asks whether the
- * gates exist yet: until they do its calls are not recorded (the runtime counts them: `earlySpans`).
+ * module has registered its sites yet (the gates, a `const` there, cannot be read before): until
+ * it has, its calls are not recorded (the runtime counts them: `earlySpans`).
  */
 function gatedBegin(refs: FileRefs, site: t.Expression, index: number, early: boolean): t.Expression {
   const { types } = refs;
@@ -360,7 +363,7 @@ function gatedBegin(refs: FileRefs, site: t.Expression, index: number, early: bo
   );
   if (!early) return gated;
   return types.conditionalExpression(
-    types.binaryExpression("===", types.cloneNode(refs.gates), types.unaryExpression("void", types.numericLiteral(0))),
+    types.binaryExpression("===", types.cloneNode(refs.sites), types.unaryExpression("void", types.numericLiteral(0))),
     call(refs, "beginEarly", []),
     gated,
   );

@@ -128,6 +128,7 @@ function prepare(program: NodePath<t.Program>, file: BabelFile, plugin: PluginCo
   const detections = analyzeFile(program, context);
   (file.metadata as { spanfn?: { dependencies: string[] } }).spanfn = { dependencies: [...graph.dependencies] };
 
+  const sitesId = program.scope.generateUidIdentifier("spanfnSites");
   let prefix = "_sf$";
   for (let n = 2; source.includes(prefix); n++) prefix = `_sf${n}$`;
   return {
@@ -141,9 +142,10 @@ function prepare(program: NodePath<t.Program>, file: BabelFile, plugin: PluginCo
     compiledBodies: new WeakMap(),
     compiledCode: false,
     sites: [],
-    sitesId: program.scope.generateUidIdentifier("spanfnSites"),
+    sitesId,
     refs: {
       types,
+      sites: sitesId,
       runtime: program.scope.generateUidIdentifier("spanfn"),
       gates: program.scope.generateUidIdentifier("spanfnGates"),
       calls: program.scope.generateUidIdentifier("spanfnCalls"),

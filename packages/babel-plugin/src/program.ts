@@ -67,14 +67,20 @@ export function hoistSites(
   const call = (name: string, args: t.Expression[]) =>
     types.callExpression(types.memberExpression(types.cloneNode(refs.runtime), types.identifier(name)), args);
   const declarators = [types.variableDeclarator(types.cloneNode(sitesId), call("registerSpans", [types.stringLiteral(target), types.stringLiteral(file), table]))];
+  const declarations = [types.variableDeclaration("var", declarators)];
   if (refs.gated) {
-    declarators.push(
+    const tables = [
       types.variableDeclarator(types.cloneNode(refs.gates), call("siteGates", [types.cloneNode(sitesId), types.booleanLiteral(true)])),
       types.variableDeclarator(types.cloneNode(refs.calls), call("siteCalls", [types.cloneNode(sitesId)])),
-    );
+    ];
+    // In an ES module the tables are `const`: V8 reloads a module's `var` at each use, which a
+    // hot function's counted calls pay for, and keeps a `const`. A function that can run before
+    // the body tests the sites, a `var`, first (codegen.ts), never a table still uninitialised.
+    // Elsewhere `var`, as ever: a script's top-level `const` would clash with another script's.
+    if (refs.esModule) declarations.push(types.variableDeclaration("const", tables));
+    else declarators.push(...tables);
   }
-  const declaration = types.variableDeclaration("var", declarators);
   // First in the file, so no user comment is moved; imports are hoisted, so order is no matter.
-  const [inserted] = program.unshiftContainer("body", declaration);
-  program.scope.registerDeclaration(inserted);
+  const inserted = program.unshiftContainer("body", declarations);
+  for (const declaration of inserted) program.scope.registerDeclaration(declaration);
 }

@@ -1,6 +1,6 @@
 import * as _spanfn from "@spanfn/tracing";
-var _spanfnSites = _spanfn.registerSpans("src/service", "src/service.ts", [["src/service::load", 11], ["src/service::whenReady", 16], ["src/service::Api.page", 24], ["src/service::maybe", 30], ["src/service::count", 35]]),
-  _spanfnGates = _spanfn.siteGates(_spanfnSites, true),
+var _spanfnSites = _spanfn.registerSpans("src/service", "src/service.ts", [["src/service::load", 11], ["src/service::whenReady", 16], ["src/service::Api.page", 24], ["src/service::maybe", 30], ["src/service::count", 35]]);
+const _spanfnGates = _spanfn.siteGates(_spanfnSites, true),
   _spanfnCalls = _spanfn.siteCalls(_spanfnSites);
 import { fetchRow, sleep } from "./db";
 let ready = Promise.resolve(0);
@@ -57,7 +57,7 @@ export class Api {
 
 /** @spanFn */
 export function maybe(later) {
-  var _sf$t = _spanfnGates === void 0 ? _spanfn.beginEarly() : _spanfnGates[3] === 0 ? _spanfn.beginGated(_spanfnSites + 3) : _spanfnGates[3] === 1 ? (_spanfnCalls[3]++, -1) : _spanfnGates[3] === 3 ? _spanfn.beginOutermost(_spanfnSites + 3) : -1,
+  var _sf$t = _spanfnSites === void 0 ? _spanfn.beginEarly() : _spanfnGates[3] === 0 ? _spanfn.beginGated(_spanfnSites + 3) : _spanfnGates[3] === 1 ? (_spanfnCalls[3]++, -1) : _spanfnGates[3] === 3 ? _spanfn.beginOutermost(_spanfnSites + 3) : -1,
     _sf$r;
   try {
     _sf$r = later ? sleep(20).then(() => "later") : "now";
@@ -71,7 +71,7 @@ export function maybe(later) {
 
 /** @spanFn */
 export function count(items) {
-  var _sf$t = _spanfnGates === void 0 ? _spanfn.beginEarly() : _spanfnGates[4] === 0 ? _spanfn.beginGated(_spanfnSites + 4) : _spanfnGates[4] === 1 ? (_spanfnCalls[4]++, -1) : _spanfnGates[4] === 3 ? _spanfn.beginOutermost(_spanfnSites + 4) : -1,
+  var _sf$t = _spanfnSites === void 0 ? _spanfn.beginEarly() : _spanfnGates[4] === 0 ? _spanfn.beginGated(_spanfnSites + 4) : _spanfnGates[4] === 1 ? (_spanfnCalls[4]++, -1) : _spanfnGates[4] === 3 ? _spanfn.beginOutermost(_spanfnSites + 4) : -1,
     _sf$r;
   try {
     _sf$r = items.length;

@@ -1,6 +1,6 @@
 import * as _spanfn from "@spanfn/tracing";
-var _spanfnSites = _spanfn.registerSpans("src/service", "src/service.ts", [["src/service::load", 11], ["src/service::whenReady", 16], ["src/service::Api.page", 24], ["src/service::maybe", 30], ["src/service::count", 35]]),
-  _spanfnGates = _spanfn.siteGates(_spanfnSites, true),
+var _spanfnSites = _spanfn.registerSpans("src/service", "src/service.ts", [["src/service::load", 11], ["src/service::whenReady", 16], ["src/service::Api.page", 24], ["src/service::maybe", 30], ["src/service::count", 35]]);
+const _spanfnGates = _spanfn.siteGates(_spanfnSites, true),
   _spanfnCalls = _spanfn.siteCalls(_spanfnSites);
 import { fetchRow, sleep } from "./db";
 let ready = Promise.resolve(0);
@@ -10,7 +10,7 @@ export function prepare() {
 
 /** @spanFn */
 export function load(id) {
-  var _sf$t = _spanfnGates === void 0 ? _spanfn.beginEarly() : _spanfnGates[0] === 0 ? _spanfn.beginGated(_spanfnSites) : _spanfnGates[0] === 1 ? (_spanfnCalls[0]++, -1) : _spanfnGates[0] === 3 ? _spanfn.beginOutermost(_spanfnSites) : -1,
+  var _sf$t = _spanfnSites === void 0 ? _spanfn.beginEarly() : _spanfnGates[0] === 0 ? _spanfn.beginGated(_spanfnSites) : _spanfnGates[0] === 1 ? (_spanfnCalls[0]++, -1) : _spanfnGates[0] === 3 ? _spanfn.beginOutermost(_spanfnSites) : -1,
     _sf$r;
   try {
     _sf$r = fetchRow(id);
@@ -24,7 +24,7 @@ export function load(id) {
 
 /** @spanFn */
 export function whenReady() {
-  var _sf$t = _spanfnGates === void 0 ? _spanfn.beginEarly() : _spanfnGates[1] === 0 ? _spanfn.beginGated(_spanfnSites + 1) : _spanfnGates[1] === 1 ? (_spanfnCalls[1]++, -1) : _spanfnGates[1] === 3 ? _spanfn.beginOutermost(_spanfnSites + 1) : -1,
+  var _sf$t = _spanfnSites === void 0 ? _spanfn.beginEarly() : _spanfnGates[1] === 0 ? _spanfn.beginGated(_spanfnSites + 1) : _spanfnGates[1] === 1 ? (_spanfnCalls[1]++, -1) : _spanfnGates[1] === 3 ? _spanfn.beginOutermost(_spanfnSites + 1) : -1,
     _sf$r;
   try {
     _sf$r = ready;
@@ -57,7 +57,7 @@ export class Api {
 
 /** @spanFn */
 export function maybe(later) {
-  var _sf$t = _spanfnGates === void 0 ? _spanfn.beginEarly() : _spanfnGates[3] === 0 ? _spanfn.beginGated(_spanfnSites + 3) : _spanfnGates[3] === 1 ? (_spanfnCalls[3]++, -1) : _spanfnGates[3] === 3 ? _spanfn.beginOutermost(_spanfnSites + 3) : -1,
+  var _sf$t = _spanfnSites === void 0 ? _spanfn.beginEarly() : _spanfnGates[3] === 0 ? _spanfn.beginGated(_spanfnSites + 3) : _spanfnGates[3] === 1 ? (_spanfnCalls[3]++, -1) : _spanfnGates[3] === 3 ? _spanfn.beginOutermost(_spanfnSites + 3) : -1,
     _sf$r;
   try {
     _sf$r = later ? sleep(20).then(() => "later") : "now";
@@ -71,7 +71,7 @@ export function maybe(later) {
 
 /** @spanFn */
 export function count(items) {
-  var _sf$t = _spanfnGates === void 0 ? _spanfn.beginEarly() : _spanfnGates[4] === 0 ? _spanfn.beginGated(_spanfnSites + 4) : _spanfnGates[4] === 1 ? (_spanfnCalls[4]++, -1) : _spanfnGates[4] === 3 ? _spanfn.beginOutermost(_spanfnSites + 4) : -1,
+  var _sf$t = _spanfnSites === void 0 ? _spanfn.beginEarly() : _spanfnGates[4] === 0 ? _spanfn.beginGated(_spanfnSites + 4) : _spanfnGates[4] === 1 ? (_spanfnCalls[4]++, -1) : _spanfnGates[4] === 3 ? _spanfn.beginOutermost(_spanfnSites + 4) : -1,
     _sf$r;
   try {
     _sf$r = items.length;
