@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, test } from "@jest/globals";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import Module from "node:module";
 import { join } from "node:path";
@@ -179,6 +179,35 @@ describe("spanfn run", () => {
     expect(warm.stdout).toBe(`2 ${threads + 1}\n`);
     // The hooks instrumented the TypeScript module and the CommonJS one it imports.
     expect(new Set(trace(out).filter((e) => e.ph === "B").map((e) => e.name))).toEqual(new Set(["helper::twice", "legacy::one", "main::<anonymous>:4"]));
+  });
+
+  test("a copy of @spanfn/tracing of the program's own (installed, or a workspace's) is never instrumented, even under --node-modules", () => {
+    const dir = join(scratch, "own-runtime");
+    rmSync(dir, { recursive: true, force: true });
+    // One copy where npm installs it, one outside node_modules as a workspace links it.
+    const copies = [join(dir, "node_modules/@spanfn/tracing"), join(dir, "packages/tracing")];
+    for (const copy of copies) {
+      mkdirSync(copy, { recursive: true });
+      cpSync(join(__dirname, "../../tracing/package.json"), join(copy, "package.json"));
+      cpSync(join(__dirname, "../../tracing/dist"), join(copy, "dist"), { recursive: true });
+    }
+    writeFileSync(
+      join(dir, "main.cjs"),
+      [
+        'const installed = require("@spanfn/tracing");',
+        'const workspace = require("./packages/tracing");',
+        'const site = installed.defineSpan("manual");',
+        "function work(tracing) { return tracing.threadSpan(site, () => 21) * 2; }",
+        "console.log(work(installed), work(workspace));",
+        "",
+      ].join("\n"),
+    );
+    const out = join(scratch, "own-runtime.json");
+    const result = spanfn(["run", "--all", "--node-modules", "--quiet", "--out", out, "main.cjs"], {}, dir);
+    expect(result.stdout).toBe("42 42\n");
+    expect(result.stderr).toBe("");
+    const names = trace(out).filter((e) => e.ph === "B").map((e) => e.name);
+    expect(names.sort()).toEqual(["main::<anonymous>:4", "main::<anonymous>:4", "main::work", "main::work", "manual", "manual"]);
   });
 
   test("a TypeScript syntax error in a required module is the program's error, with Babel's message", () => {
