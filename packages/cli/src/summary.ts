@@ -2,7 +2,8 @@
  * Where the time went, from a Chrome trace (ours or any with B/E/X/b/e events): the summary of
  * events in memory, and the summary as text.
  */
-import { SpanPairer, SummaryBuilder, type ChromeTraceEvent, type Summary } from "@spanfn/tracing";
+import type { ChromeTraceEvent, Summary } from "@spanfn/tracing";
+import { tracing } from "./runtime.js";
 import { visitChromeEvent } from "./read/chrome-events.js";
 import type { SortKey } from "./args.js";
 
@@ -21,8 +22,8 @@ export function spanEvents(event: ChromeTraceEvent): number {
 
 /** The summary of events held in memory; `spanfn report` streams files through the same pairer and builder. */
 export function summarize(events: readonly ChromeTraceEvent[]): Summary {
-  const builder = new SummaryBuilder();
-  const pairer = new SpanPairer(
+  const builder = new tracing.SummaryBuilder();
+  const pairer = new tracing.SpanPairer(
     (span) => builder.add(span),
     (args) => builder.report(args),
   );
