@@ -6,18 +6,23 @@
  *
  * Under Node the ticks come from `process.hrtime.bigint()`, the clock `performance.now()` reads,
  * without the receiver check Node's `performance.now()` makes first; its offset from
- * `performance.now()` is taken once, at load. Elsewhere (browsers) it is `performance.now()`.
+ * `performance.now()` is taken once, at load. Elsewhere (browsers), and on V8 12.4 (Node 22),
+ * it is `performance.now()`: V8 12.4 inlines the BigInt read, through `begin` and `end`, into
+ * each instrumented function and then compiles that function's own loops to slower code (a
+ * medium-grain function ran up to twice as long); 11.3 (Node 20) and 13 (Node 24) do not.
  * Both functions are captured at load, so fake timers installed later do not stop the clock of
  * the trace.
  */
 const perf: Performance = globalThis.performance;
+const perfNow: () => number = perf.now.bind(perf);
 
 type HrtimeBigint = () => bigint;
 
 const hrtimeBigint: HrtimeBigint | null = (() => {
-  const p = (globalThis as { process?: { hrtime?: { bigint?: unknown } } }).process;
+  const p = (globalThis as { process?: { hrtime?: { bigint?: unknown }; versions?: { v8?: string } } }).process;
   const read = p?.hrtime?.bigint;
-  return typeof read === "function" ? (read as HrtimeBigint) : null;
+  if (typeof read !== "function" || p?.versions?.v8?.startsWith("12.4.") === true) return null;
+  return read as HrtimeBigint;
 })();
 
 /** Reads around a reference read at load; the tightest gives the clock's offset. */
@@ -69,7 +74,7 @@ export function clockFromNanoseconds(read: HrtimeBigint, reference: () => number
 }
 
 export const now: () => number =
-  hrtimeBigint === null ? () => perf.now() : clockFromNanoseconds(hrtimeBigint, () => perf.now());
+  hrtimeBigint === null ? perfNow : clockFromNanoseconds(hrtimeBigint, perfNow);
 
 /** How to turn a thread's ticks into wall-clock time. */
 export interface ClockInfo {

@@ -74,4 +74,17 @@ describe("the process clock", () => {
     expect(backwards).toBe(0);
     expectBetween();
   });
+
+  test("keeps running when performance.now is replaced later (fake timers), whichever clock it reads", () => {
+    const real = performance.now;
+    const start = now();
+    performance.now = () => 0;
+    try {
+      const until = Date.now() + 5;
+      while (Date.now() < until);
+      expect(now() - start).toBeGreaterThan(1);
+    } finally {
+      performance.now = real;
+    }
+  });
 });
