@@ -5,10 +5,11 @@
  */
 import { readFileSync, rmSync } from "node:fs";
 import Module, { register } from "node:module";
+import { install, TraceWriterSink } from "@spanfn/tracing/node";
 import { isMainThread } from "node:worker_threads";
 import { formatSummary, summarize as summarizeEvents } from "./summary.js";
 import type { Sink, Summary } from "@spanfn/tracing";
-import { tracing, tracingNode } from "./runtime.js";
+import { getSink, parseChromeTrace } from "@spanfn/tracing";
 import { join, resolve } from "node:path";
 import { compile, instrument, wanted, type InstrumentOptions } from "./transform.js";
 import { onCompileThread, remoteCompiler, type Compile } from "./remote-compile.js";
@@ -19,9 +20,6 @@ import { optionsFromEnv, type PreloadOptions } from "./env.js";
 import { TsconfigPaths } from "./paths.js";
 
 export type { PreloadOptions } from "./env.js";
-
-const { install, TraceWriterSink } = tracingNode;
-const { getSink, parseChromeTrace } = tracing;
 
 const warn = (message: string) => {
   if (isMainThread) process.stderr.write(`spanfn: ${message}\n`);
@@ -194,7 +192,7 @@ function summarize(options: PreloadOptions, writer?: { summary?(): Summary | und
  * and leave no header-only file behind; when both are the same file, it is the program's trace,
  * summarised as usual.
  */
-function explainOwnInstall(options: PreloadOptions, ours: InstanceType<typeof TraceWriterSink>, theirs: Sink | null): void {
+function explainOwnInstall(options: PreloadOptions, ours: TraceWriterSink, theirs: Sink | null): void {
   if (theirs === ours || theirs === null) return;
   const path = (theirs as { path?: unknown } | null)?.path;
   const where = typeof path === "string" ? resolve(path) : undefined;

@@ -2,8 +2,7 @@
  * Where the time went, from a Chrome trace (ours or any with B/E/X/b/e events): the summary of
  * events in memory, and the summary as text.
  */
-import type { ChromeTraceEvent, Summary } from "@spanfn/tracing";
-import { tracing } from "./runtime.js";
+import { SpanPairer, SummaryBuilder, type ChromeTraceEvent, type Summary } from "@spanfn/tracing";
 import { visitChromeEvent } from "./read/chrome-events.js";
 import type { SortKey } from "./args.js";
 
@@ -22,8 +21,8 @@ export function spanEvents(event: ChromeTraceEvent): number {
 
 /** The summary of events held in memory; `spanfn report` streams files through the same pairer and builder. */
 export function summarize(events: readonly ChromeTraceEvent[]): Summary {
-  const builder = new tracing.SummaryBuilder();
-  const pairer = new tracing.SpanPairer(
+  const builder = new SummaryBuilder();
+  const pairer = new SpanPairer(
     (span) => builder.add(span),
     (args) => builder.report(args),
   );
