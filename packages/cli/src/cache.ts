@@ -120,9 +120,10 @@ function usable(dir: string, shared: boolean): string | undefined {
   }
 }
 
-type Stamp = [path: string, mtimeMs: number, size: number];
+export type Stamp = [path: string, mtimeMs: number, size: number];
 
-function stampOf(path: string): Stamp | undefined {
+/** A file's modification time and size, to tell later whether it changed; undefined if it cannot be read. */
+export function stampOf(path: string): Stamp | undefined {
   try {
     const stat = statSync(path);
     return [path, stat.mtimeMs, stat.size];
@@ -203,22 +204,33 @@ class DiskCache implements TransformCache {
 
   private write(file: string, header: string, stamps: string, code: string): void {
     const bytes = Buffer.from(code, "utf8");
-    const temporary = `${file}.${process.pid}-${threadId}-${randomBytes(4).toString("hex")}.tmp`;
     try {
-      const head = Buffer.from(`${header} ${bytes.length} ${sha256(bytes)}\n${stamps}\n`, "utf8");
-      writeFileSync(temporary, Buffer.concat([head, bytes]));
-      renameSync(temporary, file);
+      replaceFile(file, Buffer.concat([Buffer.from(`${header} ${bytes.length} ${sha256(bytes)}\n${stamps}\n`, "utf8"), bytes]));
     } catch (error) {
-      try {
-        rmSync(temporary, { force: true });
-      } catch {
-        // Nothing more to do about a directory that refuses both.
-      }
       // Windows refuses to replace a file another process has open: that process is reading
       // an entry for the same module, which is as good as ours.
       if (process.platform === "win32" && (error as { code?: string }).code === "EPERM") return;
       this.writable = false;
       this.warn(`transform cache: could not write to ${this.dir} (${(error as Error).message}); not caching further modules`);
     }
+  }
+}
+
+/**
+ * Writes `file` whole or not at all, for readers in other processes: to a file of its own, renamed
+ * into place. Throws what the file system refused, the temporary file removed.
+ */
+export function replaceFile(file: string, data: string | Buffer): void {
+  const temporary = `${file}.${process.pid}-${threadId}-${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    writeFileSync(temporary, data);
+    renameSync(temporary, file);
+  } catch (error) {
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // Nothing more to do about a directory that refuses both.
+    }
+    throw error;
   }
 }

@@ -8,7 +8,7 @@ import Module, { register } from "node:module";
 import { install, TraceWriterSink } from "@spanfn/tracing/node";
 import { isMainThread } from "node:worker_threads";
 import { formatSummary, summarize as summarizeEvents } from "./summary.js";
-import type { Sink, Summary } from "@spanfn/tracing";
+import type { DemoteOptions, RuntimeReport, Sink, Summary } from "@spanfn/tracing";
 import { getSink, parseChromeTrace } from "@spanfn/tracing";
 import { join, resolve } from "node:path";
 import { compile, instrument, wanted, type InstrumentOptions } from "./transform.js";
@@ -18,6 +18,7 @@ import { CODE_CACHE_FOLDER, openCache, type TransformCache } from "./cache.js";
 import type { LoaderData } from "./loader.js";
 import { optionsFromEnv, type PreloadOptions } from "./env.js";
 import { TsconfigPaths } from "./paths.js";
+import { learnedPath, readLearned, writeLearned } from "./learned.js";
 
 export type { PreloadOptions } from "./env.js";
 
@@ -49,8 +50,10 @@ if (options.enabled) await start(options);
 
 async function start(options: PreloadOptions): Promise<void> {
   const processName = process.argv[1] ?? "node";
+  const cache = options.cache ? openTransformCache(options) : null;
+  const learning = learningOf(options, cache);
   // Workers forward their blocks to the main thread, which exports them with its own.
-  if (options.otlp !== undefined && isMainThread) await installExport(options, processName);
+  if (options.otlp !== undefined && isMainThread) await installExport(options, processName, learning);
   else {
     // The writer thread summarises the trace as it writes it (workers forward to the main thread).
     const sink = isMainThread ? new TraceWriterSink(options.out, { processName, summary: !options.quiet }) : undefined;
@@ -58,10 +61,9 @@ async function start(options: PreloadOptions): Promise<void> {
     // finishes it and lets it go; told about after that hook, once the trace is finished.
     let atExit: Sink | null = null;
     if (sink !== undefined) process.on("exit", () => (atExit = getSink()));
-    install({ sink, demote: options.demote, processName, onExit: () => summarize(options, sink) });
+    install({ sink, demote: learning.demote, processName, onExit: (report) => summarize(options, sink, learning.keep(report)) });
     if (sink !== undefined) process.on("exit", () => explainOwnInstall(options, sink, atExit));
   }
-  const cache = options.cache ? openTransformCache(options) : null;
   if (cache !== null) enableCodeCache(cache.dir);
   // Babel loads on the first module not in the cache, on the hooks thread or a compile thread;
   // never on this one.
@@ -85,6 +87,35 @@ function openTransformCache(options: PreloadOptions): TransformCache | null {
   return openCache({ dir: options.cacheDir, root: options.root, warn });
 }
 
+interface Learning {
+  /** The runtime's demotion option, with what earlier runs of this program demoted. */
+  demote: boolean | DemoteOptions;
+  /** At exit, on the main thread: keeps what this run demoted for the next; returns how many of those were learned. */
+  keep(report: RuntimeReport): number;
+}
+
+/**
+ * What earlier runs of this program demoted (learned.ts), kept in the transform cache's
+ * directory: none without the cache or demotion.
+ */
+function learningOf(options: PreloadOptions, cache: TransformCache | null): Learning {
+  if (!options.demote || cache === null) return { demote: options.demote, keep: () => 0 };
+  const file = learnedPath(cache.dir, options.root, process.argv[1] ?? "");
+  const learned = readLearned(file, options.root);
+  return {
+    demote: learned.length === 0 ? true : { learned },
+    keep(report) {
+      if (!isMainThread) return 0;
+      try {
+        writeLearned(file, options.root, report.demoted);
+      } catch (error) {
+        warn(`could not keep what this run demoted for the next in ${file}: ${(error as Error).message}`);
+      }
+      return report.demoted.filter((site) => site.learned === true).length;
+    },
+  };
+}
+
 /**
  * V8's compiled code for the modules, kept beside their instrumented source (Node 22.1 and
  * later): instrumented code is bigger than the original, and a warm run then skips compiling it,
@@ -102,9 +133,9 @@ function enableCodeCache(dir: string): void {
 }
 
 /** `--otlp`: spans go to the collector as they end; a trace file too when one was asked for. */
-async function installExport(options: PreloadOptions, processName: string): Promise<void> {
+async function installExport(options: PreloadOptions, processName: string, learning: Learning): Promise<void> {
   const fallBack = () => {
-    if (options.writeTrace) install({ out: options.out, demote: options.demote, processName, onExit: () => summarize(options) });
+    if (options.writeTrace) install({ out: options.out, demote: learning.demote, processName, onExit: (report) => summarize(options, undefined, learning.keep(report)) });
     else install({ processName, enabled: false, onExit: () => {} });
   };
   // An optional peer: the CLI does not bring OpenTelemetry to the programs that never export.
@@ -130,13 +161,14 @@ async function installExport(options: PreloadOptions, processName: string): Prom
       url: options.otlp === "" ? undefined : options.otlp,
       serviceName: options.serviceName,
       out: options.writeTrace ? options.out : undefined,
-      demote: options.demote,
+      demote: learning.demote,
       processName,
       summary: options.writeTrace && !options.quiet,
-      onExit: (_report, sink) => {
+      onExit: (report, sink) => {
+        const learned = learning.keep(report);
         const stats = sink.stats();
         if (!options.quiet) process.stderr.write(`\nspanfn: ${stats.exported} spans exported to ${sink.destinationName}\n`);
-        if (options.writeTrace) summarize(options, sink);
+        if (options.writeTrace) summarize(options, sink, learned);
       },
     });
   } catch (error) {
@@ -169,7 +201,7 @@ function explainOwnExportInstall(options: PreloadOptions, ours: Sink, theirs: Si
  * At exit: the summary on stderr, as the writer thread aggregated it (or read back from the trace
  * file when another sink wrote it), and the HTML report, which needs the events themselves.
  */
-function summarize(options: PreloadOptions, writer?: { summary?(): Summary | undefined }): void {
+function summarize(options: PreloadOptions, writer?: { summary?(): Summary | undefined }, learned = 0): void {
   if (!isMainThread || (options.quiet && options.html === undefined)) return;
   try {
     let summary = writer?.summary?.();
@@ -180,7 +212,7 @@ function summarize(options: PreloadOptions, writer?: { summary?(): Summary | und
     }
     if (options.quiet) return;
     const html = options.html === undefined ? "" : ` and ${options.html}`;
-    process.stderr.write(`\nspanfn: trace written to ${options.out}${html}\n${formatSummary(summary, { top: options.top })}`);
+    process.stderr.write(`\nspanfn: trace written to ${options.out}${html}\n${formatSummary(summary, { top: options.top, learned })}`);
   } catch (error) {
     process.stderr.write(`spanfn: could not summarise ${options.out}: ${(error as Error).message}\n`);
   }

@@ -37,8 +37,11 @@ export { SORT_KEYS, type SortKey } from "./args.js";
 
 const ms = (us: number) => (us / 1000).toFixed(3);
 
-/** The summary as text: the top spans by total and by self time (or by `sort`), then the losses. */
-export function formatSummary(summary: Summary, options: { top?: number; sort?: SortKey } = {}): string {
+/**
+ * The summary as text: the top spans by total and by self time (or by `sort`), then the losses.
+ * `learned`: of the demoted functions, those an earlier run had demoted (learned.ts).
+ */
+export function formatSummary(summary: Summary, options: { top?: number; sort?: SortKey; learned?: number } = {}): string {
   const top = options.top ?? 15;
   const orders: SortKey[] = options.sort ? [options.sort] : ["total", "self"];
   const out: string[] = [];
@@ -74,6 +77,13 @@ export function formatSummary(summary: Summary, options: { top?: number; sort?: 
       `* demoted: ${summary.demoted.length} hot functions whose calls were tiny beside what a span costs stopped recording spans and counted ${calls} calls instead ` +
         `(counts are exact; times cover the recorded spans only; spanfn run --no-demote keeps every span)`,
     );
+    const learned = options.learned ?? 0;
+    if (learned > 0) {
+      out.push(
+        `  ${learned} of them counted from their first call, as an earlier run of this program demoted them ` +
+          `(a changed file's functions are judged afresh; spanfn run --no-cache judges every function afresh)`,
+      );
+    }
   }
   if (summary.promiseReturningSync.length > 0) {
     out.push(`functions without async that returned promises (annotate their return type): ${summary.promiseReturningSync.join(", ")}`);

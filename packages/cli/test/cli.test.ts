@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, test } from "@jest/globals";
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import Module from "node:module";
 import { join } from "node:path";
@@ -73,6 +73,41 @@ describe("spanfn run", () => {
     const all = join(scratch, "hot-all.json");
     expect(spanfn(["run", "--all", "--no-demote", "--out", all, "main.mjs"], {}, join(PROGRAMS, "hot")).status).toBe(0);
     expect(trace(all).filter((e) => e.ph === "B" && e.name === "main::tiny")).toHaveLength(20000);
+  });
+
+  test("what a run demoted, the next run of the program counts from the first call, until its file changes; --no-cache judges afresh", () => {
+    const dir = join(scratch, "learning");
+    cpSync(join(PROGRAMS, "hot"), dir, { recursive: true });
+    const cacheDir = join(scratch, "learning-cache");
+    const run = (...flags: string[]) => {
+      const out = join(scratch, "learning.json");
+      const result = spanfn(["run", "--all", ...flags, "--out", out, "main.mjs"], { SPANFN_CACHE_DIR: cacheDir }, dir);
+      expect(result.status).toBe(0);
+      const summary = JSON.parse(spanfn(["report", "--json", out]).stdout) as { demoted: Array<{ name: string; calls: number }> };
+      const spans = trace(out).filter((e) => e.ph === "B" && e.name === "main::tiny").length;
+      const counted = summary.demoted.find((d) => d.name === "main::tiny")?.calls ?? 0;
+      return { spans, counted, learned: /1 of them counted from their first call, as an earlier run of this program demoted them/.test(result.stderr) };
+    };
+    // Twenty thousand calls of a few nanoseconds each: demoted within the first blocks.
+    const first = run();
+    expect(first.counted).toBeGreaterThan(0);
+    expect(first.spans + first.counted).toBe(20000);
+    expect(first.learned).toBe(false);
+    expect(run()).toEqual({ spans: 0, counted: 20000, learned: true });
+
+    writeFileSync(join(dir, "main.mjs"), readFileSync(join(dir, "main.mjs"), "utf8") + "// changed\n");
+    const changed = run();
+    expect(changed.spans).toBeGreaterThan(0);
+    expect(changed.spans + changed.counted).toBe(20000);
+    expect(changed.learned).toBe(false);
+    expect(run("--no-cache").spans).toBeGreaterThan(0);
+    expect(run().learned).toBe(true);
+
+    // A damaged profile is no profile.
+    for (const name of readdirSync(cacheDir).filter((n) => n.startsWith("demoted-"))) writeFileSync(join(cacheDir, name), "{ not json");
+    const damaged = run();
+    expect(damaged.spans).toBeGreaterThan(0);
+    expect(damaged.learned).toBe(false);
   });
 
   test("an uncaught error: Node's own report, its exit code, and the trace still written", () => {

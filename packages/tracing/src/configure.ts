@@ -1,5 +1,5 @@
 /** The runtime's options: checked, then applied to the thread's state. */
-import type { DemoteOptions, Sink } from "./events.js";
+import type { DemoteOptions, LearnedDemotion, Sink } from "./events.js";
 import { RecordSize } from "./layout.js";
 import { parseLevel } from "./levels.js";
 import { refreshGates } from "./gates.js";
@@ -74,9 +74,9 @@ export function configure(options: RuntimeOptions): void {
 
 function parseDemote(value: unknown): boolean | DemoteOptions {
   if (typeof value === "boolean") return value;
-  const expected = "true, false or { after?: a positive integer, belowNs?: a positive number, maxShare?: a number in (0, 1] }";
+  const expected = "true, false or { after?: a positive integer, belowNs?: a positive number, maxShare?: a number in (0, 1], learned?: an array of sites }";
   if (value === null || typeof value !== "object") throw optionError("demote", expected, value);
-  const { after, belowNs, maxShare, ...rest } = value as DemoteOptions;
+  const { after, belowNs, maxShare, learned, ...rest } = value as DemoteOptions;
   if (Object.keys(rest).length > 0) throw optionError("demote", expected, value);
   if (after !== undefined && !isPositiveInteger(after)) throw optionError("demote.after", "a positive integer", after);
   if (belowNs !== undefined && !(typeof belowNs === "number" && belowNs > 0 && Number.isFinite(belowNs))) {
@@ -85,5 +85,14 @@ function parseDemote(value: unknown): boolean | DemoteOptions {
   if (maxShare !== undefined && !(typeof maxShare === "number" && maxShare > 0 && maxShare <= 1)) {
     throw optionError("demote.maxShare", "a number greater than 0 and at most 1", maxShare);
   }
-  return { after, belowNs, maxShare };
+  if (learned !== undefined && !(Array.isArray(learned) && learned.every(isLearnedDemotion))) {
+    throw optionError("demote.learned", "an array of { name: string, file: string, line: number, keepsOutermost?: boolean }", learned);
+  }
+  return { after, belowNs, maxShare, learned };
+}
+
+function isLearnedDemotion(value: unknown): value is LearnedDemotion {
+  if (value === null || typeof value !== "object") return false;
+  const { name, file, line, keepsOutermost } = value as LearnedDemotion;
+  return typeof name === "string" && typeof file === "string" && Number.isInteger(line) && (keepsOutermost === undefined || typeof keepsOutermost === "boolean");
 }

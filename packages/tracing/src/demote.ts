@@ -17,6 +17,10 @@
  * same site): the recursion shows as one span, its inner calls are counted. If those outermost
  * calls too turn out nearly all tiny, the site counts them as well.
  *
+ * What an earlier run of the same program demoted can be handed to `setDemotion` (`learned`):
+ * those sites are demoted as they register, and count from their first call instead of
+ * recording spans until a window of them has been judged.
+ *
  * Many sites each a little slower than `belowNs` cost as much together: while a thread's spans
  * cost more than `maxShare` of its time, a bar rises (doubling at each seal) and a site whose
  * calls are mostly under it is demoted as well; the bar falls back once the spans are cheap again.
@@ -28,19 +32,43 @@ import { grown } from "./grow.js";
 import { now } from "./clock.js";
 import { DEFAULT_DEMOTE_AFTER, DEFAULT_DEMOTE_BELOW_NS, DEFAULT_DEMOTE_MAX_SHARE, type DemotionState, type RuntimeState } from "./state.js";
 
-/** Sets the window and threshold; `false` turns demotion off (sites already demoted stay so). */
+/**
+ * Sets the window and threshold, and the sites learned from an earlier run; `false` turns
+ * demotion off (sites already demoted stay so).
+ */
 export function setDemotion(s: RuntimeState, options: DemoteOptions | boolean): void {
   const d = s.demotion;
+  d.learned.clear();
   if (options === false) {
     d.below = 0;
     d.bar = 0;
     return;
   }
-  const { after = DEFAULT_DEMOTE_AFTER, belowNs = DEFAULT_DEMOTE_BELOW_NS, maxShare = DEFAULT_DEMOTE_MAX_SHARE } = options === true ? {} : options;
+  const { after = DEFAULT_DEMOTE_AFTER, belowNs = DEFAULT_DEMOTE_BELOW_NS, maxShare = DEFAULT_DEMOTE_MAX_SHARE, learned = [] } = options === true ? {} : options;
   d.after = after;
   d.below = belowNs / 1e6;
   d.bar = d.below;
   d.maxShare = maxShare;
+  for (const site of learned) d.learned.set(learnedKey(site.name, site.file, site.line), site.keepsOutermost === true);
+}
+
+function learnedKey(name: string, file: string, line: number): string {
+  return `${file}:${line}:${name}`;
+}
+
+/** Demotes the sites of a registration that an earlier run demoted (metadata.ts), before their first call. */
+export function demoteLearned(s: RuntimeState, first: number, count: number): void {
+  const d = s.demotion;
+  if (d.learned.size === 0 || d.below === 0) return;
+  prepareJudging(s);
+  for (let site = first; site < first + count; site++) {
+    const meta = s.metadata[site];
+    const keepsOutermost = meta === undefined ? undefined : d.learned.get(learnedKey(meta.name, meta.file, meta.line));
+    // A site its level filters out records nothing to demote.
+    if (keepsOutermost === undefined || !(s.levels[site] <= s.maxLevel)) continue;
+    demote(s, site, keepsOutermost);
+    d.learnedSites.add(site);
+  }
 }
 
 /**
@@ -172,6 +200,14 @@ export function demotedSites(s: RuntimeState): DemotedSite[] {
   const d = s.demotion;
   return d.sites.map((site) => {
     const meta = s.metadata[site];
-    return { name: meta?.name ?? `#${site}`, file: meta?.file ?? "", line: meta?.line ?? 0, calls: (d.counted[site] ?? 0) + gatedCalls(s, site) - (d.gatedBefore[site] ?? 0), recorded: d.recorded[site] ?? 0 };
+    return {
+      name: meta?.name ?? `#${site}`,
+      file: meta?.file ?? "",
+      line: meta?.line ?? 0,
+      calls: (d.counted[site] ?? 0) + gatedCalls(s, site) - (d.gatedBefore[site] ?? 0),
+      recorded: d.recorded[site] ?? 0,
+      keepsOutermost: d.keepsOutermost[site] === 1,
+      learned: d.learnedSites.has(site),
+    };
   });
 }

@@ -88,6 +88,21 @@ export interface DemoteOptions {
    * demoted too, the bar doubling while the thread's spans still cost more than this.
    */
   maxShare?: number;
+  /**
+   * Sites an earlier run demoted (its report's `demoted`): each is counted from its first call,
+   * as it registers, instead of recording spans until it is judged again. A site matches by
+   * name, file and line.
+   */
+  learned?: readonly LearnedDemotion[];
+}
+
+/** A site an earlier run demoted (`DemoteOptions.learned`). */
+export interface LearnedDemotion {
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
+  /** It records its outermost calls (a recursive site), as `DemotedSite.keepsOutermost`. */
+  readonly keepsOutermost?: boolean;
 }
 
 /** A demoted site as reports show it. */
@@ -99,6 +114,10 @@ export interface DemotedSite {
   readonly calls: number;
   /** Spans recorded: before demotion, and outermost calls since (a recursive site). Calls plus these are every call. */
   readonly recorded: number;
+  /** It still records its outermost calls (a recursive site, demote.ts): none inside one of its own. */
+  readonly keepsOutermost?: boolean;
+  /** Demoted as it registered, from `DemoteOptions.learned`. */
+  readonly learned?: boolean;
 }
 
 /** The process a trace comes from; ticks of its main thread convert with `clock`. */

@@ -13,7 +13,7 @@ export { flush, flushAsync, setSink, getSink, recycle, share } from "./queue.js"
 export { report, shutdown } from "./report.js";
 export { setFlushInterval } from "./flush-timer.js";
 export { threadSpan, instrumentPromise } from "./manual.js";
-export type { DemoteOptions, DemotedSite } from "./events.js";
+export type { DemoteOptions, DemotedSite, LearnedDemotion } from "./events.js";
 export { endReturn } from "./settle.js";
 export { forAwait } from "./for-await.js";
 export { chainThen, chainCatch, chainNew } from "./chain.js";

@@ -4,6 +4,7 @@ import type { SpanMetadata } from "./events.js";
 import { ReservedLevel, Token } from "./layout.js";
 import { state, type SiteTable } from "./state.js";
 import { addSiteTable, tableOf, useOutermostGate } from "./gates.js";
+import { demoteLearned } from "./demote.js";
 
 export type { SpanMetadata };
 
@@ -21,6 +22,7 @@ export function registerSpans(target: string, file: string, sites: readonly Span
     addMetadata({ name, target, file, line, level: level ?? DEFAULT_SPAN_LEVEL });
   }
   addSiteTable(state, first, sites.length);
+  demoteLearned(state, first, sites.length);
   return first;
 }
 

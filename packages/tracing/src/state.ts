@@ -104,6 +104,10 @@ export interface DemotionState {
   nestedCost: number;
   /** Demoted sites, in the order they were demoted. */
   sites: number[];
+  /** Sites an earlier run demoted, by `learnedKey`: demoted as they register; the value is `keepsOutermost`. */
+  learned: Map<string, boolean>;
+  /** The sites demoted as they registered, from `learned`. */
+  learnedSites: Set<number>;
 }
 
 export type PromiseState = "pending" | "rejected" | "fulfilled";
@@ -281,9 +285,10 @@ export const VERSION = "0.1.0";
  * demotion that judges calls without their recursion and keeps recursive sites' outermost calls;
  * v4: a thread's first blocks small, `fullBlockSlots` the size they grow to; v5: every piece of
  * state in the object, the thread stack beside demotion, stand-ins relative to `spanIdBase`; v6:
- * heads with four bits of kind, for worker-start records; v7: `node.workerBlocks`).
+ * heads with four bits of kind, for worker-start records; v7: `node.workerBlocks`; v8: demotions
+ * learned from an earlier run).
  */
-const KEY = Symbol.for("spanfn.runtime.v7");
+const KEY = Symbol.for("spanfn.runtime.v8");
 
 export const DEFAULT_BLOCK_SLOTS = 1 << 14;
 export const FIRST_BLOCK_SLOTS = 1 << 10;
@@ -330,6 +335,8 @@ function createDemotion(): DemotionState {
     inside: new Uint8Array(256),
     nestedCost: -1,
     sites: [],
+    learned: new Map(),
+    learnedSites: new Set(),
   };
 }
 

@@ -206,6 +206,48 @@ describe("demotion of hot, tiny functions", () => {
   });
 });
 
+describe("sites an earlier run demoted (demote.learned)", () => {
+  const learned = (name: string, line: number, keepsOutermost?: boolean) => ({ name: named(name), file: "test/file.ts", line, keepsOutermost });
+  const site = (name: string) => report().demoted.find((d) => d.name === named(name));
+
+  test("are counted from their first call; a site of another line records; the report says which were learned", () => {
+    configure({ demote: { after: 10, belowNs: NO_CALL_TINY, learned: [learned("was", 1), learned("moved", 99)] } });
+    // Lines 1 and 2 of test/file.ts: "moved" was learned at another line.
+    const ids = sites([named("was"), named("moved")]);
+    for (let i = 0; i < 5; i++) {
+      call(ids[named("was")]);
+      call(ids[named("moved")]);
+    }
+    expect(shape(take(sink))).toEqual(Array.from({ length: 5 }, () => [`thread-begin:${named("moved")}`, `thread-end:${named("moved")}`]).flat());
+    expect(site("was")).toMatchObject({ calls: 5, recorded: 0, learned: true, keepsOutermost: false });
+    expect(site("moved")).toBeUndefined();
+  });
+
+  test("a recursive site learned with its outermost calls records those and counts the rest", () => {
+    configure({ demote: { after: 10, belowNs: NO_CALL_TINY, learned: [learned("deep", 1, true)] } });
+    const ids = sites([named("deep")]);
+    recurse(ids[named("deep")], 3);
+    recurse(ids[named("deep")], 1);
+    expect(shape(take(sink))).toEqual([`thread-begin:${named("deep")}`, `thread-end:${named("deep")}`, `thread-begin:${named("deep")}`, `thread-end:${named("deep")}`]);
+    expect(site("deep")).toMatchObject({ calls: 4, recorded: 2, learned: true, keepsOutermost: true });
+  });
+
+  test("demote: false forgets them", () => {
+    configure({ demote: { learned: [learned("kept", 1)] } });
+    configure({ demote: false });
+    const ids = sites([named("kept")]);
+    call(ids[named("kept")]);
+    expect(shape(take(sink))).toEqual([`thread-begin:${named("kept")}`, `thread-end:${named("kept")}`]);
+    expect(site("kept")).toBeUndefined();
+  });
+
+  test("bad entries are refused, naming the option", () => {
+    expect(() => configure({ demote: { learned: [{ name: "f", file: "a.js" }] as never } })).toThrow(/demote.learned/);
+    expect(() => configure({ demote: { learned: "f" as never } })).toThrow(/demote.learned/);
+    expect(() => configure({ demote: { learned: [{ name: "f", file: "a.js", line: 1, keepsOutermost: 1 }] as never } })).toThrow(/demote.learned/);
+  });
+});
+
 // `belowNs: 10`: no call is that short, so only the bar demotes (it rises to at most 1024 times that). A `maxShare` far below what any
 // span costs makes each seal of a busy block raise the bar; seals milliseconds apart, with a span
 // or so in between, lower it.
