@@ -6,8 +6,9 @@
  * can, synchronously on the program's own thread (`module.registerHooks`, `registerInThread`
  * below), which spares the program starting that thread and a round trip to it per import.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, extname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname, extname } from "node:path";
+import { nearestPackageJson } from "./package-json.js";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { instrument, wanted, type InstrumentOptions } from "./transform.js";
 import type { TransformCache } from "./cache.js";
@@ -76,21 +77,11 @@ function parentPath(context: ResolveContext): string | undefined {
 }
 
 /** `module` or `commonjs`, as Node decides it: by extension, else by the nearest package.json. */
-export function formatOf(path: string): "module" | "commonjs" {
+function formatOf(path: string): "module" | "commonjs" {
   const extension = extname(path);
   if (extension === ".mjs" || extension === ".mts") return "module";
   if (extension === ".cjs" || extension === ".cts") return "commonjs";
-  for (let dir = dirname(path); ; dir = dirname(dir)) {
-    const manifest = join(dir, "package.json");
-    if (existsSync(manifest)) {
-      try {
-        return (JSON.parse(readFileSync(manifest, "utf8")) as { type?: string }).type === "module" ? "module" : "commonjs";
-      } catch {
-        return "commonjs";
-      }
-    }
-    if (dirname(dir) === dir) return "commonjs";
-  }
+  return nearestPackageJson(dirname(path))?.type === "module" ? "module" : "commonjs";
 }
 
 type SyncNext<C, R> = (specifier: string, context: C) => R;

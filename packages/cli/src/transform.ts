@@ -5,11 +5,12 @@
  */
 import type { PluginItem, transformSync as TransformSync } from "@babel/core";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Compiled, TransformCache } from "./cache.js";
+import { nearestPackageJson } from "./package-json.js";
 
 const require = createRequire(import.meta.url);
 
@@ -167,49 +168,16 @@ const OWN = ["@spanfn/tracing", "@spanfn/babel-plugin", "@spanfn/cli"].flatMap((
   return [join(root, "dist") + sep, join(root, "src") + sep];
 });
 
-/** Each directory's nearest named package.json: the package's root, when that package is spanfn's. */
-const spanfnRoots = new Map<string, string | null>();
-
 /**
  * A file of any copy of a spanfn package (its `dist` or `src`), not only this CLI's own: the
  * program's own `@spanfn/tracing` (a version of its own, a workspace's) shares the runtime's
  * state with this one, and instrumented, would record spans in the middle of recording them.
  */
 function isSpanfnPackage(filename: string): boolean {
-  const root = spanfnRootOf(dirname(filename));
-  return root !== null && (filename.startsWith(join(root, "dist") + sep) || filename.startsWith(join(root, "src") + sep));
-}
-
-function spanfnRootOf(start: string): string | null {
-  const seen: string[] = [];
-  let root: string | null = null;
-  for (let dir = start; ; dir = dirname(dir)) {
-    const known = spanfnRoots.get(dir);
-    if (known !== undefined) {
-      root = known;
-      break;
-    }
-    seen.push(dir);
-    const name = packageName(join(dir, "package.json"));
-    // A package.json without a name (a build folder's `{"type": "commonjs"}`) is not the package's.
-    if (name !== undefined) {
-      root = name.startsWith("@spanfn/") ? dir : null;
-      break;
-    }
-    if (dirname(dir) === dir) break;
-  }
-  for (const dir of seen) spanfnRoots.set(dir, root);
-  return root;
-}
-
-function packageName(manifest: string): string | undefined {
-  if (!existsSync(manifest)) return undefined;
-  try {
-    const { name } = JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown };
-    return typeof name === "string" ? name : undefined;
-  } catch {
-    return undefined;
-  }
+  // A package.json without a name (a build folder's `{"type": "commonjs"}`) is not the package's.
+  const manifest = nearestPackageJson(dirname(filename), (found) => typeof found.name === "string");
+  if (manifest === null || !String(manifest.name).startsWith("@spanfn/")) return false;
+  return filename.startsWith(join(manifest.dir, "dist") + sep) || filename.startsWith(join(manifest.dir, "src") + sep);
 }
 
 /** A package's file: under a node_modules folder, whichever the path separator. */
