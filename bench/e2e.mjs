@@ -186,7 +186,9 @@ if (results.fib) target("hot recursion, JSON trace / plain", results.fib.json.pr
 for (const [name, r] of Object.entries(results)) target(`${name}: program's thread, JSON trace / NullSink`, r.json.program / r.null.program, 1.1);
 for (const [name, r] of Object.entries(results)) target(`${name}: whole process, warm cache / plain`, r.json.wall / r.plain.wall, 2);
 for (const [name, r] of Object.entries(results)) if (!Number.isNaN(r.otlp.exported)) target(`${name}: spans exported over OTLP / recorded`, r.otlp.exported, 0.95, false);
-for (const [name, r] of Object.entries(results)) target(`${name}: Perfetto bytes a span`, r.perfetto.bytes / r.perfetto.spans, 16);
+// A trace of a handful of spans (fib's, once its recursion is demoted) is its header: names,
+// locations and tracks, whatever the spans cost.
+for (const [name, r] of Object.entries(results)) if (r.perfetto.spans >= 1000) target(`${name}: Perfetto bytes a span`, r.perfetto.bytes / r.perfetto.spans, 16);
 lines.push("");
 lines.push("| target | value | limit | met |");
 lines.push("| --- | ---: | ---: | --- |");

@@ -51,6 +51,7 @@ export function readLearned(path: string, root: string): LearnedDemotion[] {
 export function writeLearned(path: string, root: string, demoted: readonly DemotedSite[]): void {
   const profile = current(readProfile(path), root);
   const found: Profile = new Map();
+  const seen = new Set<string>();
   for (const site of demoted) {
     if (site.file === "") continue;
     let entry = found.get(site.file);
@@ -61,6 +62,10 @@ export function writeLearned(path: string, root: string, demoted: readonly Demot
       entry = { mtimeMs: stamp[1], size: stamp[2], sites: [] };
       found.set(site.file, entry);
     }
+    // Threads that ran the same module report the same site.
+    const key = `${site.file}:${site.line}:${site.name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     entry.sites.push([site.name, site.line, site.keepsOutermost === true ? 1 : 0]);
   }
   for (const [file, entry] of found) profile.set(file, entry);
