@@ -83,9 +83,14 @@ describe("spanfn run", () => {
       const out = join(scratch, "learning.json");
       const result = spanfn(["run", "--all", ...flags, "--out", out, "main.mjs"], { SPANFN_CACHE_DIR: cacheDir }, dir);
       expect(result.status).toBe(0);
-      const summary = JSON.parse(spanfn(["report", "--json", out]).stdout) as { demoted: Array<{ name: string; calls: number }> };
+      const summary = JSON.parse(spanfn(["report", "--json", out]).stdout) as {
+        spans: Array<{ name: string; count: number }>;
+        demoted: Array<{ name: string; calls: number }>;
+      };
       const spans = trace(out).filter((e) => e.ph === "B" && e.name === "main::tiny").length;
       const counted = summary.demoted.find((d) => d.name === "main::tiny")?.calls ?? 0;
+      // Its row in the summary has every call, recorded or counted.
+      expect(summary.spans.find((row) => row.name === "main::tiny")?.count).toBe(20000);
       return { spans, counted, learned: /1 of them counted from their first call, as an earlier run of this program demoted them/.test(result.stderr) };
     };
     // Twenty thousand calls of a few nanoseconds each: demoted within the first blocks.

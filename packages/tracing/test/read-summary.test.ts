@@ -28,16 +28,17 @@ describe("SummaryBuilder", () => {
     expect(summary).toMatchObject({ events: 4, unfinished: 3 });
   });
 
-  test("spanfn_report counters add up over processes; demoted calls join their thread span's count", () => {
+  test("spanfn_report counters add up over processes; demoted calls join their thread span's count, or make a row of their own", () => {
     const b = new SummaryBuilder();
     b.add(span("hot", 1));
     b.add(span("hot", 1, { kind: "async" }));
     b.report({ droppedSpans: 1, lostEvents: 2, lostEnds: 3, earlySpans: 4, promiseReturningSync: ["a (a.ts:1)"], demoted: [{ name: "hot", calls: 10 }] });
     b.report({ droppedSpans: 1, demoted: [{ name: "hot", calls: 5 }, { name: "never recorded", calls: 50 }] });
     const summary = b.finish(0);
-    expect(summary.spans.map((s) => [s.kind, s.count, s.demotedCalls, s.total])).toEqual([
-      ["thread", 16, 15, 1],
-      ["async", 1, 0, 1],
+    expect(summary.spans.map((s) => [s.name, s.kind, s.count, s.demotedCalls, s.total, s.max])).toEqual([
+      ["hot", "thread", 16, 15, 1, 1],
+      ["hot", "async", 1, 0, 1, 1],
+      ["never recorded", "thread", 50, 50, 0, 0],
     ]);
     expect(summary).toMatchObject({
       droppedSpans: 2,

@@ -11,7 +11,7 @@ export interface SpanStats {
   kind: "thread" | "async";
   /** Calls: the spans recorded plus, for a demoted function, the calls only counted. */
   count: number;
-  /** Calls of a function demoted to a counter (hot and tiny): in `count`, not in the times. */
+  /** Calls of a function demoted to a counter (hot and tiny): in `count`, not in the times (all 0 when every call was counted). */
   demotedCalls: number;
   /** Microseconds. Total, self, mean and max are exact; p50 and p99 exact up to 1,024 spans of a name, then within 1%. */
   total: number;
@@ -123,6 +123,11 @@ export class SummaryBuilder {
         max: row.max,
       };
     });
+    // A function counted from its first call (demoted by an earlier run) has no span to time, but
+    // its count is as exact as any other's.
+    for (const [name, calls] of this.demotedCalls) {
+      if (!this.threadRows.has(name)) spans.push({ name, kind: "thread", count: calls, demotedCalls: calls, total: 0, self: 0, mean: 0, p50: 0, p99: 0, max: 0 });
+    }
     return {
       spans,
       events: this.events,
