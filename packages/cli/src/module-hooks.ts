@@ -8,8 +8,8 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, extname } from "node:path";
-import { nearestPackageJson } from "./package-json.js";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { nearestPackageJson } from "./package-json.js";
 import { instrument, wanted, type InstrumentOptions } from "./transform.js";
 import type { TransformCache } from "./cache.js";
 import type { Compile } from "./remote-compile.js";

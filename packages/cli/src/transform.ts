@@ -162,16 +162,11 @@ function includeGlobs(options: InstrumentOptions): string[] | undefined {
   return options.nodeModules ? ["**", "**/node_modules/**"] : undefined;
 }
 
-/** spanfn's own code: never instrumented (the runtime would trace itself). */
-const OWN = ["@spanfn/tracing", "@spanfn/babel-plugin", "@spanfn/cli"].flatMap((name) => {
-  const root = dirname(require.resolve(`${name}/package.json`));
-  return [join(root, "dist") + sep, join(root, "src") + sep];
-});
-
 /**
- * A file of any copy of a spanfn package (its `dist` or `src`), not only this CLI's own: the
- * program's own `@spanfn/tracing` (a version of its own, a workspace's) shares the runtime's
- * state with this one, and instrumented, would record spans in the middle of recording them.
+ * spanfn's own code, never instrumented: a file of any copy of a spanfn package (its `dist` or
+ * `src`), this CLI's and the program's own alike. The program's `@spanfn/tracing` (a version of
+ * its own, a workspace's) shares the runtime's state with this one, and instrumented, would
+ * record spans in the middle of recording them.
  */
 function isSpanfnPackage(filename: string): boolean {
   // A package.json without a name (a build folder's `{"type": "commonjs"}`) is not the package's.
@@ -186,7 +181,7 @@ const isLibrary = (filename: string): boolean => /[\\/]node_modules[\\/]/.test(f
 /** Files spanfn passes through Babel: the program's own, and node_modules only when asked. */
 export function wanted(filename: string, options: InstrumentOptions): boolean {
   if (!/\.(?:[cm]?[jt]sx?)$/.test(filename)) return false;
-  if (OWN.some((dir) => filename.startsWith(dir)) || isSpanfnPackage(filename)) return false;
+  if (isSpanfnPackage(filename)) return false;
   if (isLibrary(filename) && !options.nodeModules) return isTypeScript(filename);
   return true;
 }

@@ -59,7 +59,7 @@ function learnedKey(name: string, file: string, line: number): string {
 /** Demotes the sites of a registration that an earlier run demoted (metadata.ts), before their first call. */
 export function demoteLearned(s: RuntimeState, first: number, count: number): void {
   const d = s.demotion;
-  if (d.learned.size === 0 || d.below === 0) return;
+  if (d.learned.size === 0) return;
   prepareJudging(s);
   for (let site = first; site < first + count; site++) {
     const meta = s.metadata[site];
