@@ -118,8 +118,11 @@ export function onCompileThread(remote: { service: CompileService; compile: Comp
 
 function startCompileThread(script: URL, data: CompileThreadData): boolean {
   try {
-    // No preload of its own (the program's `--import` flags): it runs spanfn's toolchain only.
-    const worker = new Worker(script, { workerData: data, transferList: [data.service.port], execArgv: [] });
+    // No preload of its own: it runs spanfn's toolchain only. The program's `--import` flags are
+    // in execArgv, or in NODE_OPTIONS, which a worker applies from its env: without both, a
+    // preload given there would start a compile thread of its own, and so on without end.
+    const { NODE_OPTIONS: _, ...env } = process.env;
+    const worker = new Worker(script, { workerData: data, transferList: [data.service.port], execArgv: [], env });
     // It ends with the program; one that fails leaves its requests unanswered, and the program's
     // thread compiles for itself after the pickup wait.
     worker.unref();

@@ -4,9 +4,10 @@
  */
 import { afterAll, describe, expect, test } from "@jest/globals";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseChromeTrace } from "../../tracing/src/index.js";
 import { asPairs } from "../../tracing/test/chrome-pairs.js";
 import { envFromOptions, globs, optionsFromEnv } from "../src/env.js";
@@ -80,6 +81,27 @@ describe("node --import @spanfn/cli/register", () => {
     // Not quiet (the default), marked functions only (the default), no export: a trace file.
     expect(result.stderr).toContain(`spanfn: trace written to ${out}`);
     expect(spanNames(out)).toEqual(["main::marked"]);
+  });
+
+  test("given in NODE_OPTIONS, on an empty cache: spanfn's own threads load no preload, the program's thread does", () => {
+    // A worker applies NODE_OPTIONS from its env: the writer (and, where the hooks run on the
+    // program's thread, the compile thread) would load the preload too, and a compile thread
+    // start another, without end.
+    const out = join(scratch, "node-options.json");
+    const loaded = join(scratch, "node-options-probe.txt");
+    const probe = join(scratch, "probe.mjs");
+    writeFileSync(probe, 'import { appendFileSync } from "node:fs";\nimport { isMainThread } from "node:worker_threads";\nappendFileSync(process.env.PROBE_OUT, isMainThread ? "main\\n" : "worker\\n");\n');
+    const result = node(["main.ts"], {
+      NODE_OPTIONS: `--import @spanfn/cli/register --import ${pathToFileURL(probe).href}`,
+      PROBE_OUT: loaded,
+      SPANFN_ALL: "1",
+      SPANFN_OUT: out,
+      SPANFN_CACHE_DIR: join(scratch, "node-options-cache"),
+    });
+    expect(result.stdout).toBe("result 60\n");
+    expect(result.status).toBe(0);
+    expect(readFileSync(loaded, "utf8")).toBe("main\n");
+    expect(spanNames(out)).toEqual(["main::marked", "main::plain"]);
   });
 
   test("SPANFN_ENABLED=0: nothing loaded, the program runs as without spanfn", () => {

@@ -10,6 +10,7 @@
  * not make it.
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { env as programEnv } from "node:process";
 import { countRecords } from "../records.js";
 import { BlockMessages } from "../block-message.js";
 import { isShared } from "../queue.js";
@@ -111,8 +112,10 @@ export class TraceWriterSink implements Sink {
       control: this.control.buffer as SharedArrayBuffer,
       summary: this.options.summary === true,
     };
-    // No execArgv: the writer must not load the program's preload (spanfn run's instrumentation).
-    const worker = new Worker(WRITER_SCRIPT, { workerData: setup, execArgv: [], stdout: false, stderr: false });
+    // The writer must not load the program's preloads (spanfn run's instrumentation among them):
+    // no execArgv, and no NODE_OPTIONS, which a worker applies from its env.
+    const { NODE_OPTIONS: _, ...env } = programEnv;
+    const worker = new Worker(WRITER_SCRIPT, { workerData: setup, execArgv: [], env, stdout: false, stderr: false });
     worker.on("message", (message: FromWriter) => {
       if (message.kind === "free") recycleBuffer(state, message.data);
       else if (message.kind === "warn") this.warnOutput(message.message);
