@@ -16,16 +16,14 @@ export interface FileRefs {
   readonly runtime: t.Identifier;
   /** The module's first site (its registration's), undefined until the module's body runs. */
   readonly sites: t.Identifier;
-  /** The module's site gates and gated-call counters (the runtime's gates.ts). */
-  readonly gates: t.Identifier;
-  readonly calls: t.Identifier;
-  /** Whether generated code reads them (only sync functions do): they are declared only then. */
-  gated: boolean;
   /**
-   * An ES module's imports are evaluated before its body, so in an import cycle a function
-   * declaration of it can be called before the statement that declares its gates has run.
+   * The word of a synchronous site, by its index in the module: a module-level variable that
+   * counts its calls or asks the runtime (the runtime's layout.ts `Word`). Declared, with the
+   * function that reads them (`readWords`), only for the sites that asked for one.
    */
-  readonly esModule: boolean;
+  word(index: number): t.Identifier;
+  readonly words: ReadonlySet<number>;
+  readonly readWords: t.Identifier;
   /**
    * A generated function-local variable. Every function declares its own, so one name per role
    * serves the whole file: the prefix is chosen once per file to appear nowhere in its source
@@ -334,53 +332,27 @@ function instrumentForAwait(
 }
 
 /**
- * `gates[i] === 0 ? beginGated(site) : gates[i] === 1 ? (calls[i]++, -1) : gates[i] === 3 ?
- * beginOutermost(site) : -1`: a site that records nothing costs a load or two, not a call into
- * the runtime, and a demoted one (gate 1) an increment, which keeps its count exact; a demoted
- * recursive site asks the runtime (gate 3) when its next call is an outermost one, which it
- * records (the runtime's layout.ts `Gate` declares these bytes; gates.ts and demote.ts set them).
- * A function that may run before its module's body (`mayRunBeforeBody`) first asks whether the
- * module has registered its sites yet (the gates, a `const` there, cannot be read before): until
- * it has, its calls are not recorded (the runtime counts them: `earlySpans`).
+ * `w >= 0 ? (++w, -1) : (t = beginWord(site)) === -2 ? (w = 0, -1) : t`, `w` the site's word and
+ * `t` the span's token (the runtime's layout.ts `Word` declares these numbers): a site that
+ * records nothing counts its call in a variable of its module, no call into the runtime, and a
+ * demoted one keeps its count exact. The word starts at -1 (asking), and the runtime's answer -2
+ * turns it to counting. A call before the module's body has run (an ES module's function
+ * declaration, through an import cycle) finds the word undefined and asks with a site that is
+ * NaN: the runtime counts it as early (`earlySpans`), not recorded.
  */
-function gatedBegin(refs: FileRefs, site: t.Expression, index: number, early: boolean): t.Expression {
+function gatedBegin(refs: FileRefs, site: t.Expression, index: number, token: t.Identifier): t.Expression {
   const { types } = refs;
-  refs.gated = true;
-  const at = (table: t.Identifier) => types.memberExpression(types.cloneNode(table), types.numericLiteral(index), true);
-  const notRecorded = () => types.unaryExpression("-", types.numericLiteral(1));
-  const gated = types.conditionalExpression(
-    types.binaryExpression("===", at(refs.gates), types.numericLiteral(0)),
-    call(refs, "beginGated", [site]),
+  const word = () => refs.word(index);
+  const minus = (n: number) => types.unaryExpression("-", types.numericLiteral(n));
+  return types.conditionalExpression(
+    types.binaryExpression(">=", word(), types.numericLiteral(0)),
+    types.sequenceExpression([types.updateExpression("++", word(), true), minus(1)]),
     types.conditionalExpression(
-      types.binaryExpression("===", at(refs.gates), types.numericLiteral(1)),
-      types.sequenceExpression([types.updateExpression("++", at(refs.calls)), notRecorded()]),
-      types.conditionalExpression(
-        types.binaryExpression("===", at(refs.gates), types.numericLiteral(3)),
-        call(refs, "beginOutermost", [types.cloneNode(site)]),
-        notRecorded(),
-      ),
+      types.binaryExpression("===", types.assignmentExpression("=", types.cloneNode(token), call(refs, "beginWord", [site])), minus(2)),
+      types.sequenceExpression([types.assignmentExpression("=", word(), types.numericLiteral(0)), minus(1)]),
+      types.cloneNode(token),
     ),
   );
-  if (!early) return gated;
-  return types.conditionalExpression(
-    types.binaryExpression("===", types.cloneNode(refs.sites), types.unaryExpression("void", types.numericLiteral(0))),
-    call(refs, "beginEarly", []),
-    gated,
-  );
-}
-
-/**
- * Whether the function can be called before the module's body has run: in an ES module, a
- * top-level function declaration (hoisted, and reachable through an import cycle) or any
- * function inside one. Every other function is created by the body, after the gates.
- */
-function mayRunBeforeBody(path: NodePath<t.Function>, refs: FileRefs): boolean {
-  if (!refs.esModule) return false;
-  let outermost: NodePath = path;
-  for (let p: NodePath | null = path.parentPath; p !== null; p = p.parentPath) if (p.isFunction()) outermost = p;
-  if (!outermost.isFunctionDeclaration()) return false;
-  const parent = outermost.parentPath;
-  return parent !== null && (parent.isProgram() || parent.isExportNamedDeclaration() || parent.isExportDefaultDeclaration());
 }
 
 /** `if (token >= 0) end…(token, …)`: a gated call has nothing to end. */
@@ -435,7 +407,7 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
   switch (route) {
     case "thread": {
       const token = refs.local("t");
-      const begin = gatedBegin(refs, site, index, mayRunBeforeBody(path, refs));
+      const begin = gatedBegin(refs, site, index, token);
       if (!own.hasFinally) {
         endAtExits(refs, body, own, token, begin);
         return;

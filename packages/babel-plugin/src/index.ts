@@ -131,6 +131,7 @@ function prepare(program: NodePath<t.Program>, file: BabelFile, plugin: PluginCo
   const sitesId = program.scope.generateUidIdentifier("spanfnSites");
   let prefix = "_sf$";
   for (let n = 2; source.includes(prefix); n++) prefix = `_sf${n}$`;
+  const words = new Set<number>();
   return {
     ...plugin,
     file,
@@ -147,10 +148,12 @@ function prepare(program: NodePath<t.Program>, file: BabelFile, plugin: PluginCo
       types,
       sites: sitesId,
       runtime: program.scope.generateUidIdentifier("spanfn"),
-      gates: program.scope.generateUidIdentifier("spanfnGates"),
-      calls: program.scope.generateUidIdentifier("spanfnCalls"),
-      gated: false,
-      esModule: isModule(program, types),
+      word(index) {
+        words.add(index);
+        return types.identifier(`${prefix}w${index}`);
+      },
+      words,
+      readWords: types.identifier(`${prefix}words`),
       local: (role) => types.identifier(`${prefix}${role}`),
       generated: new WeakSet(),
     },

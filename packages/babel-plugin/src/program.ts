@@ -20,7 +20,7 @@ export function alreadyInstrumented(program: NodePath<t.Program>, types: typeof 
           types.isCallExpression(init) &&
           types.isMemberExpression(init.callee) &&
           types.isIdentifier(init.callee.property, { name: "registerSpans" }) &&
-          init.arguments.length === 3 &&
+          (init.arguments.length === 3 || init.arguments.length === 4) &&
           types.isStringLiteral(init.arguments[0]) &&
           types.isArrayExpression(init.arguments[2])
         );
@@ -66,21 +66,34 @@ export function hoistSites(
   );
   const call = (name: string, args: t.Expression[]) =>
     types.callExpression(types.memberExpression(types.cloneNode(refs.runtime), types.identifier(name)), args);
-  const declarators = [types.variableDeclarator(types.cloneNode(sitesId), call("registerSpans", [types.stringLiteral(target), types.stringLiteral(file), table]))];
-  const declarations = [types.variableDeclaration("var", declarators)];
-  if (refs.gated) {
-    const tables = [
-      types.variableDeclarator(types.cloneNode(refs.gates), call("siteGates", [types.cloneNode(sitesId), types.booleanLiteral(true)])),
-      types.variableDeclarator(types.cloneNode(refs.calls), call("siteCalls", [types.cloneNode(sitesId)])),
-    ];
-    // In an ES module the tables are `const`: V8 reloads a module's `var` at each use, which a
-    // hot function's counted calls pay for, and keeps a `const`. A function that can run before
-    // the body tests the sites, a `var`, first (codegen.ts), never a table still uninitialised.
-    // Elsewhere `var`, as ever: a script's top-level `const` would clash with another script's.
-    if (refs.esModule) declarations.push(types.variableDeclaration("const", tables));
-    else declarators.push(...tables);
+  const register: t.Expression[] = [types.stringLiteral(target), types.stringLiteral(file), table];
+  const declarations: t.Statement[] = [];
+  if (refs.words.size > 0) {
+    // `var`, which V8 reads from the module's scope at each use: the runtime's answers change them.
+    const indices = [...refs.words].sort((a, b) => a - b);
+    declarations.push(types.variableDeclaration("var", indices.map((i) => types.variableDeclarator(refs.word(i), types.unaryExpression("-", types.numericLiteral(1))))));
+    register.push(types.cloneNode(refs.readWords));
+    declarations.push(readWordsFunction(types, refs, indices));
   }
+  declarations.unshift(types.variableDeclaration("var", [types.variableDeclarator(types.cloneNode(sitesId), call("registerSpans", register))]));
   // First in the file, so no user comment is moved; imports are hoisted, so order is no matter.
   const inserted = program.unshiftContainer("body", declarations);
   for (const declaration of inserted) program.scope.registerDeclaration(declaration);
+}
+
+/**
+ * `function words(values, reset) { values[i] = w_i; …; if (reset) { w_i = -1; … } }`: how the
+ * runtime reads the module's words, and sets them back to asking (its gates.ts).
+ */
+function readWordsFunction(types: typeof t, refs: FileRefs, indices: number[]): t.FunctionDeclaration {
+  const values = types.identifier("values");
+  const reset = types.identifier("reset");
+  const read = indices.map((i) =>
+    types.expressionStatement(types.assignmentExpression("=", types.memberExpression(types.cloneNode(values), types.numericLiteral(i), true), refs.word(i))),
+  );
+  const ask = indices.map((i) => types.expressionStatement(types.assignmentExpression("=", refs.word(i), types.unaryExpression("-", types.numericLiteral(1)))));
+  const body = types.blockStatement([...read, types.ifStatement(types.cloneNode(reset), types.blockStatement(ask))]);
+  const declaration = types.functionDeclaration(types.cloneNode(refs.readWords), [values, reset], body);
+  refs.generated.add(declaration);
+  return declaration;
 }

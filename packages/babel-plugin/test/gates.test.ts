@@ -1,8 +1,9 @@
 /**
- * Gates: generated code asks the module's gate before calling into the runtime, so a function
- * that records nothing (tracing disabled, its level filtered, demoted) costs no runtime call. The
- * runtime here is the real one behind a wrapper that counts the calls that begin a span: a gate that stopped
- * working would show as calls, and one that gated too much as missing spans.
+ * Words: generated code keeps a variable per synchronous site and asks the runtime only while it
+ * says so, so a function that records nothing (tracing disabled, its level filtered, demoted)
+ * costs no runtime call after its first. The runtime here is the real one behind a wrapper that
+ * counts the calls that ask: a word that stopped working would show as calls, and one that
+ * counted too much as missing spans.
  */
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import * as tracing from "../../tracing/src/index.js";
@@ -22,18 +23,12 @@ export function outer(n) {
 }
 `;
 
-let begins = 0;
-/** The call counters of the module loaded last, as the runtime handed them to it. */
-let counters: Float64Array = new Float64Array(0);
+let asks = 0;
 const runtime = {
   ...tracing,
-  beginGated(id: number) {
-    begins++;
-    return tracing.beginGated(id);
-  },
-  siteCalls(first: number) {
-    counters = tracing.siteCalls(first);
-    return counters;
+  beginWord(id: number) {
+    asks++;
+    return tracing.beginWord(id);
   },
 };
 
@@ -57,51 +52,75 @@ function spans(name: string): number {
 beforeEach(() => {
   sink = new tracing.InMemorySink();
   tracing.configure({ enabled: true, maxLevel: "trace", demote: false, sink });
-  begins = 0;
+  asks = 0;
 });
 
 afterEach(() => tracing.configure({ enabled: true, maxLevel: "trace", demote: false }));
 
-describe("generated code asks the gate first", () => {
+describe("generated code asks the runtime only while its word says so", () => {
   test("recording: every call begins a span", () => {
     const m = load();
     expect(m.outer(3)).toBe(3);
     m.quiet();
-    expect(begins).toBe(5);
+    expect(asks).toBe(5);
     expect([spans("outer"), spans("tiny"), spans("quiet")]).toEqual([1, 3, 1]);
   });
 
-  test("disabled: no call reaches the runtime, and enabling again records again", () => {
+  test("disabled: each site asks once, then counts inline; enabling again records again", () => {
     const m = load();
     tracing.configure({ enabled: false });
     expect(m.outer(4)).toBe(4);
     m.quiet();
-    expect(begins).toBe(0);
+    expect(asks).toBe(3);
+    m.outer(4);
+    m.quiet();
+    expect(asks).toBe(3);
     expect(spans("tiny")).toBe(0);
     tracing.configure({ enabled: true });
     expect(m.outer(2)).toBe(2);
-    expect(begins).toBe(3);
+    expect(asks).toBe(6);
     expect(spans("tiny")).toBe(2);
   });
 
-  test("disabled or filtered calls are not counted: nobody reads those counts", () => {
-    const m = load();
-    tracing.configure({ enabled: false });
-    m.outer(4);
-    tracing.configure({ enabled: true, maxLevel: "warn" });
-    m.outer(3);
-    expect(counters.length).toBe(3);
-    expect(Array.from(counters)).toEqual([0, 0, 0]);
-  });
-
-  test("a level filter gates the sites above it, and lifting it opens them", () => {
+  test("a level filter turns the sites above it to counting, and lifting it opens them", () => {
     const m = load();
     tracing.configure({ maxLevel: "warn" });
     m.outer(2);
-    expect(begins).toBe(0);
+    m.outer(2);
+    expect(asks).toBe(2);
     tracing.configure({ maxLevel: "info" });
     m.outer(2);
-    expect(begins).toBe(3);
+    expect(asks).toBe(5);
+    expect(spans("tiny")).toBe(2);
+  });
+
+  test("calls made while disabled are nobody's count: a function demoted later counts from its demotion", () => {
+    const m = load();
+    tracing.configure({ demote: { after: 10, belowNs: 1e12 } });
+    m.outer(10);
+    // Judged at the flush in spans(): tiny is demoted with its 10 spans, after 7 calls made while disabled.
+    tracing.configure({ enabled: false });
+    m.outer(7);
+    tracing.configure({ enabled: true });
+    expect(spans("tiny")).toBe(10);
+    m.outer(4);
+    const demoted = tracing.report().demoted.find((d) => d.name.endsWith(`gated${round}::tiny`));
+    expect(demoted).toMatchObject({ calls: 4, recorded: 10 });
+  });
+
+  test("demoted while disabled: what its word counted before is not its count, what it counts after is", () => {
+    const m = load();
+    tracing.configure({ demote: { after: 10, belowNs: 1e12 } });
+    m.outer(10);
+    tracing.configure({ enabled: false });
+    m.outer(7);
+    // The flush judges tiny's 10 spans now, while its word counts the calls made disabled.
+    tracing.flush();
+    m.outer(2);
+    tracing.configure({ enabled: true });
+    m.outer(4);
+    const demoted = tracing.report().demoted.find((d) => d.name.endsWith(`gated${round}::tiny`));
+    expect(demoted).toMatchObject({ calls: 6, recorded: 10 });
   });
 
   test("a demoted function is counted inline: recorded spans plus counted calls are every call", () => {
@@ -109,13 +128,15 @@ describe("generated code asks the gate first", () => {
     tracing.configure({ demote: { after: 10, belowNs: 1e12 } });
     m.outer(10);
     tracing.flush();
-    begins = 0;
+    asks = 0;
     m.outer(25);
-    // outer itself was called twice: not demoted (fewer than `after` calls); tiny is.
-    expect(begins).toBe(1);
+    // outer itself was called twice: not demoted (fewer than `after` calls); tiny is, and asks once.
+    expect(asks).toBe(2);
     const demoted = tracing.report().demoted.find((d) => d.name.endsWith(`gated${round}::tiny`));
     expect(demoted).toMatchObject({ calls: 25, recorded: 10 });
     expect(spans("tiny")).toBe(10);
+    m.outer(5);
+    expect(tracing.report().demoted.find((d) => d.name.endsWith(`gated${round}::tiny`))).toMatchObject({ calls: 30 });
   });
 
   test("calls of a demoted function made while disabled are counted too: the count is every call since", () => {
@@ -127,7 +148,8 @@ describe("generated code asks the gate first", () => {
     tracing.configure({ enabled: false });
     m.outer(7);
     tracing.configure({ enabled: true });
+    m.outer(3);
     const demoted = tracing.report().demoted.find((d) => d.name.endsWith(`gated${round}::tiny`));
-    expect(demoted).toMatchObject({ calls: 12, recorded: 10 });
+    expect(demoted).toMatchObject({ calls: 15, recorded: 10 });
   });
 });

@@ -93,7 +93,7 @@ describe("source maps", () => {
     expect(original).toMatchObject({ source: "area.js", line: 3 });
     // Generated statements carry no location: they map to nothing, or to the function itself,
     // never to a user statement (a stack trace through them must not blame line 3 or 4).
-    const beginLine = lines.findIndex((l) => l.includes("_spanfn.beginGated(")) + 1;
+    const beginLine = lines.findIndex((l) => l.includes("_spanfn.beginWord(")) + 1;
     expect([null, 2]).toContain(originalPositionFor(map, { line: beginLine, column: lines[beginLine - 1].indexOf("_spanfn") }).line);
   });
 });

@@ -27,7 +27,7 @@
  */
 import type { DemotedSite, DemoteOptions } from "./events.js";
 import { ReservedLevel } from "./layout.js";
-import { gatedCalls, refreshGate } from "./gates.js";
+import { gatedCalls, readWordsOf, readWordsOfSites, refreshGate } from "./gates.js";
 import { grown } from "./grow.js";
 import { now } from "./clock.js";
 import { DEFAULT_DEMOTE_AFTER, DEFAULT_DEMOTE_BELOW_NS, DEFAULT_DEMOTE_MAX_SHARE, type DemotionState, type RuntimeState } from "./state.js";
@@ -66,7 +66,7 @@ export function demoteLearned(s: RuntimeState, first: number, count: number): vo
     const keepsOutermost = meta === undefined ? undefined : d.learned.get(learnedKey(meta.name, meta.file, meta.line));
     // A site its level filters out records nothing to demote.
     if (keepsOutermost === undefined || !(s.levels[site] <= s.maxLevel)) continue;
-    demote(s, site, keepsOutermost);
+    demote(s, site, keepsOutermost, false);
     d.learnedSites.add(site);
   }
 }
@@ -132,7 +132,7 @@ export function judgeCall(s: RuntimeState, site: number, ticks: number, nested: 
     const tiny = d.long[site] * 100 <= window[site] || (d.bar > d.below && d.short[site] * 2 >= window[site]);
     if (tiny && !s.promiseReturningSync.has(site)) {
       // A site whose calls were nearly all inside calls of itself keeps its outermost calls.
-      if (!demoted) demote(s, site, d.outermost[site] * OUTERMOST_SHARE <= window[site]);
+      if (!demoted) demote(s, site, d.outermost[site] * OUTERMOST_SHARE <= window[site], true);
       else countOutermost(s, site);
     }
     window[site] = 0;
@@ -170,7 +170,13 @@ export function moveBar(d: DemotionState): void {
  */
 const OUTERMOST_SHARE = 8;
 
-function demote(s: RuntimeState, site: number, keepsOutermost: boolean): void {
+/**
+ * `called`: the site may have run since its module registered. A site that records nothing
+ * (disabled, filtered) may count in its word (gates.ts), so its count is read first: counted
+ * calls from before its demotion are not its demoted calls.
+ */
+function demote(s: RuntimeState, site: number, keepsOutermost: boolean, called: boolean): void {
+  if (called && !(s.enabled && s.levels[site] <= s.maxLevel)) readWordsOf(s, site);
   s.levels[site] = ReservedLevel.demoted;
   s.demotion.gatedBefore[site] = gatedCalls(s, site);
   s.demotion.keepsOutermost[site] = keepsOutermost ? 1 : 0;
@@ -198,6 +204,7 @@ export function leaveOutermost(s: RuntimeState, site: number): void {
 
 export function demotedSites(s: RuntimeState): DemotedSite[] {
   const d = s.demotion;
+  readWordsOfSites(s, d.sites);
   return d.sites.map((site) => {
     const meta = s.metadata[site];
     return {

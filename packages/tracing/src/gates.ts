@@ -1,5 +1,5 @@
 /**
- * Gates: what generated code reads before it calls into the runtime. In all-mode a program
+ * Gates and words: what generated code reads before it calls into the runtime. In all-mode a program
  * makes millions of calls to sites that record nothing (tracing disabled, a level filtered out,
  * a demoted site); two calls into the runtime per such call cost more than the function does.
  * Each module gets a byte per site, set when the site records nothing, and a call counter per
@@ -10,14 +10,27 @@
  *
  * The tables belong to a module's registration, not to one array of every site, so generated
  * code can hold them in module-level variables: a growing global array would change identity.
+ *
+ * Code from this plugin keeps a word per site instead, a module-level variable (layout.ts
+ * `Word`), and asks `beginWord` until the answer is to count: the runtime never writes a word,
+ * except to set them all back to asking when tracing is enabled or a level changes, so a demotion
+ * needs no call into the module. It reads them, to report demoted sites' counts, through the
+ * function the module registered.
  */
-import { Gate, ReservedLevel } from "./layout.js";
-import type { RuntimeState, SiteTable } from "./state.js";
+import { Gate, ReservedLevel, Word } from "./layout.js";
+import type { RuntimeState, SiteTable, SiteWords } from "./state.js";
 
 /** Creates the tables of a registration of `count` sites from `first` (metadata.ts). */
-export function addSiteTable(s: RuntimeState, first: number, count: number): void {
+export function addSiteTable(s: RuntimeState, first: number, count: number, words: SiteWords | null): void {
   if (count === 0) return;
-  const table: SiteTable = { first, gates: new Uint8Array(count), calls: new Float64Array(count), outermostGate: false };
+  const table: SiteTable = {
+    first,
+    gates: new Uint8Array(count),
+    calls: new Float64Array(count),
+    outermostGate: false,
+    words,
+    wordValues: new Float64Array(words === null ? 0 : count).fill(Word.ask),
+  };
   s.siteTables.push(table);
   for (let i = 0; i < count; i++) table.gates[i] = gateOf(s, first + i, table);
 }
@@ -41,9 +54,18 @@ export function useOutermostGate(s: RuntimeState, table: SiteTable): void {
   for (let i = 0; i < table.gates.length; i++) table.gates[i] = gateOf(s, table.first + i, table);
 }
 
-/** Recomputes every gate of this thread, after `enabled` or a level changed. */
+/**
+ * Recomputes every gate of this thread, after `enabled` or a level changed. Every word asks
+ * again: a site that counted because it recorded nothing may record now. What the words
+ * counted is kept (a demoted site's count stays exact).
+ */
 export function refreshGates(s: RuntimeState): void {
   for (const table of s.siteTables) {
+    if (table.words !== null) {
+      readWords(table, true);
+      for (let i = 0; i < table.wordValues.length; i++) if (table.wordValues[i] > 0) table.calls[i] += table.wordValues[i];
+      table.wordValues.fill(Word.ask);
+    }
     for (let i = 0; i < table.gates.length; i++) table.gates[i] = gateOf(s, table.first + i, table);
   }
 }
@@ -69,10 +91,41 @@ export function refreshGate(s: RuntimeState, site: number): void {
   if (table !== null) table.gates[site - table.first] = gateOf(s, site, table);
 }
 
-/** Counted calls of site `site` so far (the counting gate: since it was demoted). */
+/**
+ * Counted calls of site `site` so far, in its module's counter or word (since it was demoted),
+ * as of the last `readWordsOfSites` or `readWordsOf`.
+ */
 export function gatedCalls(s: RuntimeState, site: number): number {
   const table = tableOf(s, site);
-  return table === null ? 0 : table.calls[site - table.first];
+  if (table === null) return 0;
+  const i = site - table.first;
+  return table.words !== null && table.wordValues[i] > 0 ? table.calls[i] + table.wordValues[i] : table.calls[i];
+}
+
+/** Reads the words of the modules of `sites`, each module once (before a report of their counts). */
+export function readWordsOfSites(s: RuntimeState, sites: readonly number[]): void {
+  const read = new Set<SiteTable>();
+  for (const site of sites) {
+    const table = tableOf(s, site);
+    if (table === null || table.words === null || read.has(table)) continue;
+    read.add(table);
+    readWords(table, false);
+  }
+}
+
+/** Reads the words of the module of `site`. */
+export function readWordsOf(s: RuntimeState, site: number): void {
+  const table = tableOf(s, site);
+  if (table !== null && table.words !== null) readWords(table, false);
+}
+
+function readWords(table: SiteTable, reset: boolean): void {
+  try {
+    table.words!(table.wordValues, reset);
+  } catch {
+    // Generated code that no longer answers (a module whose scope was torn down): its counts
+    // stay as last read.
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
  * needs Node; Node's extras (exit flush, trace files, worker threads, AsyncLocalStorage) live in
  * `@spanfn/tracing/node`.
  */
-export { begin, beginGated, beginOutermost, beginEarly, end, reenter, linkRootSpans } from "./thread-spans.js";
+export { begin, beginGated, beginWord, beginOutermost, beginEarly, end, reenter, linkRootSpans } from "./thread-spans.js";
 export { NOT_RECORDED } from "./layout.js";
 export { beginAsync, suspend, resume, fail, endAsync, detachAsync, reenterAsync, adopt, leave, currentSpanId } from "./async-spans.js";
 export { registerSpans, siteGates, siteCalls, defineSpan, getMetadata, type SpanMetadata, type SpanSite, type SpanOptions } from "./metadata.js";

@@ -155,16 +155,30 @@ export const enum ReservedLevel {
 }
 
 /**
- * A site's gate byte (gates.ts), which generated code reads: `gates[i] === 0 ? beginGated(site)
- * : gates[i] === 1 ? (calls[i]++, -1) : gates[i] === 3 ? beginOutermost(site) : -1`. The plugin
- * writes these numbers into every module it compiles (codegen.ts `gatedBegin`), so they never
- * change.
+ * A site's gate byte (gates.ts), which code from earlier plugins reads: `gates[i] === 0 ?
+ * beginGated(site) : gates[i] === 1 ? (calls[i]++, -1) : gates[i] === 3 ? beginOutermost(site) :
+ * -1`. Such code is in caches and published bundles, so these numbers never change.
  */
 export const enum Gate {
   open = 0,
   count = 1,
   shut = 2,
   outermost = 3,
+}
+
+/**
+ * A site's word: the module-level variable generated code keeps per synchronous site and reads
+ * before anything else (codegen.ts `gatedBegin`): `w >= 0 ? (++w, -1) : (t = beginWord(site))
+ * === -2 ? (w = 0, -1) : t`. A variable costs a load where a typed array costs an inline cache,
+ * which is most of a call's cost in code V8 has not optimized yet. At `ask` the code asks
+ * `beginWord`; from its answer `countFromNow` on, the word counts the calls itself (a demoted
+ * site, whose count stays exact, or one that records nothing, whose count nobody reads). The
+ * runtime reads the words, and sets them back to `ask`, through the function the module
+ * registered (gates.ts). The plugin writes these numbers into every module, so they never change.
+ */
+export const enum Word {
+  ask = -1,
+  countFromNow = -2,
 }
 
 /**

@@ -2,7 +2,7 @@
 import { DEFAULT_SPAN_LEVEL, parseLevel } from "./levels.js";
 import type { SpanMetadata } from "./events.js";
 import { ReservedLevel, Token } from "./layout.js";
-import { state, type SiteTable } from "./state.js";
+import { state, type SiteTable, type SiteWords } from "./state.js";
 import { addSiteTable, tableOf, useOutermostGate } from "./gates.js";
 import { demoteLearned } from "./demote.js";
 
@@ -14,19 +14,19 @@ export type SpanSite = readonly [name: string, line: number, level?: number];
 /**
  * Registers a module's span sites at once and returns the id of the first; site `i` has id
  * `first + i`. This is what generated code calls once per file, so a call site only carries
- * a number.
+ * a number. `words`: the module keeps a word per site (gates.ts), and reads them out with it.
  */
-export function registerSpans(target: string, file: string, sites: readonly SpanSite[]): number {
+export function registerSpans(target: string, file: string, sites: readonly SpanSite[], words?: SiteWords): number {
   const first = state.metadata.length;
   for (const [name, line, level] of sites) {
     addMetadata({ name, target, file, line, level: level ?? DEFAULT_SPAN_LEVEL });
   }
-  addSiteTable(state, first, sites.length);
+  addSiteTable(state, first, sites.length, typeof words === "function" ? words : null);
   demoteLearned(state, first, sites.length);
   return first;
 }
 
-const NO_SITES: SiteTable = { first: 0, gates: new Uint8Array(0), calls: new Float64Array(0), outermostGate: false };
+const NO_SITES: SiteTable = { first: 0, gates: new Uint8Array(0), calls: new Float64Array(0), outermostGate: false, words: null, wordValues: new Float64Array(0) };
 
 /**
  * For generated code, once per module: the gates of the sites registered from `first` (gates.ts).

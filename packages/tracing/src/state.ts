@@ -38,6 +38,13 @@ export interface ContextHook {
  */
 export type SettlementObserver = (promise: Promise<unknown>, span: AsyncSpan, id: number) => void;
 
+/**
+ * What a module's generated code hands `registerSpans`: copies its sites' words (layout.ts
+ * `Word`, one module-level variable per site) into `into`, at each site's index, and with
+ * `reset`, sets every word back to `Word.ask`.
+ */
+export type SiteWords = (into: Float64Array, reset: boolean) => void;
+
 /** Per-module gates and call counters that generated code reads inline (gates.ts). */
 export interface SiteTable {
   /** Metadata id of the module's first site. */
@@ -54,6 +61,12 @@ export interface SiteTable {
    * from an older plugin would take it for shut and lose the call, so it gets the counting gate.
    */
   outermostGate: boolean;
+  /**
+   * The module's words, where its code keeps them (code from older plugins reads the gates and
+   * counters above instead), and what they held when last read: `Word.ask` or a count.
+   */
+  readonly words: SiteWords | null;
+  readonly wordValues: Float64Array;
 }
 
 /** Open thread spans, outermost first: their sites and begin ticks; `depth` of them in use. */
@@ -286,9 +299,9 @@ export const VERSION = "0.1.0";
  * v4: a thread's first blocks small, `fullBlockSlots` the size they grow to; v5: every piece of
  * state in the object, the thread stack beside demotion, stand-ins relative to `spanIdBase`; v6:
  * heads with four bits of kind, for worker-start records; v7: `node.workerBlocks`; v8: demotions
- * learned from an earlier run).
+ * learned from an earlier run; v9: site words).
  */
-const KEY = Symbol.for("spanfn.runtime.v8");
+const KEY = Symbol.for("spanfn.runtime.v9");
 
 export const DEFAULT_BLOCK_SLOTS = 1 << 14;
 export const FIRST_BLOCK_SLOTS = 1 << 10;

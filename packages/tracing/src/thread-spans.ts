@@ -19,6 +19,7 @@ import {
   ThreadCompleteRecord,
   ThreadEndRecord,
   Token,
+  Word,
   demotedToken,
   siteOf,
 } from "./layout.js";
@@ -58,6 +59,33 @@ export function beginGated(site: number): number {
 export function beginOutermost(site: number): number {
   const s = state;
   return recordsOutermost(s, site) ? beginOutermostCall(s, site) : refuse(s, site);
+}
+
+/**
+ * `begin` for generated code that keeps a word per site (layout.ts `Word`), while the word asks.
+ * Records the span and returns its token; or returns `Word.countFromNow` for a site that records
+ * nothing for now (demoted: this call is counted here; disabled or filtered by level: counted by
+ * nobody), and the code counts its further calls in the word; or "not recorded", and the next
+ * call asks again: a recursive demoted site inside its recorded outermost call (counted), a span
+ * over the memory cap (a drop), a module that has not registered yet (`site` NaN).
+ */
+export function beginWord(site: number): number {
+  const s = state;
+  if (s.levels[site] <= s.maxLevel && s.enabled) return beginGated(site);
+  const level = s.levels[site];
+  if (level === undefined) return beginEarly();
+  if (level !== ReservedLevel.demoted) return Word.countFromNow;
+  if (s.demotion.keepsOutermost[site] !== 1) {
+    countDemoted(s, site);
+    return Word.countFromNow;
+  }
+  if (!recordsOutermost(s, site)) {
+    countDemoted(s, site);
+    return Handle.notRecorded;
+  }
+  const token = beginOutermostCall(s, site);
+  // Over the memory cap it was counted, and its token says so: for this code, not recorded.
+  return token < Handle.notRecorded ? Handle.notRecorded : token;
 }
 
 function beginOutermostCall(s: RuntimeState, site: number): number {

@@ -8,6 +8,8 @@
  */
 import { afterAll, beforeEach, describe, expect, test } from "@jest/globals";
 import { configure, flush, InMemorySink, report, type SpanEvent } from "../src/index.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { compile, evaluate } from "../../babel-plugin/test/run-output.js";
 
 const SOURCE = `
@@ -50,14 +52,22 @@ const fibCalls = (n: number): number => (n < 2 ? 1 : 1 + fibCalls(n - 1) + fibCa
 let sink = new InMemorySink();
 let round = 0;
 
-/** A freshly compiled module: its sites are new, so no demotion from an earlier test carries over. */
-function load(options: { olderPlugin?: boolean } = {}): Program {
+/**
+ * A freshly compiled module: its sites are new, so no demotion from an earlier test carries over.
+ * `older`: the same source as an earlier plugin compiled it (per-module gates, not words), with
+ * the outermost gate, or from before it ("no outermost": it asks for the gates without saying it
+ * knows that one).
+ */
+function load(options: { older?: "outermost" | "no outermost" } = {}): Program {
   round++;
-  let code = compile(SOURCE, `/project/src/recursion${round}.js`, { instrument: "all" }, {
+  if (options.older !== undefined) {
+    let code = readFileSync(join(__dirname, "programs/older-plugin-recursion.cjs"), "utf8").replaceAll("src/recursion-older", `src/recursion${round}`);
+    if (options.older === "no outermost") code = code.replace(/siteGates\((\w+), true\)/, "siteGates($1)");
+    return evaluate(code) as Program;
+  }
+  const code = compile(SOURCE, `/project/src/recursion${round}.js`, { instrument: "all" }, {
     plugins: [require.resolve("@babel/plugin-transform-modules-commonjs")],
   }).code!;
-  // What a plugin from before the outermost gate emitted: it asks for the gates without saying it knows it.
-  if (options.olderPlugin === true) code = code.replace(/siteGates\((\w+), true\)/, "siteGates($1)");
   return evaluate(code) as Program;
 }
 
@@ -139,8 +149,21 @@ describe("demotion of recursive functions", () => {
     expect(spans).toHaveLength(2);
   });
 
+  test("code from an older plugin, with gates instead of words, keeps the outermost calls and an exact count", () => {
+    const program = load({ older: "outermost" });
+    const before = runFib(program, 16, 20);
+    expect(demoted("fib")).toBeDefined();
+    take();
+    expect(program.twice(12)).toBe(2 * 144);
+    const events = take();
+    expect(begins(events, "fib")).toHaveLength(2);
+    expect(begins(events, "twice")).toHaveLength(1);
+    const fib = demoted("fib")!;
+    expect(fib.calls + fib.recorded).toBe(before + 2 * fibCalls(12));
+  });
+
   test("code from an older plugin, which knows no outermost gate, counts those calls instead", () => {
-    const program = load({ olderPlugin: true });
+    const program = load({ older: "no outermost" });
     const before = runFib(program, 16, 20);
     expect(demoted("fib")).toBeDefined();
     take();

@@ -1,7 +1,15 @@
 import * as _spanfn from "@spanfn/tracing";
-var _spanfnSites = _spanfn.registerSpans("src/service", "src/service.ts", [["src/service::load", 11], ["src/service::whenReady", 16], ["src/service::Api.page", 24], ["src/service::maybe", 30], ["src/service::count", 35]]);
-const _spanfnGates = _spanfn.siteGates(_spanfnSites, true),
-  _spanfnCalls = _spanfn.siteCalls(_spanfnSites);
+var _spanfnSites = _spanfn.registerSpans("src/service", "src/service.ts", [["src/service::load", 11], ["src/service::whenReady", 16], ["src/service::Api.page", 24], ["src/service::maybe", 30], ["src/service::count", 35]], _sf$words);
+var _sf$w3 = -1,
+  _sf$w4 = -1;
+function _sf$words(values, reset) {
+  values[3] = _sf$w3;
+  values[4] = _sf$w4;
+  if (reset) {
+    _sf$w3 = -1;
+    _sf$w4 = -1;
+  }
+}
 import { fetchRow, sleep } from "./db";
 let ready = Promise.resolve(0);
 export function prepare() {
@@ -57,7 +65,7 @@ export class Api {
 
 /** @spanFn */
 export function maybe(later) {
-  var _sf$t = _spanfnSites === void 0 ? _spanfn.beginEarly() : _spanfnGates[3] === 0 ? _spanfn.beginGated(_spanfnSites + 3) : _spanfnGates[3] === 1 ? (_spanfnCalls[3]++, -1) : _spanfnGates[3] === 3 ? _spanfn.beginOutermost(_spanfnSites + 3) : -1,
+  var _sf$t = _sf$w3 >= 0 ? (++_sf$w3, -1) : (_sf$t = _spanfn.beginWord(_spanfnSites + 3)) === -2 ? (_sf$w3 = 0, -1) : _sf$t,
     _sf$r;
   try {
     _sf$r = later ? sleep(20).then(() => "later") : "now";
@@ -71,7 +79,7 @@ export function maybe(later) {
 
 /** @spanFn */
 export function count(items) {
-  var _sf$t = _spanfnSites === void 0 ? _spanfn.beginEarly() : _spanfnGates[4] === 0 ? _spanfn.beginGated(_spanfnSites + 4) : _spanfnGates[4] === 1 ? (_spanfnCalls[4]++, -1) : _spanfnGates[4] === 3 ? _spanfn.beginOutermost(_spanfnSites + 4) : -1,
+  var _sf$t = _sf$w4 >= 0 ? (++_sf$w4, -1) : (_sf$t = _spanfn.beginWord(_spanfnSites + 4)) === -2 ? (_sf$w4 = 0, -1) : _sf$t,
     _sf$r;
   try {
     _sf$r = items.length;

@@ -1,7 +1,24 @@
 import * as _spanfn from "@spanfn/tracing";
-var _spanfnSites = _spanfn.registerSpans("src/service", "src/service.ts", [["src/service::load", 11], ["src/service::whenReady", 16], ["src/service::Api.page", 24], ["src/service::maybe", 30], ["src/service::count", 35]]);
-const _spanfnGates = _spanfn.siteGates(_spanfnSites, true),
-  _spanfnCalls = _spanfn.siteCalls(_spanfnSites);
+var _spanfnSites = _spanfn.registerSpans("src/service", "src/service.ts", [["src/service::load", 11], ["src/service::whenReady", 16], ["src/service::Api.page", 24], ["src/service::maybe", 30], ["src/service::count", 35]], _sf$words);
+var _sf$w0 = -1,
+  _sf$w1 = -1,
+  _sf$w2 = -1,
+  _sf$w3 = -1,
+  _sf$w4 = -1;
+function _sf$words(values, reset) {
+  values[0] = _sf$w0;
+  values[1] = _sf$w1;
+  values[2] = _sf$w2;
+  values[3] = _sf$w3;
+  values[4] = _sf$w4;
+  if (reset) {
+    _sf$w0 = -1;
+    _sf$w1 = -1;
+    _sf$w2 = -1;
+    _sf$w3 = -1;
+    _sf$w4 = -1;
+  }
+}
 import { fetchRow, sleep } from "./db";
 let ready = Promise.resolve(0);
 export function prepare() {
@@ -10,7 +27,7 @@ export function prepare() {
 
 /** @spanFn */
 export function load(id) {
-  var _sf$t = _spanfnSites === void 0 ? _spanfn.beginEarly() : _spanfnGates[0] === 0 ? _spanfn.beginGated(_spanfnSites) : _spanfnGates[0] === 1 ? (_spanfnCalls[0]++, -1) : _spanfnGates[0] === 3 ? _spanfn.beginOutermost(_spanfnSites) : -1,
+  var _sf$t = _sf$w0 >= 0 ? (++_sf$w0, -1) : (_sf$t = _spanfn.beginWord(_spanfnSites)) === -2 ? (_sf$w0 = 0, -1) : _sf$t,
     _sf$r;
   try {
     _sf$r = fetchRow(id);
@@ -24,7 +41,7 @@ export function load(id) {
 
 /** @spanFn */
 export function whenReady() {
-  var _sf$t = _spanfnSites === void 0 ? _spanfn.beginEarly() : _spanfnGates[1] === 0 ? _spanfn.beginGated(_spanfnSites + 1) : _spanfnGates[1] === 1 ? (_spanfnCalls[1]++, -1) : _spanfnGates[1] === 3 ? _spanfn.beginOutermost(_spanfnSites + 1) : -1,
+  var _sf$t = _sf$w1 >= 0 ? (++_sf$w1, -1) : (_sf$t = _spanfn.beginWord(_spanfnSites + 1)) === -2 ? (_sf$w1 = 0, -1) : _sf$t,
     _sf$r;
   try {
     _sf$r = ready;
@@ -42,7 +59,7 @@ export class Api {
 
   /** @spanFn */
   page(path) {
-    var _sf$t = _spanfnGates[2] === 0 ? _spanfn.beginGated(_spanfnSites + 2) : _spanfnGates[2] === 1 ? (_spanfnCalls[2]++, -1) : _spanfnGates[2] === 3 ? _spanfn.beginOutermost(_spanfnSites + 2) : -1,
+    var _sf$t = _sf$w2 >= 0 ? (++_sf$w2, -1) : (_sf$t = _spanfn.beginWord(_spanfnSites + 2)) === -2 ? (_sf$w2 = 0, -1) : _sf$t,
       _sf$r;
     try {
       _sf$r = this.client.get(path);
@@ -57,7 +74,7 @@ export class Api {
 
 /** @spanFn */
 export function maybe(later) {
-  var _sf$t = _spanfnSites === void 0 ? _spanfn.beginEarly() : _spanfnGates[3] === 0 ? _spanfn.beginGated(_spanfnSites + 3) : _spanfnGates[3] === 1 ? (_spanfnCalls[3]++, -1) : _spanfnGates[3] === 3 ? _spanfn.beginOutermost(_spanfnSites + 3) : -1,
+  var _sf$t = _sf$w3 >= 0 ? (++_sf$w3, -1) : (_sf$t = _spanfn.beginWord(_spanfnSites + 3)) === -2 ? (_sf$w3 = 0, -1) : _sf$t,
     _sf$r;
   try {
     _sf$r = later ? sleep(20).then(() => "later") : "now";
@@ -71,7 +88,7 @@ export function maybe(later) {
 
 /** @spanFn */
 export function count(items) {
-  var _sf$t = _spanfnSites === void 0 ? _spanfn.beginEarly() : _spanfnGates[4] === 0 ? _spanfn.beginGated(_spanfnSites + 4) : _spanfnGates[4] === 1 ? (_spanfnCalls[4]++, -1) : _spanfnGates[4] === 3 ? _spanfn.beginOutermost(_spanfnSites + 4) : -1,
+  var _sf$t = _sf$w4 >= 0 ? (++_sf$w4, -1) : (_sf$t = _spanfn.beginWord(_spanfnSites + 4)) === -2 ? (_sf$w4 = 0, -1) : _sf$t,
     _sf$r;
   try {
     _sf$r = items.length;
