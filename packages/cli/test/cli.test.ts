@@ -115,6 +115,28 @@ describe("spanfn run", () => {
     expect(damaged.learned).toBe(false);
   });
 
+  test("functions of one name are one row of the summary: the line on learned demotions counts them the same way", () => {
+    const dir = join(scratch, "twins");
+    mkdirSync(dir, { recursive: true });
+    // Two nested functions both named tiny: two sites, one name.
+    writeFileSync(
+      join(dir, "main.mjs"),
+      [
+        "function a(n) { function tiny(x) { return (x * 31 + 7) & 0xffff; } let s = 0; for (let i = 0; i < n; i++) s = (s + tiny(i)) | 0; return s; }",
+        "function b(n) { function tiny(x) { return (x * 17 + 3) & 0xffff; } let s = 0; for (let i = 0; i < n; i++) s = (s + tiny(i)) | 0; return s; }",
+        "console.log(a(20000) + b(20000));",
+        "",
+      ].join("\n"),
+    );
+    const cacheDir = join(scratch, "twins-cache");
+    const run = () => spanfn(["run", "--all", "--out", join(scratch, "twins.json"), "main.mjs"], { SPANFN_CACHE_DIR: cacheDir }, dir);
+    expect(run().status).toBe(0);
+    const second = run();
+    expect(second.status).toBe(0);
+    expect(second.stderr).toMatch(/\* demoted: 1 hot functions /);
+    expect(second.stderr).toMatch(/\n {2}1 of them counted from their first call/);
+  });
+
   test("an uncaught error: Node's own report, its exit code, and the trace still written", () => {
     const out = join(scratch, "fail.json");
     const result = spanfn(["run", "--all", "--out", out, "main.ts", "--fail"], {}, join(PROGRAMS, "esm-ts"));
