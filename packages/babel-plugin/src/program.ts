@@ -82,18 +82,23 @@ export function hoistSites(
 }
 
 /**
- * `function words(values, reset) { values[i] = w_i; …; if (reset) { w_i = -1; … } }`: how the
- * runtime reads the module's words, and sets them back to asking (its gates.ts).
+ * `function words(i, reset) { var value; switch (i) { case 0: value = w0; if (reset) w0 = -1;
+ * return value; … } }`: how the runtime reads a site's word, and sets it back to asking (its
+ * gates.ts), one site at a time.
  */
 function readWordsFunction(types: typeof t, refs: FileRefs, indices: number[]): t.FunctionDeclaration {
-  const values = types.identifier("values");
+  const index = types.identifier("i");
   const reset = types.identifier("reset");
-  const read = indices.map((i) =>
-    types.expressionStatement(types.assignmentExpression("=", types.memberExpression(types.cloneNode(values), types.numericLiteral(i), true), refs.word(i))),
+  const value = types.identifier("value");
+  const cases = indices.map((i) =>
+    types.switchCase(types.numericLiteral(i), [
+      types.expressionStatement(types.assignmentExpression("=", types.cloneNode(value), refs.word(i))),
+      types.ifStatement(types.cloneNode(reset), types.expressionStatement(types.assignmentExpression("=", refs.word(i), types.unaryExpression("-", types.numericLiteral(1))))),
+      types.returnStatement(types.cloneNode(value)),
+    ]),
   );
-  const ask = indices.map((i) => types.expressionStatement(types.assignmentExpression("=", refs.word(i), types.unaryExpression("-", types.numericLiteral(1)))));
-  const body = types.blockStatement([...read, types.ifStatement(types.cloneNode(reset), types.blockStatement(ask))]);
-  const declaration = types.functionDeclaration(types.cloneNode(refs.readWords), [values, reset], body);
+  const body = types.blockStatement([types.variableDeclaration("var", [types.variableDeclarator(value)]), types.switchStatement(types.cloneNode(index), cases)]);
+  const declaration = types.functionDeclaration(types.cloneNode(refs.readWords), [index, reset], body);
   refs.generated.add(declaration);
   return declaration;
 }

@@ -27,7 +27,7 @@
  */
 import type { DemotedSite, DemoteOptions } from "./events.js";
 import { ReservedLevel } from "./layout.js";
-import { gatedCalls, readWordsOf, readWordsOfSites, refreshGate } from "./gates.js";
+import { gatedCalls, readWordsOf, readWordsOfSites, refreshGate, resetWordOf } from "./gates.js";
 import { grown } from "./grow.js";
 import { now } from "./clock.js";
 import { DEFAULT_DEMOTE_AFTER, DEFAULT_DEMOTE_BELOW_NS, DEFAULT_DEMOTE_MAX_SHARE, type DemotionState, type RuntimeState } from "./state.js";
@@ -200,6 +200,7 @@ export function enterOutermost(s: RuntimeState, site: number): void {
 export function leaveOutermost(s: RuntimeState, site: number): void {
   s.demotion.inside[site] = 0;
   refreshGate(s, site);
+  resetWordOf(s, site);
 }
 
 export function demotedSites(s: RuntimeState): DemotedSite[] {

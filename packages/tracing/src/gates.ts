@@ -119,12 +119,32 @@ export function readWordsOf(s: RuntimeState, site: number): void {
   if (table !== null && table.words !== null) readWords(table, false);
 }
 
+/**
+ * The word of a demoted recursive site, which counted the calls inside its recorded outermost
+ * call, goes back to asking as that call ends (demote.ts), so the next outermost call is
+ * recorded: what it counted is kept.
+ */
+export function resetWordOf(s: RuntimeState, site: number): void {
+  const table = tableOf(s, site);
+  if (table === null || table.words === null) return;
+  const i = site - table.first;
+  const value = callWords(table, i, true);
+  if (value > 0) table.calls[i] += value;
+  table.wordValues[i] = Word.ask;
+}
+
 function readWords(table: SiteTable, reset: boolean): void {
+  for (let i = 0; i < table.wordValues.length; i++) table.wordValues[i] = callWords(table, i, reset);
+}
+
+/** A site's word, or "asking" for a site that has none or a module that no longer answers. */
+function callWords(table: SiteTable, i: number, reset: boolean): number {
   try {
-    table.words!(table.wordValues, reset);
+    return table.words!(i, reset) ?? Word.ask;
   } catch {
-    // Generated code that no longer answers (a module whose scope was torn down): its counts
-    // stay as last read.
+    // Generated code that no longer answers (a module whose scope was torn down): its count
+    // stays as last read.
+    return table.wordValues[i];
   }
 }
 

@@ -39,11 +39,11 @@ export interface ContextHook {
 export type SettlementObserver = (promise: Promise<unknown>, span: AsyncSpan, id: number) => void;
 
 /**
- * What a module's generated code hands `registerSpans`: copies its sites' words (layout.ts
- * `Word`, one module-level variable per site) into `into`, at each site's index, and with
- * `reset`, sets every word back to `Word.ask`.
+ * What a module's generated code hands `registerSpans`: returns the word of its site `index`
+ * (layout.ts `Word`, a module-level variable per site; undefined for a site that has none), and
+ * with `reset`, sets it back to `Word.ask`.
  */
-export type SiteWords = (into: Float64Array, reset: boolean) => void;
+export type SiteWords = (index: number, reset: boolean) => number | undefined;
 
 /** Per-module gates and call counters that generated code reads inline (gates.ts). */
 export interface SiteTable {

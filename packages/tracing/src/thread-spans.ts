@@ -65,17 +65,24 @@ export function beginOutermost(site: number): number {
  * `begin` for generated code that keeps a word per site (layout.ts `Word`), while the word asks.
  * Records the span and returns its token; or returns `Word.countFromNow` for a site that records
  * nothing for now (demoted: this call is counted here; disabled or filtered by level: counted by
- * nobody), and the code counts its further calls in the word; or "not recorded", and the next
- * call asks again: a recursive demoted site inside its recorded outermost call (counted), a span
- * over the memory cap (a drop), a module that has not registered yet (`site` NaN).
+ * nobody; a recursive demoted site inside its recorded outermost call), and the code counts its
+ * further calls in the word; or "not recorded", and the next call asks again: a recursive demoted
+ * site's call counted while it records no outermost call (tracing disabled, say), a span over the
+ * memory cap (a drop), a module that has not registered yet (`site` NaN).
  */
 export function beginWord(site: number): number {
   const s = state;
   if (s.levels[site] <= s.maxLevel && s.enabled) return beginGated(site);
+  return refuseWord(s, site);
+}
+
+function refuseWord(s: RuntimeState, site: number): number {
   const level = s.levels[site];
   if (level === undefined) return beginEarly();
   if (level !== ReservedLevel.demoted) return Word.countFromNow;
-  if (s.demotion.keepsOutermost[site] !== 1) {
+  // Inside a recursive site's recorded outermost call too: its word asks again when that call
+  // ends (demote.ts `leaveOutermost`).
+  if (s.demotion.keepsOutermost[site] !== 1 || s.demotion.inside[site] === 1) {
     countDemoted(s, site);
     return Word.countFromNow;
   }

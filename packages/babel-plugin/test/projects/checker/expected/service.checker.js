@@ -2,12 +2,17 @@ import * as _spanfn from "@spanfn/tracing";
 var _spanfnSites = _spanfn.registerSpans("src/service", "src/service.ts", [["src/service::load", 11], ["src/service::whenReady", 16], ["src/service::Api.page", 24], ["src/service::maybe", 30], ["src/service::count", 35]], _sf$words);
 var _sf$w3 = -1,
   _sf$w4 = -1;
-function _sf$words(values, reset) {
-  values[3] = _sf$w3;
-  values[4] = _sf$w4;
-  if (reset) {
-    _sf$w3 = -1;
-    _sf$w4 = -1;
+function _sf$words(i, reset) {
+  var value;
+  switch (i) {
+    case 3:
+      value = _sf$w3;
+      if (reset) _sf$w3 = -1;
+      return value;
+    case 4:
+      value = _sf$w4;
+      if (reset) _sf$w4 = -1;
+      return value;
   }
 }
 import { fetchRow, sleep } from "./db";

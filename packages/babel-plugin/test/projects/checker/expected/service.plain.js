@@ -5,18 +5,29 @@ var _sf$w0 = -1,
   _sf$w2 = -1,
   _sf$w3 = -1,
   _sf$w4 = -1;
-function _sf$words(values, reset) {
-  values[0] = _sf$w0;
-  values[1] = _sf$w1;
-  values[2] = _sf$w2;
-  values[3] = _sf$w3;
-  values[4] = _sf$w4;
-  if (reset) {
-    _sf$w0 = -1;
-    _sf$w1 = -1;
-    _sf$w2 = -1;
-    _sf$w3 = -1;
-    _sf$w4 = -1;
+function _sf$words(i, reset) {
+  var value;
+  switch (i) {
+    case 0:
+      value = _sf$w0;
+      if (reset) _sf$w0 = -1;
+      return value;
+    case 1:
+      value = _sf$w1;
+      if (reset) _sf$w1 = -1;
+      return value;
+    case 2:
+      value = _sf$w2;
+      if (reset) _sf$w2 = -1;
+      return value;
+    case 3:
+      value = _sf$w3;
+      if (reset) _sf$w3 = -1;
+      return value;
+    case 4:
+      value = _sf$w4;
+      if (reset) _sf$w4 = -1;
+      return value;
   }
 }
 import { fetchRow, sleep } from "./db";
