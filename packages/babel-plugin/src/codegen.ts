@@ -340,7 +340,7 @@ function instrumentForAwait(
  * declaration, through an import cycle) finds the word undefined and asks with a site that is
  * NaN: the runtime counts it as early (`earlySpans`), not recorded.
  */
-function gatedBegin(refs: FileRefs, site: t.Expression, index: number, token: t.Identifier): t.Expression {
+function wordBegin(refs: FileRefs, site: t.Expression, index: number, token: t.Identifier): t.Expression {
   const { types } = refs;
   const word = () => refs.word(index);
   const minus = (n: number) => types.unaryExpression("-", types.numericLiteral(n));
@@ -355,7 +355,7 @@ function gatedBegin(refs: FileRefs, site: t.Expression, index: number, token: t.
   );
 }
 
-/** `if (token >= 0) end…(token, …)`: a gated call has nothing to end. */
+/** `if (token >= 0) end…(token, …)`: a call that recorded nothing has nothing to end. */
 function ifRecorded(refs: FileRefs, token: t.Identifier, end: t.Expression): t.Statement {
   const { types } = refs;
   return types.ifStatement(types.binaryExpression(">=", types.cloneNode(token), types.numericLiteral(0)), statement(refs, end));
@@ -407,7 +407,7 @@ export function instrumentFunction(path: NodePath<t.Function>, route: Route, sit
   switch (route) {
     case "thread": {
       const token = refs.local("t");
-      const begin = gatedBegin(refs, site, index, token);
+      const begin = wordBegin(refs, site, index, token);
       if (!own.hasFinally) {
         endAtExits(refs, body, own, token, begin);
         return;

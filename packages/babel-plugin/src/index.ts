@@ -15,7 +15,7 @@ import { functionName, modulePath, spanName } from "./naming.js";
 import { ModuleGraph } from "./modules.js";
 import { normalizeOptions, type NormalizedOptions, type SpanFnPluginOptions } from "./options.js";
 import { Resolver } from "./resolve.js";
-import { addRuntimeImport, alreadyInstrumented, hoistSites, isModule, type SiteTable } from "./program.js";
+import { addRuntimeImport, alreadyInstrumented, hoistSites, type SiteTable } from "./program.js";
 
 export type { SpanFnPluginOptions } from "./options.js";
 export { RULES, detect, type Route, type Detection } from "./detect.js";

@@ -29,7 +29,7 @@ export function alreadyInstrumented(program: NodePath<t.Program>, types: typeof 
 }
 
 /** Whether the file is an ES module (imports or exports) rather than CommonJS or a script. */
-export function isModule(program: NodePath<t.Program>, types: typeof t): boolean {
+function isModule(program: NodePath<t.Program>, types: typeof t): boolean {
   const hasModuleSyntax = program.node.body.some(
     (s) => types.isImportDeclaration(s) || types.isExportDeclaration(s) || types.isExportAllDeclaration(s),
   );

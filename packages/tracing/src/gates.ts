@@ -1,21 +1,21 @@
 /**
- * Gates and words: what generated code reads before it calls into the runtime. In all-mode a program
- * makes millions of calls to sites that record nothing (tracing disabled, a level filtered out,
- * a demoted site); two calls into the runtime per such call cost more than the function does.
- * Each module gets a byte per site, set when the site records nothing, and a call counter per
- * site: a gated call costs a load and a branch, all inline, and a demoted site's call an
- * increment too, which keeps its count exact (demote.ts). Disabled and filtered sites count
- * nothing: nobody reads those counts, and the increment was a large share of what a disabled
- * call added.
+ * Words and gates: what generated code reads before it calls into the runtime. In all-mode a
+ * program makes millions of calls to sites that record nothing (tracing disabled, a level
+ * filtered out, a demoted site); a call into the runtime per such call costs more than the
+ * function does.
  *
- * The tables belong to a module's registration, not to one array of every site, so generated
- * code can hold them in module-level variables: a growing global array would change identity.
+ * Code from this plugin keeps a word per site, a module-level variable (layout.ts `Word`), and
+ * asks `beginWord` until the answer is to count: such a call costs a load, an increment and a
+ * store, all inline, and a demoted site's count stays exact (demote.ts). The runtime never writes
+ * a word but through the function the module registered: to set them all back to asking when
+ * tracing is enabled or a level changes, and a recursive demoted site's when its outermost call
+ * ends. So a demotion needs no call into the module. It reads them, for demoted sites' counts,
+ * the same way.
  *
- * Code from this plugin keeps a word per site instead, a module-level variable (layout.ts
- * `Word`), and asks `beginWord` until the answer is to count: the runtime never writes a word,
- * except to set them all back to asking when tracing is enabled or a level changes, so a demotion
- * needs no call into the module. It reads them, to report demoted sites' counts, through the
- * function the module registered.
+ * Code from earlier plugins, in caches and published bundles, reads per-module tables instead: a
+ * gate byte per site, set when the site records nothing, and a call counter. Disabled and
+ * filtered sites count nothing there. The tables belong to a module's registration, not to one
+ * array of every site, so that code holds them in module-level variables.
  */
 import { Gate, ReservedLevel, Word } from "./layout.js";
 import type { RuntimeState, SiteTable, SiteWords } from "./state.js";

@@ -168,7 +168,7 @@ export const enum Gate {
 
 /**
  * A site's word: the module-level variable generated code keeps per synchronous site and reads
- * before anything else (codegen.ts `gatedBegin`): `w >= 0 ? (++w, -1) : (t = beginWord(site))
+ * before anything else (codegen.ts `wordBegin`): `w >= 0 ? (++w, -1) : (t = beginWord(site))
  * === -2 ? (w = 0, -1) : t`. A variable costs a load where a typed array costs an inline cache,
  * which is most of a call's cost in code V8 has not optimized yet. At `ask` the code asks
  * `beginWord`; from its answer `countFromNow` on, the word counts the calls itself (a demoted

@@ -45,7 +45,7 @@ export type SettlementObserver = (promise: Promise<unknown>, span: AsyncSpan, id
  */
 export type SiteWords = (index: number, reset: boolean) => number | undefined;
 
-/** Per-module gates and call counters that generated code reads inline (gates.ts). */
+/** A module's registration: how its generated code decides, inline, whether to record (gates.ts). */
 export interface SiteTable {
   /** Metadata id of the module's first site. */
   readonly first: number;
@@ -54,7 +54,10 @@ export interface SiteTable {
    * outermost calls `beginOutermost` (gates.ts `Gate`).
    */
   readonly gates: Uint8Array;
-  /** Counted calls of site `first + i` (while its gate counts). */
+  /**
+   * Counted calls of site `first + i`: while its gate counts, or what its word counted until it
+   * was set back to asking.
+   */
   readonly calls: Float64Array;
   /**
    * Its generated code knows the outermost gate (it said so when it asked for the gates); code
