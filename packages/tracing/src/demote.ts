@@ -27,7 +27,7 @@
  */
 import type { DemotedSite, DemoteOptions } from "./events.js";
 import { ReservedLevel } from "./layout.js";
-import { gatedCalls, readWordsOf, readWordsOfSites, refreshGate, resetWordOf } from "./gates.js";
+import { gatedCalls, readWordsOfSites, refreshGate, resetWordOf } from "./gates.js";
 import { grown } from "./grow.js";
 import { now } from "./clock.js";
 import { DEFAULT_DEMOTE_AFTER, DEFAULT_DEMOTE_BELOW_NS, DEFAULT_DEMOTE_MAX_SHARE, type DemotionState, type RuntimeState } from "./state.js";
@@ -176,7 +176,7 @@ const OUTERMOST_SHARE = 8;
  * calls from before its demotion are not its demoted calls.
  */
 function demote(s: RuntimeState, site: number, keepsOutermost: boolean, called: boolean): void {
-  if (called && !(s.enabled && s.levels[site] <= s.maxLevel)) readWordsOf(s, site);
+  if (called && !(s.enabled && s.levels[site] <= s.maxLevel)) readWordsOfSites(s, [site]);
   s.levels[site] = ReservedLevel.demoted;
   s.demotion.gatedBefore[site] = gatedCalls(s, site);
   s.demotion.keepsOutermost[site] = keepsOutermost ? 1 : 0;

@@ -61,11 +61,7 @@ export function useOutermostGate(s: RuntimeState, table: SiteTable): void {
  */
 export function refreshGates(s: RuntimeState): void {
   for (const table of s.siteTables) {
-    if (table.words !== null) {
-      readWords(table, true);
-      for (let i = 0; i < table.wordValues.length; i++) if (table.wordValues[i] > 0) table.calls[i] += table.wordValues[i];
-      table.wordValues.fill(Word.ask);
-    }
+    if (table.words !== null) for (let i = 0; i < table.wordValues.length; i++) resetWord(table, i);
     for (let i = 0; i < table.gates.length; i++) table.gates[i] = gateOf(s, table.first + i, table);
   }
 }
@@ -93,7 +89,7 @@ export function refreshGate(s: RuntimeState, site: number): void {
 
 /**
  * Counted calls of site `site` so far, in its module's counter or word (since it was demoted),
- * as of the last `readWordsOfSites` or `readWordsOf`.
+ * as of the last `readWordsOfSites`.
  */
 export function gatedCalls(s: RuntimeState, site: number): number {
   const table = tableOf(s, site);
@@ -109,14 +105,8 @@ export function readWordsOfSites(s: RuntimeState, sites: readonly number[]): voi
     const table = tableOf(s, site);
     if (table === null || table.words === null || read.has(table)) continue;
     read.add(table);
-    readWords(table, false);
+    readWords(table);
   }
-}
-
-/** Reads the words of the module of `site`. */
-export function readWordsOf(s: RuntimeState, site: number): void {
-  const table = tableOf(s, site);
-  if (table !== null && table.words !== null) readWords(table, false);
 }
 
 /**
@@ -126,15 +116,18 @@ export function readWordsOf(s: RuntimeState, site: number): void {
  */
 export function resetWordOf(s: RuntimeState, site: number): void {
   const table = tableOf(s, site);
-  if (table === null || table.words === null) return;
-  const i = site - table.first;
+  if (table !== null && table.words !== null) resetWord(table, site - table.first);
+}
+
+/** Sets a word back to asking; what it counted goes to the site's counted calls. */
+function resetWord(table: SiteTable, i: number): void {
   const value = callWords(table, i, true);
   if (value > 0) table.calls[i] += value;
   table.wordValues[i] = Word.ask;
 }
 
-function readWords(table: SiteTable, reset: boolean): void {
-  for (let i = 0; i < table.wordValues.length; i++) table.wordValues[i] = callWords(table, i, reset);
+function readWords(table: SiteTable): void {
+  for (let i = 0; i < table.wordValues.length; i++) table.wordValues[i] = callWords(table, i, false);
 }
 
 /** A site's word, or "asking" for a site that has none or a module that no longer answers. */
