@@ -5,5 +5,5 @@
 import { NullSink, setSink } from "@spanfn/tracing";
 import { isMainThread } from "node:worker_threads";
 
-await import(new URL("../packages/cli/dist/esm/preload.js", import.meta.url).href);
+await import(new URL("../packages/cli/dist/esm/register.js", import.meta.url).href);
 if (isMainThread) setSink(new NullSink());

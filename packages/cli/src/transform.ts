@@ -37,8 +37,23 @@ export interface InstrumentOptions {
   root: string;
 }
 
-/** The runtime the generated code imports: this CLI's own, whatever the program has installed. */
-export const RUNTIME = require.resolve("@spanfn/tracing");
+/**
+ * The runtime the generated code imports: this CLI's own, whatever the program has installed.
+ * An ES module imports its ES build, the very module the preload has loaded already; CommonJS
+ * requires its CommonJS build.
+ */
+const RUNTIME = { commonjs: require.resolve("@spanfn/tracing"), module: esmEntry("@spanfn/tracing") };
+const runtimeFor = (commonjs: boolean): string => (commonjs ? RUNTIME.commonjs : RUNTIME.module);
+
+/**
+ * The file Node imports for `name` (its main entry, as an ES module, in Node), from its exports:
+ * on Node 20, Node's hooks thread has no `import.meta.resolve`.
+ */
+function esmEntry(name: string): string {
+  const manifest = require.resolve(`${name}/package.json`);
+  const { exports } = require(manifest) as { exports: { ".": { node: { import: { default: string } } } } };
+  return join(dirname(manifest), exports["."].node.import.default);
+}
 
 const TYPESCRIPT = /\.[cm]?tsx?$/;
 
@@ -71,11 +86,11 @@ export function instrument(
 
 /**
  * Everything besides the source that the code `compile` makes depends on. The generated code
- * names the file and imports RUNTIME by path, so both are part of it.
+ * names the file and imports the runtime by path, so both are part of it.
  */
 function cacheKey(filename: string, options: InstrumentOptions, commonjs: boolean): string {
   const { all, include, exclude, nodeModules, root } = options;
-  return JSON.stringify([toolchain(), filename, commonjs, all, include, exclude, nodeModules, root, RUNTIME]);
+  return JSON.stringify([toolchain(), filename, commonjs, all, include, exclude, nodeModules, root, runtimeFor(commonjs)]);
 }
 
 let toolchainStamp: string | undefined;
@@ -120,7 +135,7 @@ export function compile(source: string, filename: string, options: InstrumentOpt
         include: includeGlobs(options),
         exclude: options.exclude,
         root: options.root,
-        runtimeModule: RUNTIME,
+        runtimeModule: runtimeFor(commonjs),
       },
     ],
   ];

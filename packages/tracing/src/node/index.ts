@@ -113,13 +113,14 @@ function traceFileSink(out: string, writer: "thread" | "inline", processName: st
 }
 
 /**
- * Whether the writer thread's script is on disk with the modules it imports beside it. A bundle
- * carries neither (Rollup, esbuild), or the script alone as an asset (webpack, rspack): the
- * trace is then written on this thread, as with `writer: "inline"`, rather than not at all.
+ * Whether the writer thread's script is on disk in this package's layout, the package's Node entry
+ * beside its folder. A bundle of the program carries neither (Rollup, esbuild), or the script
+ * alone as an asset (webpack, rspack): the trace is then written on this thread, as with
+ * `writer: "inline"`, rather than not at all.
  */
 function writerCanStart(): boolean {
   try {
-    return existsSync(fileURLToPath(WRITER_SCRIPT)) && existsSync(fileURLToPath(new URL("../state.js", WRITER_SCRIPT)));
+    return existsSync(fileURLToPath(WRITER_SCRIPT)) && existsSync(fileURLToPath(new URL("../index.node.js", WRITER_SCRIPT)));
   } catch {
     return false;
   }
