@@ -180,6 +180,8 @@ export interface NodeSetup {
   settlement: SettlementTracking | null;
   /** Whether this thread records the workers it creates (node/worker-links.ts). */
   workerLinks: boolean;
+  /** Set while spanfn starts a thread of its own (the trace writer): no program's worker to record. */
+  startingOwnThread: boolean;
 }
 
 export interface RuntimeState {
@@ -302,9 +304,9 @@ export const VERSION = "0.1.0";
  * v4: a thread's first blocks small, `fullBlockSlots` the size they grow to; v5: every piece of
  * state in the object, the thread stack beside demotion, stand-ins relative to `spanIdBase`; v6:
  * heads with four bits of kind, for worker-start records; v7: `node.workerBlocks`; v8: demotions
- * learned from an earlier run; v9: site words).
+ * learned from an earlier run; v9: site words; v10: `node.startingOwnThread`).
  */
-const KEY = Symbol.for("spanfn.runtime.v9");
+const KEY = Symbol.for("spanfn.runtime.v10");
 
 export const DEFAULT_BLOCK_SLOTS = 1 << 14;
 export const FIRST_BLOCK_SLOTS = 1 << 10;
@@ -410,7 +412,7 @@ function createState(): RuntimeState {
     foreignOpen: new Map(),
     demotion: createDemotion(),
     foreignDemoted: new Map(),
-    node: { identified: false, asyncStorage: null, exitHooks: null, receiver: null, workerBlocks: false, settlement: null, workerLinks: false },
+    node: { identified: false, asyncStorage: null, exitHooks: null, receiver: null, workerBlocks: false, settlement: null, workerLinks: false, startingOwnThread: false },
     warn: (message) => console.warn(message),
   };
 }

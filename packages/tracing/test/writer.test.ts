@@ -117,6 +117,25 @@ describe("writer thread", () => {
     expect(nices).toContain(main + 10);
   });
 
+  const short = (out: string, ...args: string[]) => spawnSync(process.execPath, [join(__dirname, "programs", "writer-short.mjs"), out, ...args], { encoding: "utf8", timeout: 20000 });
+  const spansIn = (out: string) => ["B", "E"].map((ph) => events(out).filter((e) => e.ph === ph && e.name?.endsWith("f")).length);
+
+  (process.platform === "linux" ? test : test.skip)("a short program's trace is written at exit on its own thread: the writer thread never starts", () => {
+    const out = join(scratch, "short.json");
+    const result = short(out);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ writer: false });
+    expect(spansIn(out)).toEqual([3, 3]);
+  });
+
+  (process.platform === "linux" ? test : test.skip)("a program that runs on starts the writer thread a second after its first block", () => {
+    const out = join(scratch, "short-then-wait.json");
+    const result = short(out, "1500");
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ writer: true });
+    expect(spansIn(out)).toEqual([3, 3]);
+  });
+
   test("the format follows the file's extension", () => {
     expect(formatOf("t.json")).toBe("json");
     expect(formatOf("t.pftrace")).toBe("perfetto");

@@ -14,7 +14,7 @@ function onWorker(message: unknown): void {
   // Whatever Node hands over, the program's `new Worker()` must not fail because of spanfn.
   try {
     const id: unknown = (message as { worker?: { threadId?: unknown } } | null)?.worker?.threadId;
-    if (typeof id === "number" && id > 0) recordWorkerStart(id);
+    if (typeof id === "number" && id > 0 && !state.node.startingOwnThread) recordWorkerStart(id);
   } catch {
     // Nothing to record.
   }

@@ -8,10 +8,15 @@
  * shutdown (including at exit, where no callback will run again) it waits, up to a deadline, for
  * the writer to finish the file and the outputs to finish sending, and says in one line what did
  * not make it.
+ *
+ * Without outputs, the thread starts with the first block past a full block's worth of events, or
+ * a second after the first block: until then blocks wait here. A program that ends first has its
+ * trace written at exit on its own thread, by the same code the thread runs: starting a thread
+ * costs a short program more than everything else spanfn does at exit.
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { env as programEnv } from "node:process";
-import { countRecords } from "../records.js";
+import { countEvents, countRecords } from "../records.js";
 import { BlockMessages } from "../block-message.js";
 import { isShared } from "../queue.js";
 import { recycleBuffer } from "../buffer.js";
@@ -39,6 +44,8 @@ import {
   type WriterSetup,
 } from "./writer-protocol.js";
 import { WRITER_SCRIPT } from "./writer-script.js";
+import { WriterFile } from "./writer-file.js";
+import { WriterSummary } from "./writer-summary.js";
 
 export type { TraceFormat, WriterOutputSpec, OutputReport, FlushReply } from "./writer-protocol.js";
 export type { WriterOutput, WriterOutputContext, WriterOutputFactory } from "./writer-output.js";
@@ -64,6 +71,8 @@ export interface TraceWriterOptions {
 }
 
 const DEFAULT_DEADLINE_MS = 10_000;
+/** Blocks wait for the writer thread at most this long after the first of them. */
+const START_AFTER_MS = 1000;
 
 /** The format a trace file's name asks for. */
 export function formatOf(path: string): TraceFormat {
@@ -73,6 +82,17 @@ export function formatOf(path: string): TraceFormat {
 export class TraceWriterSink implements Sink {
   readonly format: TraceFormat;
   private worker: Worker | null = null;
+  /** Known from `init`: the sink is in use. */
+  private process: ProcessInfo | null = null;
+  /** Blocks handed over before the writer thread started, and their slots. */
+  private waiting: EventBlock[] = [];
+  private waitingSlots = 0;
+  private startTimer: ReturnType<typeof setTimeout> | null = null;
+  private starting = false;
+  /** Why the writer thread could not start, if it could not. */
+  private cannotStart: string | undefined;
+  /** Events of waiting blocks the writer thread could not be handed (counted at shutdown). */
+  private unhanded = 0;
   private control = new Int32Array(new SharedArrayBuffer(CONTROL_LENGTH * 4));
   private readonly messages = new BlockMessages();
   /** Slots posted, modulo 2^32 like the writer's count (see writer-protocol.ts). */
@@ -102,8 +122,14 @@ export class TraceWriterSink implements Sink {
   }
 
   init(process: ProcessInfo): void {
-    if (this.worker !== null) return;
-    const setup: WriterSetup = {
+    if (this.process !== null) return;
+    this.process = process;
+    // Outputs send as the program runs (an exporter's batches): their thread starts now.
+    if ((this.options.outputs ?? []).length > 0) this.start();
+  }
+
+  private setup(process: ProcessInfo): WriterSetup {
+    return {
       out: this.path,
       outputs: this.options.outputs ?? [],
       format: this.format,
@@ -112,10 +138,30 @@ export class TraceWriterSink implements Sink {
       control: this.control.buffer as SharedArrayBuffer,
       summary: this.options.summary === true,
     };
+  }
+
+  /**
+   * Starts the writer thread and hands it the blocks that waited for it. Called from `block`, in
+   * the middle of a flush: the worker is not one of the program's to record (worker-links.ts),
+   * and a block that comes meanwhile waits with the others.
+   */
+  private start(): void {
+    if (this.worker !== null || this.starting || this.process === null || this.finished) return;
+    if (this.startTimer !== null) clearTimeout(this.startTimer);
+    this.startTimer = null;
+    const setup = this.setup(this.process);
     // The writer must not load the program's preloads (spanfn run's instrumentation among them):
     // no execArgv, and no NODE_OPTIONS, which a worker applies from its env.
     const { NODE_OPTIONS: _, ...env } = programEnv;
-    const worker = new Worker(WRITER_SCRIPT, { workerData: setup, execArgv: [], env, stdout: false, stderr: false });
+    this.starting = true;
+    state.node.startingOwnThread = true;
+    let worker: Worker;
+    try {
+      worker = new Worker(WRITER_SCRIPT, { workerData: setup, execArgv: [], env, stdout: false, stderr: false });
+    } finally {
+      this.starting = false;
+      state.node.startingOwnThread = false;
+    }
     worker.on("message", (message: FromWriter) => {
       if (message.kind === "free") recycleBuffer(state, message.data);
       else if (message.kind === "warn") this.warnOutput(message.message);
@@ -128,9 +174,53 @@ export class TraceWriterSink implements Sink {
     // After the listeners, which take a reference of their own: the writer never keeps the program alive.
     worker.unref();
     this.worker = worker;
+    const waiting = this.waiting;
+    this.waiting = [];
+    this.waitingSlots = 0;
+    for (let i = 0; i < waiting.length; i++) {
+      try {
+        this.post(waiting[i]);
+      } catch (error) {
+        // As the runtime counts a block its sink refused: this one and those after it.
+        const lost = waiting.slice(i).reduce((sum, block) => sum + countEvents(block), 0);
+        this.failed(`could not hand the trace writer ${lost} events: ${(error as Error).message}`);
+        this.unhanded += lost;
+        return;
+      }
+    }
   }
 
   block(block: EventBlock): void {
+    if (this.worker === null && this.process !== null && !this.finished) {
+      this.wait(block);
+      return;
+    }
+    this.post(block);
+  }
+
+  /** Keeps a block until the writer thread starts, and starts it once enough wait or long enough. */
+  private wait(block: EventBlock): void {
+    // A buffer another sink still reads (TeeSink) is copied; any other is this sink's until written.
+    this.waiting.push(isShared(block) ? { ...block, data: block.data.slice(0, block.length) } : block);
+    this.waitingSlots += block.data.length;
+    if (this.cannotStart !== undefined) return;
+    if (this.waitingSlots >= state.fullBlockSlots) this.startOrWait();
+    else if (this.startTimer === null) {
+      this.startTimer = setTimeout(() => this.startOrWait(), START_AFTER_MS);
+      this.startTimer.unref();
+    }
+  }
+
+  /** A writer thread that cannot start leaves the blocks waiting, to be written at exit on this thread. */
+  private startOrWait(): void {
+    try {
+      this.start();
+    } catch (error) {
+      this.cannotStart = (error as Error).message;
+    }
+  }
+
+  private post(block: EventBlock): void {
     const worker = this.worker;
     if (worker === null) throw new Error(`spanfn: the trace writer for ${this.target} is not running`);
     // A trace file that failed stops the posting only when there is nothing else to feed: the
@@ -165,7 +255,7 @@ export class TraceWriterSink implements Sink {
   }
 
   heldBytes(): number {
-    return ((this.slotsPosted - Atomics.load(this.control, CONTROL_SLOTS_DONE)) | 0) * 8;
+    return (((this.slotsPosted - Atomics.load(this.control, CONTROL_SLOTS_DONE)) | 0) + this.waitingSlots) * 8;
   }
 
   /**
@@ -174,7 +264,11 @@ export class TraceWriterSink implements Sink {
    */
   shutdown(report: RuntimeReport): void {
     const worker = this.worker;
-    if (worker === null || this.finished) return;
+    if (worker === null) {
+      this.finishHere(report);
+      return;
+    }
+    if (this.finished) return;
     this.finished = true;
     const { port1, port2 } = new MessageChannel();
     const deadlineMs = this.options.deadlineMs ?? DEFAULT_DEADLINE_MS;
@@ -192,7 +286,7 @@ export class TraceWriterSink implements Sink {
     void worker.terminate();
     this.worker = null;
     const unwritten = this.unwrittenEvents();
-    const lost = (reply?.lostEvents ?? 0) + (reply === undefined ? unwritten : 0);
+    const lost = (reply?.lostEvents ?? 0) + (reply === undefined ? unwritten : 0) + this.unhanded;
     const error = reply?.error ?? this.failure;
     if (reply === undefined) {
       const what = this.path === undefined ? "its outputs" : this.path;
@@ -203,6 +297,26 @@ export class TraceWriterSink implements Sink {
     for (const output of reply?.outputs ?? []) {
       if (output.error !== undefined) this.warnOutput(`spanfn: writer output ${output.module} failed: ${output.error}; ${output.lostEvents} events not given to it`);
     }
+  }
+
+  /** Shutdown before the writer thread started: the blocks that waited for it, written here. */
+  private finishHere(report: RuntimeReport): void {
+    if (this.process === null || this.finished) return;
+    this.finished = true;
+    if (this.startTimer !== null) clearTimeout(this.startTimer);
+    this.startTimer = null;
+    const setup = this.setup(this.process);
+    const file = new WriterFile(setup, () => {});
+    const summary = setup.summary ? new WriterSummary(setup.process) : null;
+    file.open();
+    for (const block of this.waiting) if (file.block(block) && summary !== null) summary.block(block);
+    file.finish(report);
+    this.summarised = summary?.finish(report);
+    this.outputReports = [];
+    this.waiting = [];
+    this.waitingSlots = 0;
+    if (file.lostEvents > 0) state.warn(`spanfn: ${file.failure ?? `the trace writer failed on ${this.path}`}; ${file.lostEvents} events not written`);
+    else if (this.cannotStart !== undefined) state.warn(`spanfn: the trace writer thread could not start (${this.cannotStart}); ${this.path} was written at exit instead`);
   }
 
   /**

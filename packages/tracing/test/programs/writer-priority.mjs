@@ -4,9 +4,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { begin, end, flush, registerSpans } from "@spanfn/tracing";
 import { install } from "@spanfn/tracing/node";
 
-install({ out: process.argv[2], flushIntervalMs: 0 });
+install({ out: process.argv[2], flushIntervalMs: 0, demote: false });
 const site = registerSpans("programs/writer-priority", "writer-priority.mjs", [["f", 1]]);
-end(begin(site));
+// More than a full block's worth: the writer thread starts at once, not at exit.
+for (let i = 0; i < 20000; i++) end(begin(site));
 flush();
 // The writer lowers its priority as it starts: wait for it, without the event loop.
 const deadline = Date.now() + 5000;
