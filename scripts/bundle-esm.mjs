@@ -13,7 +13,7 @@
 // file from its own URL (`new URL("../x.js", import.meta.url)`) finds it only from the depth it
 // was written for; the build fails if a bundled one no longer does.
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -82,5 +82,5 @@ function exportedModules(exports) {
     }
   };
   walk(exports ?? {}, false);
-  return [...found].map((file) => relative(".", resolve(dirname("package.json"), file)));
+  return [...found];
 }
