@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
+import { exportedFiles } from "./package-exports.mjs";
 
 const require = createRequire(import.meta.url);
 const tsc = require.resolve("typescript/bin/tsc");
@@ -28,7 +29,7 @@ if (!esmOnly) for (const file of findFiles("dist/cjs", ".js")) {
 }
 
 const manifest = JSON.parse(readFileSync("package.json", "utf8"));
-if (!esmOnly) for (const entry of commonJsEntries(manifest.exports)) flattenExports(entry);
+if (!esmOnly) for (const entry of exportedFiles(manifest.exports, { require: true })) flattenExports(entry);
 
 // Executables named in `bin` must be runnable however the package was linked.
 const { bin } = manifest;
@@ -38,19 +39,6 @@ function findFiles(dir, extension) {
   return readdirSync(dir, { recursive: true }).filter((name) => name.endsWith(extension)).map((name) => `${dir}/${name}`);
 }
 
-/** The files `require` resolves the package's entry points to. */
-function commonJsEntries(exports) {
-  const found = new Set();
-  const walk = (node, underRequire) => {
-    if (typeof node === "string") {
-      if (underRequire && node.endsWith(".js")) found.add(node);
-    } else if (node !== null && typeof node === "object") {
-      for (const [key, value] of Object.entries(node)) walk(value, underRequire || key === "require");
-    }
-  };
-  walk(exports ?? {}, false);
-  return [...found];
-}
 
 /*
  * TypeScript compiles a re-export (`export { begin } from "./spans.js"`, `export *`) to a getter

@@ -16,6 +16,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { exportedFiles } from "./package-exports.mjs";
 
 const DIST = "dist/esm";
 
@@ -25,7 +26,8 @@ const chunks = chunksAt === -1 ? "." : args[chunksAt + 1];
 const extra = args.filter((_, i) => chunksAt === -1 || (i !== chunksAt && i !== chunksAt + 1));
 
 const manifest = JSON.parse(readFileSync("package.json", "utf8"));
-const entries = [...new Set([...exportedModules(manifest.exports), ...extra.map((file) => join(DIST, file))])];
+const exported = exportedFiles(manifest.exports, { require: false }).filter((file) => file.startsWith(`./${DIST}/`)).map((file) => file.slice(2));
+const entries = [...new Set([...exported, ...extra.map((file) => join(DIST, file))])];
 for (const entry of entries) if (!existsSync(entry)) throw new Error(`bundle-esm: no ${entry} to bundle`);
 
 const result = await build({
@@ -70,17 +72,3 @@ for (const file of written) {
 
 const chunkCount = [...written].filter((file) => file.endsWith(".js")).length - entries.length;
 process.stdout.write(`${manifest.name}: ${entries.length} entries and ${chunkCount} chunks in ${DIST}, in place of ${entries.length + removed} modules\n`);
-
-/** The ES modules the package's `exports` name (`import` conditions, and plain strings). */
-function exportedModules(exports) {
-  const found = new Set();
-  const walk = (node, underRequire) => {
-    if (typeof node === "string") {
-      if (!underRequire && node.startsWith(`./${DIST}/`) && node.endsWith(".js")) found.add(node.slice(2));
-    } else if (node !== null && typeof node === "object") {
-      for (const [key, value] of Object.entries(node)) walk(value, underRequire || key === "require");
-    }
-  };
-  walk(exports ?? {}, false);
-  return [...found];
-}

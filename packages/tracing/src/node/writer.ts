@@ -88,7 +88,6 @@ export class TraceWriterSink implements Sink {
   private waiting: EventBlock[] = [];
   private waitingSlots = 0;
   private startTimer: ReturnType<typeof setTimeout> | null = null;
-  private starting = false;
   /** Why the writer thread could not start, if it could not. */
   private cannotStart: string | undefined;
   /** Events of waiting blocks the writer thread could not be handed (counted at shutdown). */
@@ -146,20 +145,18 @@ export class TraceWriterSink implements Sink {
    * and a block that comes meanwhile waits with the others.
    */
   private start(): void {
-    if (this.worker !== null || this.starting || this.process === null || this.finished) return;
-    if (this.startTimer !== null) clearTimeout(this.startTimer);
-    this.startTimer = null;
+    // Already starting: a block handed over from inside `new Worker` (a flush) waits with the others.
+    if (this.worker !== null || state.node.startingOwnThread || this.process === null || this.finished) return;
+    this.stopStartTimer();
     const setup = this.setup(this.process);
     // The writer must not load the program's preloads (spanfn run's instrumentation among them):
     // no execArgv, and no NODE_OPTIONS, which a worker applies from its env.
     const { NODE_OPTIONS: _, ...env } = programEnv;
-    this.starting = true;
     state.node.startingOwnThread = true;
     let worker: Worker;
     try {
       worker = new Worker(WRITER_SCRIPT, { workerData: setup, execArgv: [], env, stdout: false, stderr: false });
     } finally {
-      this.starting = false;
       state.node.startingOwnThread = false;
     }
     worker.on("message", (message: FromWriter) => {
@@ -209,6 +206,11 @@ export class TraceWriterSink implements Sink {
       this.startTimer = setTimeout(() => this.startOrWait(), START_AFTER_MS);
       this.startTimer.unref();
     }
+  }
+
+  private stopStartTimer(): void {
+    if (this.startTimer !== null) clearTimeout(this.startTimer);
+    this.startTimer = null;
   }
 
   /** A writer thread that cannot start leaves the blocks waiting, to be written at exit on this thread. */
@@ -292,7 +294,7 @@ export class TraceWriterSink implements Sink {
       const what = this.path === undefined ? "its outputs" : this.path;
       state.warn(`spanfn: the trace writer did not finish ${what} within ${deadlineMs} ms` + (this.path === undefined ? "" : `: ${lost} events not written`));
     } else if (lost > 0) {
-      state.warn(`spanfn: ${error ?? `the trace writer failed on ${this.path}`}; ${lost} events not written`);
+      this.warnLost(error, lost);
     }
     for (const output of reply?.outputs ?? []) {
       if (output.error !== undefined) this.warnOutput(`spanfn: writer output ${output.module} failed: ${output.error}; ${output.lostEvents} events not given to it`);
@@ -303,8 +305,7 @@ export class TraceWriterSink implements Sink {
   private finishHere(report: RuntimeReport): void {
     if (this.process === null || this.finished) return;
     this.finished = true;
-    if (this.startTimer !== null) clearTimeout(this.startTimer);
-    this.startTimer = null;
+    this.stopStartTimer();
     const setup = this.setup(this.process);
     const file = new WriterFile(setup, () => {});
     const summary = setup.summary ? new WriterSummary(setup.process) : null;
@@ -315,7 +316,7 @@ export class TraceWriterSink implements Sink {
     this.outputReports = [];
     this.waiting = [];
     this.waitingSlots = 0;
-    if (file.lostEvents > 0) state.warn(`spanfn: ${file.failure ?? `the trace writer failed on ${this.path}`}; ${file.lostEvents} events not written`);
+    if (file.lostEvents > 0) this.warnLost(file.failure, file.lostEvents);
     else if (this.cannotStart !== undefined) state.warn(`spanfn: the trace writer thread could not start (${this.cannotStart}); ${this.path} was written at exit instead`);
   }
 
@@ -362,6 +363,11 @@ export class TraceWriterSink implements Sink {
   /** The trace as written, summarised: after shutdown, when asked for and the writer finished. */
   summary(): Summary | undefined {
     return this.summarised;
+  }
+
+  /** The one line saying what the trace file missed, and why. */
+  private warnLost(error: string | undefined, lost: number): void {
+    state.warn(`spanfn: ${error ?? `the trace writer failed on ${this.path}`}; ${lost} events not written`);
   }
 
   private warnOutput(message: string): void {
