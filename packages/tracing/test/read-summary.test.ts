@@ -101,6 +101,16 @@ describe("Quantiles", () => {
     }
   });
 
+  test("buckets reach values far below and above the first ones", () => {
+    const quantiles = new Quantiles();
+    for (let i = 0; i < 2 * EXACT_LIMIT; i++) quantiles.add(5);
+    quantiles.add(0.001);
+    quantiles.add(1e6);
+    expect(Math.abs(quantiles.quantile(0) - 0.001) / 0.001).toBeLessThanOrEqual(0.01);
+    expect(Math.abs(quantiles.quantile(0.5) - 5) / 5).toBeLessThanOrEqual(0.01);
+    expect(Math.abs(quantiles.quantile(1) - 1e6) / 1e6).toBeLessThanOrEqual(0.01);
+  });
+
   test("exact up to the limit, then bucketed; nothing gives NaN", () => {
     const quantiles = new Quantiles();
     expect(quantiles.quantile(0.5)).toBeNaN();

@@ -8,11 +8,15 @@ export const EXACT_LIMIT = 1024;
 /** Each bucket's upper bound over its lower one: a bucket's middle is within (g-1)/(g+1) < 1% of any value in it. */
 const GROWTH = 1.02;
 const LOG_GROWTH = Math.log(GROWTH);
+/** Buckets added past a new value's index when the range grows: a factor of about 3.6 each way. */
+const BUCKET_SLACK = 64;
 
 export class Quantiles {
   private exact: number[] | null = [];
   private sorted = true;
-  private buckets: Map<number, number> | null = null;
+  /** Bucket counts by bucket index, from `lowest` up (a typed array: no map entry per bucket touched). */
+  private buckets: Float64Array | null = null;
+  private lowest = 0;
   /** Values ≤ 0 (a zero-length span; negative only in a broken trace), outside the log buckets. */
   private nonPositive = 0;
   private count = 0;
@@ -32,7 +36,6 @@ export class Quantiles {
     exact.push(value);
     if (exact.length > EXACT_LIMIT) {
       this.exact = null;
-      this.buckets = new Map();
       for (const v of exact) this.bucket(v);
     }
   }
@@ -56,10 +59,12 @@ export class Quantiles {
     }
     if (rank <= this.nonPositive) return this.min;
     let seen = this.nonPositive;
-    const indices = [...this.buckets!.keys()].sort((a, b) => a - b);
-    for (const i of indices) {
-      seen += this.buckets!.get(i)!;
-      if (seen >= rank) return Math.min(this.max, Math.max(this.min, (2 * GROWTH ** i) / (GROWTH + 1)));
+    const buckets = this.buckets;
+    if (buckets !== null) {
+      for (let at = 0; at < buckets.length; at++) {
+        seen += buckets[at];
+        if (seen >= rank) return Math.min(this.max, Math.max(this.min, (2 * GROWTH ** (this.lowest + at)) / (GROWTH + 1)));
+      }
     }
     return this.max;
   }
@@ -70,7 +75,24 @@ export class Quantiles {
       return;
     }
     const i = Math.ceil(Math.log(value) / LOG_GROWTH);
-    const buckets = this.buckets!;
-    buckets.set(i, (buckets.get(i) ?? 0) + 1);
+    let at = i - this.lowest;
+    let buckets = this.buckets;
+    if (buckets === null || at < 0 || at >= buckets.length) {
+      buckets = this.cover(i);
+      at = i - this.lowest;
+    }
+    buckets[at]++;
+  }
+
+  /** Buckets that reach index `i`, with room to spare on its side (a span's durations drift). */
+  private cover(i: number): Float64Array {
+    const old = this.buckets;
+    const lowest = old === null ? i - BUCKET_SLACK : Math.min(this.lowest, i - BUCKET_SLACK);
+    const end = old === null ? i + BUCKET_SLACK : Math.max(this.lowest + old.length, i + BUCKET_SLACK);
+    const grown = new Float64Array(end - lowest);
+    if (old !== null) grown.set(old, this.lowest - lowest);
+    this.lowest = lowest;
+    this.buckets = grown;
+    return grown;
   }
 }

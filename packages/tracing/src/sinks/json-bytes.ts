@@ -41,8 +41,9 @@ export class JsonBytes {
     const count = bytes.length;
     const buffer = this.room(count);
     const at = this.length;
-    // TypedArray#set costs more to call than a loop takes to copy an event's few bytes.
-    if (count > 256) buffer.set(bytes, at);
+    // TypedArray#set costs more to call than a loop takes to copy a number's few bytes, and less
+    // than the loop for anything longer (a span site's name and args).
+    if (count > 16) buffer.set(bytes, at);
     else for (let i = 0; i < count; i++) buffer[at + i] = bytes[i];
     this.length = at + count;
   }
