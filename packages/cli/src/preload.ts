@@ -19,9 +19,11 @@ import type { LoaderData } from "./loader.js";
 import { optionsFromEnv, type PreloadOptions } from "./env.js";
 import { TsconfigPaths } from "./paths.js";
 import { learnedPath, readLearned, writeLearned } from "./learned.js";
+import { markPreloaded } from "./preloaded.js";
 
 export type { PreloadOptions } from "./env.js";
 
+markPreloaded();
 const warn = (message: string) => {
   if (isMainThread) process.stderr.write(`spanfn: ${message}\n`);
 };

@@ -1,15 +1,19 @@
 /**
- * `spanfn run`: the program runs in a child Node process with the preload (the register entry),
- * so its own output, arguments and exit code are untouched; spanfn writes only to stderr and the
- * trace file.
+ * `spanfn run`: the program runs with the preload (the register entry), its own output,
+ * arguments and exit code untouched; spanfn writes only to stderr and the trace file. It runs in
+ * this process (run-here.ts) when this process was started plainly; otherwise (Node options of
+ * its own, or the preload already loaded here) in a child Node process.
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, extname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RunOptions } from "./args.js";
 import { UsageError } from "./args.js";
 import { envFromOptions } from "./env.js";
+import { nearestPackageJson } from "./package-json.js";
+import { preloaded } from "./preloaded.js";
+import { runHere } from "./run-here.js";
 
 const REGISTER = fileURLToPath(new URL("./register.js", import.meta.url));
 
@@ -17,12 +21,36 @@ export function run(options: RunOptions): Promise<number> {
   const script = resolve(options.script);
   if (!existsSync(script)) throw new UsageError(`no such script: ${options.script}`);
   // The options travel as the SPANFN_* variables `node --import @spanfn/cli/register` reads.
+  const env = envFromOptions(options);
+  // Node options given to this process (`node --conditions=… spanfn run`) would reach the
+  // program here but not its workers, whose options the preload's replace: such a run keeps the
+  // child, which gets neither, as it always has.
+  if (process.execArgv.length === 0 && !preloaded() && formatIsCertain(script)) return runHere(script, options.args, env, REGISTER);
+  return runInChild(script, options.args, env);
+}
+
+/**
+ * Whether Node, starting `script` with no preload, takes it for what the preload's hooks take it
+ * for (a process started with a preload loads every main module through the ES module loader,
+ * and so through the hooks): its extension says, or its package.json's "type" does. Without
+ * either, Node goes by its syntax, and the hooks do not: such a program keeps the child.
+ */
+function formatIsCertain(script: string): boolean {
+  const extension = extname(script);
+  if (extension === ".mjs" || extension === ".cjs" || extension === ".cts") return true;
+  const type = nearestPackageJson(dirname(script))?.type;
+  // Node runs an .mts main as an ES module by its package's type, or where it strips types itself.
+  if (extension === ".mts") return type === "module" || Boolean((process.features as { typescript?: unknown }).typescript);
+  return type === "module" || type === "commonjs";
+}
+
+function runInChild(script: string, args: readonly string[], variables: Record<string, string | undefined>): Promise<number> {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [name, value] of Object.entries(envFromOptions(options))) {
+  for (const [name, value] of Object.entries(variables)) {
     if (value === undefined) delete env[name];
     else env[name] = value;
   }
-  const child = spawn(process.execPath, ["--enable-source-maps", "--import", REGISTER, script, ...options.args], { stdio: "inherit", env });
+  const child = spawn(process.execPath, ["--enable-source-maps", "--import", REGISTER, script, ...args], { stdio: "inherit", env });
   // A terminal sends signals to both; one sent to spanfn alone is passed on. Either way spanfn
   // waits for the program, which flushes its trace, and then ends the way it ended.
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {

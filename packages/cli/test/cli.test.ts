@@ -9,6 +9,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from "node:os";
 import Module from "node:module";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseChromeTrace, type ChromeTraceEvent } from "../../tracing/src/index.js";
 import { asPairs } from "../../tracing/test/chrome-pairs.js";
 
@@ -357,6 +358,51 @@ describe("spanfn run", () => {
     const summary = JSON.parse(spanfn(["report", "--json", out]).stdout) as { unfinished: number; spans: Array<{ name: string }> };
     expect(summary.unfinished).toBe(1);
     expect(summary.spans.map((s) => s.name)).not.toContain("main::serve");
+  });
+
+  test("the program runs in spanfn's own process and sees what a child would: its arguments, the preload in execArgv and in its workers, source maps, require.main", () => {
+    const dir = join(PROGRAMS, "process");
+    const args = ["run", "--quiet", "--out", join(scratch, "process.json"), "main.js", "a", "--b"];
+    const seen = (result: ReturnType<typeof spawnSync>) => {
+      expect([result.status, result.stderr]).toEqual([0, ""]);
+      return JSON.parse(String(result.stdout)) as { pid: number };
+    };
+    const register = join(__dirname, "../dist/esm/register.js");
+    const preload = ["--enable-source-maps", "--import", register];
+    const here = spanfn(args, {}, dir);
+    const inHere = seen(here);
+    expect(inHere.pid).toBe(here.pid);
+    expect({ ...inHere, pid: 0 }).toEqual({
+      pid: 0,
+      argv: [join(dir, "main.js"), "a", "--b"],
+      execArgv: preload,
+      main: true,
+      sourceMaps: true,
+      preloaded: true,
+      // A worker started without an execArgv of its own runs the preload; one given its own does not, as in a child.
+      worker: { preloaded: true, execArgv: preload },
+      ownExecArgv: { preloaded: false, execArgv: [] },
+    });
+    expect(trace(join(scratch, "process.json")).filter((e) => e.ph === "b").map((e) => e.name)).toEqual(["main::ask", "main::ask"]);
+
+    // Node options of spanfn's own, or the preload already loaded through NODE_OPTIONS: a child
+    // process, where the program sees the same.
+    const withOptions = spawnSync(process.execPath, ["--conditions=spanfn-test", BIN, ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, ...CACHE } });
+    const preloadGiven = spanfn(args, { NODE_OPTIONS: `--import ${pathToFileURL(register).href}`, SPANFN_ENABLED: "0" }, dir);
+    for (const result of [withOptions, preloadGiven]) {
+      const inChild = seen(result);
+      expect(inChild.pid).not.toBe(result.pid);
+      // NODE_OPTIONS reaches every worker, even one given an execArgv of its own.
+      const own = { execArgv: [], preloaded: result === preloadGiven };
+      expect({ ...inChild, pid: 0 }).toEqual({ ...inHere, pid: 0, ownExecArgv: own });
+    }
+  });
+
+  test("a program whose format Node would read from its syntax (a .js file, no package type) runs in a child", () => {
+    const result = spanfn(["run", "--quiet", "--out", join(scratch, "untyped.json"), "main.js"], {}, join(PROGRAMS, "untyped"));
+    expect([result.status, result.stderr]).toEqual([0, ""]);
+    expect((JSON.parse(result.stdout) as { pid: number }).pid).not.toBe(result.pid);
+    expect(trace(join(scratch, "untyped.json")).filter((e) => e.ph === "B").map((e) => e.name)).toEqual(["main::main"]);
   });
 
   test("a syntax error in the program is reported as Node reports it", () => {
