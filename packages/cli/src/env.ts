@@ -136,8 +136,8 @@ export function globs(value: string | undefined): string[] {
 }
 
 /**
- * What `spanfn run`'s options are as variables, for its child: a variable set to `undefined`
- * is removed from what the child inherits; one left out (SPANFN_CACHE without --no-cache,
+ * What `spanfn run`'s options are as variables, for the program's environment: a variable set
+ * to `undefined` is removed from it; one left out (SPANFN_CACHE without --no-cache,
  * SPANFN_CACHE_DIR) passes through from spanfn's own environment.
  */
 export function envFromOptions(options: {
