@@ -171,3 +171,12 @@ export function envFromOptions(options: {
     ...(options.cache ? {} : { SPANFN_CACHE: "0" }),
   };
 }
+
+/** `env` with `variables` set in it (those `undefined` removed). */
+export function setVariables(env: NodeJS.ProcessEnv, variables: Partial<Record<string, string | undefined>>): NodeJS.ProcessEnv {
+  for (const [name, value] of Object.entries(variables)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return env;
+}

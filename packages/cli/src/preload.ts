@@ -1,7 +1,8 @@
 /**
  * Loaded into the traced program with `--import`, or imported by `spanfn run` before it
- * (run-here.ts), and into its worker threads: installs the runtime with a trace file and the exit summary, and the hooks that pass
- * the program's modules through the spanfn plugin as they load.
+ * (run-here.ts), and into its worker threads: installs the runtime with a trace file and the
+ * exit summary, and the hooks that pass the program's modules through the spanfn plugin as they
+ * load.
  */
 import { readFileSync, rmSync } from "node:fs";
 import Module, { register } from "node:module";

@@ -10,16 +10,11 @@ import { pathToFileURL } from "node:url";
 import workerThreads, { type WorkerOptions } from "node:worker_threads";
 
 /**
- * Runs `script` here, with `env` (the SPANFN_* variables; undefined: unset) and the preload
- * `register`. The promise never settles: the process ends the way the program ends (its exit
- * code, an uncaught error, a signal).
+ * Runs `script` here, as Node started with the options `preload` (which import `register`) would
+ * run it; the SPANFN_* variables are already in `process.env`. The promise never settles: the
+ * process ends the way the program ends (its exit code, an uncaught error, a signal).
  */
-export async function runHere(script: string, args: readonly string[], env: Record<string, string | undefined>, register: string): Promise<never> {
-  for (const [name, value] of Object.entries(env)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  const preload = ["--enable-source-maps", "--import", register];
+export async function runHere(script: string, args: readonly string[], preload: readonly string[], register: string): Promise<never> {
   process.argv.splice(1, process.argv.length - 1, script, ...args);
   process.execArgv.push(...preload);
   process.setSourceMapsEnabled(true);

@@ -10,23 +10,28 @@ import { dirname, extname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RunOptions } from "./args.js";
 import { UsageError } from "./args.js";
-import { envFromOptions } from "./env.js";
+import { envFromOptions, setVariables } from "./env.js";
 import { nearestPackageJson } from "./package-json.js";
 import { preloaded } from "./preloaded.js";
 import { runHere } from "./run-here.js";
 
 const REGISTER = fileURLToPath(new URL("./register.js", import.meta.url));
+/** The Node options a program under `spanfn run` is started with, in this process or a child. */
+const PRELOAD = ["--enable-source-maps", "--import", REGISTER] as const;
 
 export function run(options: RunOptions): Promise<number> {
   const script = resolve(options.script);
   if (!existsSync(script)) throw new UsageError(`no such script: ${options.script}`);
   // The options travel as the SPANFN_* variables `node --import @spanfn/cli/register` reads.
-  const env = envFromOptions(options);
+  const variables = envFromOptions(options);
   // Node options given to this process (`node --conditions=… spanfn run`) would reach the
   // program here but not its workers, whose options the preload's replace: such a run keeps the
   // child, which gets neither, as it always has.
-  if (process.execArgv.length === 0 && !preloaded() && formatIsCertain(script)) return runHere(script, options.args, env, REGISTER);
-  return runInChild(script, options.args, env);
+  if (process.execArgv.length === 0 && !preloaded() && formatIsCertain(script)) {
+    setVariables(process.env, variables);
+    return runHere(script, options.args, PRELOAD, REGISTER);
+  }
+  return runInChild(script, options.args, setVariables({ ...process.env }, variables));
 }
 
 /**
@@ -44,13 +49,8 @@ function formatIsCertain(script: string): boolean {
   return type === "module" || type === "commonjs";
 }
 
-function runInChild(script: string, args: readonly string[], variables: Record<string, string | undefined>): Promise<number> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [name, value] of Object.entries(variables)) {
-    if (value === undefined) delete env[name];
-    else env[name] = value;
-  }
-  const child = spawn(process.execPath, ["--enable-source-maps", "--import", REGISTER, script, ...args], { stdio: "inherit", env });
+function runInChild(script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const child = spawn(process.execPath, [...PRELOAD, script, ...args], { stdio: "inherit", env });
   // A terminal sends signals to both; one sent to spanfn alone is passed on. Either way spanfn
   // waits for the program, which flushes its trace, and then ends the way it ended.
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
