@@ -3,7 +3,7 @@
  * preload.ts where Node has no `module.registerHooks`. This thread also compiles for the program's
  * threads (remote-compile.ts).
  */
-import { compile, type InstrumentOptions } from "./transform.js";
+import { compile, loadGetTsconfig, type InstrumentOptions } from "./transform.js";
 import { openCache } from "./cache.js";
 import { serveCompiles, type CompileService } from "./remote-compile.js";
 import { TsconfigPaths } from "./paths.js";
@@ -22,7 +22,7 @@ export function initialize(data: LoaderData): void {
   // The preload has made the directory and warned about any problem: a later one goes unsaid
   // here, where it would repeat the main thread's.
   const cache = data.cacheDir === null ? null : openCache({ dir: data.cacheDir });
-  hooks = new ModuleHooks(data, cache, compile, new TsconfigPaths((message) => process.stderr.write(`spanfn: ${message}\n`)));
+  hooks = new ModuleHooks(data, cache, compile, new TsconfigPaths((message) => process.stderr.write(`spanfn: ${message}\n`), loadGetTsconfig));
   serveCompiles(data.compiles, data, compile);
 }
 

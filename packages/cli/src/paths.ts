@@ -5,12 +5,9 @@
  * and the require hook each try the files it names.
  */
 import { existsSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, extname, sep } from "node:path";
+import { dirname, extname, join, sep } from "node:path";
 
-// Its CommonJS build: Node loads it in about half the time of its ES build, at every start. Loaded
-// now, before the preload's hooks are in place, so they never see it.
-const { createPathsMatcher, findTsconfig, getTsconfig } = createRequire(import.meta.url)("get-tsconfig") as typeof import("get-tsconfig");
+export type GetTsconfig = typeof import("get-tsconfig");
 
 type Matcher = (specifier: string) => string[];
 
@@ -41,10 +38,21 @@ export function isBare(specifier: string): boolean {
 
 export class TsconfigPaths {
   private readonly matchers = new Map<string, Matcher | null>();
-  private readonly fsCache: NonNullable<Parameters<typeof getTsconfig>[2]> = new Map();
+  /** Whether a directory or one above it holds a tsconfig.json. */
+  private readonly underTsconfig = new Map<string, boolean>();
+  private readonly fsCache: NonNullable<Parameters<GetTsconfig["getTsconfig"]>[2]> = new Map();
   private readonly warned = new Set<string>();
+  private getTsconfig: GetTsconfig | undefined;
 
-  constructor(private readonly warn: (message: string) => void) {}
+  /**
+   * `load` gives get-tsconfig, called when the first tsconfig.json is found: loading it costs a
+   * short program's start more than anything else the hooks do, and a program without a tsconfig
+   * never needs it.
+   */
+  constructor(
+    private readonly warn: (message: string) => void,
+    private readonly load: () => GetTsconfig,
+  ) {}
 
   /**
    * The paths `specifier` maps to for a file in `parentPath`'s directory (without extensions
@@ -68,6 +76,8 @@ export class TsconfigPaths {
   private matcherFor(dir: string): Matcher | null {
     let matcher = this.matchers.get(dir);
     if (matcher !== undefined) return matcher;
+    if (!this.hasTsconfig(dir)) return null;
+    const { createPathsMatcher, findTsconfig, getTsconfig } = (this.getTsconfig ??= this.load());
     try {
       const tsconfig = getTsconfig(dir, "tsconfig.json", this.fsCache);
       matcher = tsconfig === null ? null : createPathsMatcher(tsconfig);
@@ -82,5 +92,15 @@ export class TsconfigPaths {
     }
     this.matchers.set(dir, matcher);
     return matcher;
+  }
+
+  /** The walk get-tsconfig makes to find the file, without loading it. */
+  private hasTsconfig(dir: string): boolean {
+    let found = this.underTsconfig.get(dir);
+    if (found !== undefined) return found;
+    const parent = dirname(dir);
+    found = isFile(join(dir, "tsconfig.json")) || (parent !== dir && this.hasTsconfig(parent));
+    this.underTsconfig.set(dir, found);
+    return found;
   }
 }

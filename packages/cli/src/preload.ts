@@ -11,11 +11,11 @@ import { isMainThread } from "node:worker_threads";
 import { formatSummary, summarize as summarizeEvents } from "./summary.js";
 import type { DemoteOptions, RuntimeReport, Sink, Summary } from "@spanfn/tracing";
 import { getSink, parseChromeTrace } from "@spanfn/tracing";
-import { join, resolve } from "node:path";
-import { compile, instrument, wanted, type InstrumentOptions } from "./transform.js";
+import { resolve } from "node:path";
+import { compile, instrument, loadGetTsconfig, wanted, type InstrumentOptions } from "./transform.js";
 import { onCompileThread, remoteCompiler, type Compile } from "./remote-compile.js";
 import { ModuleHooks, registerHooksOf, registerInThread } from "./module-hooks.js";
-import { CODE_CACHE_FOLDER, openCache, type TransformCache } from "./cache.js";
+import { enableCodeCache, openCache, type TransformCache } from "./cache.js";
 import type { LoaderData } from "./loader.js";
 import { optionsFromEnv, type PreloadOptions } from "./env.js";
 import { TsconfigPaths } from "./paths.js";
@@ -34,20 +34,24 @@ const options = optionsFromEnv(process.env, warn);
 const htmlReport = options.enabled && options.html !== undefined && isMainThread ? await import("./report.js") : null;
 
 /**
- * While Babel compiles on this thread (the compiling thread did not answer), it requires parts of
- * itself and its plugins lazily, in the middle of a transform. Those modules are spanfn's
- * toolchain, not the program: instrumenting them would record spanfn's own work, and Babel
- * refuses to compile a plugin it is loading ("Reentrant plugin detected").
+ * While spanfn's own code loads modules on this thread, the hooks pass them by. Babel, compiling
+ * here when the compiling thread did not answer, requires parts of itself and its plugins lazily,
+ * in the middle of a transform; get-tsconfig loads at the first tsconfig.json. Those modules are
+ * spanfn's toolchain, not the program: instrumenting them would record spanfn's own work, and
+ * Babel refuses to compile a plugin it is loading ("Reentrant plugin detected").
  */
-let transforming = false;
-const compileHere: Compile = (...args) => {
-  transforming = true;
-  try {
-    return compile(...args);
-  } finally {
-    transforming = false;
-  }
-};
+let ownLoading = false;
+function asOwnLoading<A extends unknown[], R>(load: (...args: A) => R): (...args: A) => R {
+  return (...args) => {
+    ownLoading = true;
+    try {
+      return load(...args);
+    } finally {
+      ownLoading = false;
+    }
+  };
+}
+const compileHere: Compile = asOwnLoading(compile);
 
 if (options.enabled) await start(options);
 
@@ -71,12 +75,12 @@ async function start(options: PreloadOptions): Promise<void> {
   // Babel loads on the first module not in the cache, on the hooks thread or a compile thread;
   // never on this one.
   const remote = remoteCompiler(compileHere);
-  const paths = new TsconfigPaths(warn);
+  const paths = new TsconfigPaths(warn, asOwnLoading(loadGetTsconfig));
   const registerHooks = registerHooksOf(Module);
   let compiler = remote.compile;
   if (registerHooks !== undefined) {
     compiler = onCompileThread(remote, options, compileHere, new URL("./compile-thread.js", import.meta.url));
-    registerInThread(registerHooks, new ModuleHooks(options, cache, compiler, paths), () => transforming);
+    registerInThread(registerHooks, new ModuleHooks(options, cache, compiler, paths), () => ownLoading);
   } else {
     const data: LoaderData = { ...options, cacheDir: cache?.dir ?? null, compiles: remote.service };
     register(new URL("./loader.js", import.meta.url), { data, transferList: [remote.service.port] });
@@ -118,22 +122,6 @@ function learningOf(options: PreloadOptions, cache: TransformCache | null): Lear
       return new Set(report.demoted.filter((site) => site.learned === true).map((site) => site.name)).size;
     },
   };
-}
-
-/**
- * V8's compiled code for the modules, kept beside their instrumented source (Node 22.1 and
- * later): instrumented code is bigger than the original, and a warm run then skips compiling it,
- * as plain Node does with NODE_COMPILE_CACHE. Node checks each entry against the source it
- * compiles, so code from other options or another plugin version is compiled afresh.
- */
-function enableCodeCache(dir: string): void {
-  const enableCompileCache = (Module as unknown as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
-  if (typeof enableCompileCache !== "function") return;
-  try {
-    enableCompileCache(join(dir, CODE_CACHE_FOLDER));
-  } catch {
-    // Without it, modules compile as they would have: slower, nothing lost.
-  }
 }
 
 /** `--otlp`: spans go to the collector as they end; a trace file too when one was asked for. */
@@ -252,7 +240,7 @@ function installRequireHook(instrumentOptions: InstrumentOptions, cache: Transfo
   for (const extension of [".js", ".cjs", ".ts", ".cts", ".tsx"]) {
     const original = extensions[extension] ?? javascript;
     extensions[extension] = (module, filename) => {
-      if (transforming || !wanted(filename, instrumentOptions)) return original(module, filename);
+      if (ownLoading || !wanted(filename, instrumentOptions)) return original(module, filename);
       const code = instrument(readFileSync(filename, "utf8"), filename, instrumentOptions, true, cache, compiler);
       (module as { _compile(code: string, filename: string): void })._compile(code, filename);
     };

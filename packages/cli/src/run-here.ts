@@ -17,9 +17,9 @@ import workerThreads, { type WorkerOptions } from "node:worker_threads";
 export async function runHere(script: string, args: readonly string[], preload: readonly string[], register: string): Promise<never> {
   process.argv.splice(1, process.argv.length - 1, script, ...args);
   process.execArgv.push(...preload);
-  process.setSourceMapsEnabled(true);
   preloadInWorkers(preload);
   await import(pathToFileURL(register).href);
+  process.setSourceMapsEnabled(true);
   // Outside any promise: what the program's CommonJS main module throws is uncaught, and Node
   // reports it as it reports any program's.
   process.nextTick(() => (Module as unknown as { runMain(): void }).runMain());

@@ -4,13 +4,13 @@
  * this process (run-here.ts) when this process was started plainly; otherwise (Node options of
  * its own, or the preload already loaded here) in a child Node process.
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RunOptions } from "./args.js";
 import { UsageError } from "./args.js";
-import { envFromOptions, setVariables } from "./env.js";
+import { enableCodeCache, openCache } from "./cache.js";
+import { envFromOptions, optionsFromEnv, setVariables } from "./env.js";
 import { nearestPackageJson } from "./package-json.js";
 import { preloaded } from "./preloaded.js";
 import { runHere } from "./run-here.js";
@@ -29,9 +29,22 @@ export function run(options: RunOptions): Promise<number> {
   // child, which gets neither, as it always has.
   if (process.execArgv.length === 0 && !preloaded() && formatIsCertain(script)) {
     setVariables(process.env, variables);
+    enableCodeCacheEarly(script);
     return runHere(script, options.args, PRELOAD, REGISTER);
   }
   return runInChild(script, options.args, setVariables({ ...process.env }, variables));
+}
+
+/**
+ * V8's code cache, on before the preload loads (Node 22.1 and later), where the preload would turn
+ * it on: spanfn's own modules then load compiled, as the program's do.
+ */
+function enableCodeCacheEarly(script: string): void {
+  // What is wrong with the variables the preload tells, once.
+  const options = optionsFromEnv(process.env, () => {}, process.cwd(), script);
+  if (!options.enabled || !options.cache) return;
+  const cache = openCache({ dir: options.cacheDir, root: options.root });
+  if (cache !== null) enableCodeCache(cache.dir);
 }
 
 /**
@@ -49,7 +62,9 @@ function formatIsCertain(script: string): boolean {
   return type === "module" || type === "commonjs";
 }
 
-function runInChild(script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+async function runInChild(script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  // Loaded here: a program run in this process never needs it.
+  const { spawn } = await import("node:child_process");
   const child = spawn(process.execPath, [...PRELOAD, script, ...args], { stdio: "inherit", env });
   // A terminal sends signals to both; one sent to spanfn alone is passed on. Either way spanfn
   // waits for the program, which flushes its trace, and then ends the way it ended.

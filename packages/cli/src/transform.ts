@@ -4,13 +4,13 @@
  * traces keep the original lines, and the runtime imported from spanfn's own copy.
  */
 import type { PluginItem, transformSync as TransformSync } from "@babel/core";
-import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Compiled, TransformCache } from "./cache.js";
+import { stampOf, type Compiled, type TransformCache } from "./cache.js";
 import { nearestPackageJson } from "./package-json.js";
+import type { GetTsconfig } from "./paths.js";
 
 const require = createRequire(import.meta.url);
 
@@ -27,6 +27,17 @@ export function loadToolchain(): { transformSync: typeof TransformSync; spanfn: 
   const plugin = require("@spanfn/babel-plugin") as { default?: unknown };
   toolchainModules = { transformSync: babel.transformSync, spanfn: plugin.default ?? plugin };
   return toolchainModules;
+}
+
+/**
+ * get-tsconfig, for tsconfig `paths` (paths.ts), at the first tsconfig.json. Found when this
+ * module loads: a bare name required later would be resolved through those very paths. Its
+ * CommonJS build, which Node loads in about half the time of its ES build.
+ */
+const GET_TSCONFIG = require.resolve("get-tsconfig");
+
+export function loadGetTsconfig(): GetTsconfig {
+  return require(GET_TSCONFIG) as GetTsconfig;
 }
 
 export interface InstrumentOptions {
@@ -93,29 +104,50 @@ function cacheKey(filename: string, options: InstrumentOptions, commonjs: boolea
   return JSON.stringify([toolchain(), filename, commonjs, all, include, exclude, nodeModules, root, runtimeFor(commonjs)]);
 }
 
+/**
+ * The files that say which toolchain transforms the code, found when this module loads (before
+ * the preload's hooks, which would otherwise see these lookups): the packages' manifests, and the
+ * plugin's built code with this file's, because inside this repository the version numbers stay
+ * put while the plugin is rebuilt.
+ */
+const TOOLCHAIN = toolchainFiles();
+
+function toolchainFiles(): { manifests: string[]; pluginDir: string; self: string } | Error {
+  try {
+    const packages = ["@babel/core", "@babel/preset-typescript", "@babel/plugin-transform-modules-commonjs", "@spanfn/babel-plugin", "@spanfn/cli"];
+    return {
+      manifests: packages.map((name) => require.resolve(`${name}/package.json`)),
+      // Its CommonJS build (what require resolves to) is made with the ESM one this CLI imports.
+      pluginDir: dirname(require.resolve("@spanfn/babel-plugin")),
+      self: fileURLToPath(import.meta.url),
+    };
+  } catch (error) {
+    // Told where it matters: each module is then compiled as without a cache.
+    return error as Error;
+  }
+}
+
 let toolchainStamp: string | undefined;
 
 /**
- * The versions of what transforms the code, and a hash of the plugin's and this file's built
- * code: inside this repository the version numbers stay put while the plugin is rebuilt.
- * Computed once per thread, on the first module.
+ * The versions of what transforms the code, and the size and modification time of each of the
+ * plugin's built files and this one's (a rebuild changes them; reading them whole would cost
+ * every run more than the check is worth). Computed once per thread, on the first module.
  */
 function toolchain(): string {
   if (toolchainStamp !== undefined) return toolchainStamp;
-  const version = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
-  const built = createHash("sha256");
-  // Its CommonJS build (what require resolves to) is made with the ESM one this CLI imports.
-  const pluginDir = dirname(require.resolve("@spanfn/babel-plugin"));
-  for (const file of readdirSync(pluginDir).filter((name) => name.endsWith(".js")).sort()) built.update(file).update(readFileSync(join(pluginDir, file)));
-  built.update(readFileSync(fileURLToPath(import.meta.url)));
-  toolchainStamp = JSON.stringify({
-    babel: version("@babel/core"),
-    presetTypescript: version("@babel/preset-typescript"),
-    modulesCommonjs: version("@babel/plugin-transform-modules-commonjs"),
-    plugin: version("@spanfn/babel-plugin"),
-    cli: version("@spanfn/cli"),
-    built: built.digest("hex"),
+  if (TOOLCHAIN instanceof Error) throw TOOLCHAIN;
+  const versions = TOOLCHAIN.manifests.map((file) => (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version);
+  const built = readdirSync(TOOLCHAIN.pluginDir)
+    .filter((name) => name.endsWith(".js"))
+    .sort()
+    .map((name) => join(TOOLCHAIN.pluginDir, name));
+  const stamps = [...built, TOOLCHAIN.self].map((file) => {
+    const stamp = stampOf(file);
+    if (stamp === undefined) throw new Error(`cannot read ${file}`);
+    return stamp;
   });
+  toolchainStamp = JSON.stringify({ versions, stamps });
   return toolchainStamp;
 }
 

@@ -398,6 +398,18 @@ describe("spanfn run", () => {
     }
   });
 
+  test("a short synchronous program loads none of the modules only some runs need: child processes, compression, V8's promise hooks, get-tsconfig", () => {
+    const out = join(scratch, "startup.json");
+    const result = spanfn(["run", "--all", "--out", out, "main.mjs"], {}, join(PROGRAMS, "startup"));
+    expect(result.status).toBe(0);
+    const seen = JSON.parse(result.stdout) as { sum: number; pid: number; builtins: string[]; getTsconfig: boolean };
+    expect([seen.sum, seen.pid]).toEqual([328350, result.pid]);
+    expect(seen.builtins).toContain("worker_threads");
+    expect(seen.builtins.filter((name) => ["child_process", "zlib", "v8", "process"].includes(name))).toEqual([]);
+    expect(seen.getTsconfig).toBe(false);
+    expect(trace(out).filter((e) => e.ph === "B").map((e) => e.name)).toContain("main::square");
+  });
+
   test("a program whose format Node would read from its syntax (a .js file, no package type) runs in a child", () => {
     const result = spanfn(["run", "--quiet", "--out", join(scratch, "untyped.json"), "main.js"], {}, join(PROGRAMS, "untyped"));
     expect([result.status, result.stderr]).toEqual([0, ""]);

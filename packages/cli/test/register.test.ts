@@ -11,6 +11,7 @@ import { pathToFileURL } from "node:url";
 import { parseChromeTrace } from "../../tracing/src/index.js";
 import { asPairs } from "../../tracing/test/chrome-pairs.js";
 import { envFromOptions, globs, optionsFromEnv } from "../src/env.js";
+import { TsconfigPaths, type GetTsconfig } from "../src/paths.js";
 
 const PROGRAM = join(__dirname, "programs", "register");
 const BIN = join(__dirname, "../bin/spanfn.js");
@@ -187,9 +188,9 @@ describe("the SPANFN_* variables", () => {
 
 describe("tsconfig paths", () => {
   const PROGRAMS = join(__dirname, "programs");
-  const run = (program: string) => {
-    const out = join(scratch, `${program}.json`);
-    const result = spawnSync(process.execPath, [BIN, "run", "--all", "--quiet", "--out", out, "main.ts"], {
+  const run = (program: string, flags: string[] = []) => {
+    const out = join(scratch, `${program}${flags.join("")}.json`);
+    const result = spawnSync(process.execPath, [BIN, "run", "--all", ...flags, "--quiet", "--out", out, "main.ts"], {
       cwd: join(PROGRAMS, program),
       encoding: "utf8",
       timeout: 60000,
@@ -204,6 +205,32 @@ describe("tsconfig paths", () => {
     expect(result.stderr).toBe("");
     expect(result.stdout).toBe("hi ada deep\n");
     expect(spanNames(result.out)).toEqual(["src/lib/hi::hi", "src/lib/nested/deep::deep"]);
+  });
+
+  test("with node_modules instrumented too: the aliases resolve, and only the program's functions are traced", () => {
+    const result = run("paths-esm", ["--node-modules"]);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("hi ada deep\n");
+    expect(spanNames(result.out)).toEqual(["src/lib/hi::hi", "src/lib/nested/deep::deep"]);
+  });
+
+  test("get-tsconfig is loaded at the first bare import under a tsconfig.json, once, and never without one", () => {
+    const dir = mkdtempSync(join(scratch, "tsconfig-"));
+    let loads = 0;
+    const load = () => {
+      loads++;
+      return require("get-tsconfig") as GetTsconfig;
+    };
+    const paths = new TsconfigPaths(() => {}, load);
+    expect(paths.candidates("@lib/a", join(dir, "main.ts"))).toEqual([]);
+    expect(loads).toBe(0);
+    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { paths: { "@lib/*": ["./lib/*"] } } }));
+    const fresh = new TsconfigPaths(() => {}, load);
+    expect(fresh.candidates("./relative", join(dir, "main.ts"))).toEqual([]);
+    expect(loads).toBe(0);
+    expect(fresh.candidates("@lib/a", join(dir, "main.ts"))).toEqual([join(dir, "lib", "a")]);
+    expect(fresh.candidates("@lib/b", join(dir, "sub", "main.ts"))).toEqual([join(dir, "lib", "b")]);
+    expect(loads).toBe(1);
   });
 
   test("CommonJS: an alias imported from TypeScript and one required from JavaScript, paths from an extended tsconfig", () => {

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseChromeTrace, type ChromeTraceEvent } from "../src/index.js";
 import { asPairs } from "./chrome-pairs.js";
+import { lazyBuiltin } from "../src/node/builtin.js";
 
 const programs = join(__dirname, "programs");
 const scratch = mkdtempSync(join(tmpdir(), "spanfn-node-"));
@@ -312,5 +313,21 @@ describe("a build without the plugin", () => {
     expect(result.stdout).toBe("6\n");
     expect(result.stderr).toBe("");
     expect(named(trace(out), "b", "worker task")).toHaveLength(2);
+  });
+});
+
+describe("builtins loaded at first use", () => {
+  test("the module itself, loaded once, with and without process.getBuiltinModule", () => {
+    const zlib = lazyBuiltin<typeof import("node:zlib")>("node:zlib");
+    expect(zlib()).toBe(require("node:zlib"));
+    expect(zlib()).toBe(zlib());
+    const process_ = process as { getBuiltinModule?: unknown };
+    const getBuiltinModule = process_.getBuiltinModule;
+    delete process_.getBuiltinModule;
+    try {
+      expect(lazyBuiltin("node:zlib")()).toBe(require("node:zlib"));
+    } finally {
+      if (getBuiltinModule !== undefined) process_.getBuiltinModule = getBuiltinModule;
+    }
   });
 });

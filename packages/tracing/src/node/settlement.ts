@@ -7,12 +7,12 @@
  * promise was already settled when it was returned is asked only in a microtask after, of those
  * the hook has not seen settle by then. Where V8 offers its own reading, it is used instead.
  */
-import { promiseHooks, setFlagsFromString } from "node:v8";
 import { inspect, types } from "node:util";
 import { now } from "../clock.js";
 import { Kind } from "../layout.js";
 import { settled } from "../rows.js";
 import { state, type AsyncSpan, type PromiseState, type SettlementTracking } from "../state.js";
+import { lazyBuiltin } from "./builtin.js";
 
 /** The thread's tracking, made at first use (its tables live in the state, shared by every copy). */
 function tracking(): SettlementTracking {
@@ -40,6 +40,9 @@ function tracking(): SettlementTracking {
   state.node.settlement = created;
   return created;
 }
+
+// Only programs that return promises from traced functions need it.
+const v8 = lazyBuiltin<typeof import("node:v8")>("node:v8");
 
 const INSPECT = { depth: 0, customInspect: false, maxArrayLength: 0, maxStringLength: 0, breakLength: Infinity } as const;
 
@@ -111,11 +114,11 @@ function inspectedFromNow(promise: Promise<unknown>): PromiseState {
 }
 
 function withNativesSyntax<T>(run: () => T): T {
-  setFlagsFromString("--allow-natives-syntax");
+  v8().setFlagsFromString("--allow-natives-syntax");
   try {
     return run();
   } finally {
-    setFlagsFromString("--no-allow-natives-syntax");
+    v8().setFlagsFromString("--no-allow-natives-syntax");
   }
 }
 
@@ -226,7 +229,10 @@ export function observeWithPromiseHooks(promise: Promise<unknown>, span: AsyncSp
   }
   t.tracked.set(promise, [span, id]);
   t.pending++;
-  if (t.stop === null) t.stop = promiseHooks.onSettled(t.onSettled as (promise: Promise<unknown>) => void) as () => void;
+  if (t.stop === null) {
+    chooseStateReader(t);
+    t.stop = v8().promiseHooks.onSettled(t.onSettled as (promise: Promise<unknown>) => void) as () => void;
+  }
   t.fresh.push(promise);
   t.freshTicks.push(now());
   queueCheck(t);
@@ -237,7 +243,6 @@ export function observeWithPromiseHooks(promise: Promise<unknown>, span: AsyncSp
  * that trigger no proxy trap.
  */
 export function useExactSettlement(exact = true): void {
-  if (exact) chooseStateReader(tracking());
   state.observeSettlement = exact ? observeWithPromiseHooks : null;
   state.isPromise = types.isPromise as (value: object) => boolean;
   state.isProxy = types.isProxy as (value: object) => boolean;

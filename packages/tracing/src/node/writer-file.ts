@@ -5,7 +5,6 @@
  */
 import { closeSync, constants, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { deflateSync } from "node:zlib";
 import type { EventBlock } from "../events.js";
 import { countEvents } from "../records.js";
 import { ChromeTraceWriter } from "../sinks/chrome.js";
@@ -13,6 +12,10 @@ import { PerfettoTraceWriter } from "../sinks/perfetto.js";
 import type { RuntimeReport } from "../sinks/sink.js";
 import type { TraceWriter } from "../sinks/trace-writer.js";
 import type { WriterSetup } from "./writer-protocol.js";
+import { lazyBuiltin } from "./builtin.js";
+
+// Only Perfetto traces are deflated.
+const zlib = lazyBuiltin<typeof import("node:zlib")>("node:zlib");
 
 export class WriterFile {
   /** Why the file failed, once it has. */
@@ -42,7 +45,7 @@ export class WriterFile {
       this.encoder =
         setup.format === "perfetto"
           ? // Deflate's fastest level: nearly the size of the default at a fraction of its time.
-            new PerfettoTraceWriter(write, { processName: setup.processName, compress: (bytes) => deflateSync(bytes, { level: 1 }) })
+            new PerfettoTraceWriter(write, { processName: setup.processName, compress: (bytes) => zlib().deflateSync(bytes, { level: 1 }) })
           : new ChromeTraceWriter(write, { processName: setup.processName, bytes: true, lend: true });
       this.encoder.start(setup.process);
     } catch (error) {

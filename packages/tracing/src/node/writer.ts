@@ -15,7 +15,6 @@
  * costs a short program more than everything else spanfn does at exit.
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
-import { env as programEnv } from "node:process";
 import { countEvents, countRecords } from "../records.js";
 import { BlockMessages } from "../block-message.js";
 import { isShared } from "../queue.js";
@@ -151,7 +150,7 @@ export class TraceWriterSink implements Sink {
     const setup = this.setup(this.process);
     // The writer must not load the program's preloads (spanfn run's instrumentation among them):
     // no execArgv, and no NODE_OPTIONS, which a worker applies from its env.
-    const { NODE_OPTIONS: _, ...env } = programEnv;
+    const { NODE_OPTIONS: _, ...env } = process.env;
     state.node.startingOwnThread = true;
     let worker: Worker;
     try {
