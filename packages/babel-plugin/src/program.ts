@@ -73,7 +73,7 @@ export function hoistSites(
     const indices = [...refs.words].sort((a, b) => a - b);
     declarations.push(types.variableDeclaration("var", indices.map((i) => types.variableDeclarator(refs.word(i), types.unaryExpression("-", types.numericLiteral(1))))));
     register.push(types.cloneNode(refs.readWords));
-    declarations.push(readWordsFunction(types, refs, indices));
+    declarations.push(...readWordsFunctions(types, refs, indices));
   }
   declarations.unshift(types.variableDeclaration("var", [types.variableDeclarator(types.cloneNode(sitesId), call("registerSpans", register))]));
   // First in the file, so no user comment is moved; imports are hoisted, so order is no matter.
@@ -82,11 +82,45 @@ export function hoistSites(
 }
 
 /**
+ * Sites per words function. V8 compiles a function whole at its first call, and the runtime
+ * resets one recursive demoted site's word at a time: one switch over every site of a large
+ * module would cost its whole compile for the first reset.
+ */
+const WORDS_PER_FUNCTION = 64;
+
+/**
  * `function words(i, reset) { var value; switch (i) { case 0: value = w0; if (reset) w0 = -1;
  * return value; … } }`: how the runtime reads a site's word, and sets it back to asking (its
- * gates.ts), one site at a time.
+ * gates.ts), one site at a time. Past WORDS_PER_FUNCTION sites, `words` hands each site to the
+ * function of its run of sites: `switch (i >> 6) { case 0: return words0(i, reset); … }`.
  */
-function readWordsFunction(types: typeof t, refs: FileRefs, indices: number[]): t.FunctionDeclaration {
+function readWordsFunctions(types: typeof t, refs: FileRefs, indices: number[]): t.FunctionDeclaration[] {
+  if (indices.length <= WORDS_PER_FUNCTION) return [wordsFunction(types, refs, refs.readWords, indices)];
+  const runs = new Map<number, number[]>();
+  for (const i of indices) {
+    const run = Math.floor(i / WORDS_PER_FUNCTION);
+    const members = runs.get(run);
+    if (members === undefined) runs.set(run, [i]);
+    else members.push(i);
+  }
+  const index = types.identifier("i");
+  const reset = types.identifier("reset");
+  const parts: t.FunctionDeclaration[] = [];
+  const cases: t.SwitchCase[] = [];
+  for (const [run, members] of runs) {
+    // The prefix is in no name of the source, so neither is this.
+    const part = types.identifier(`${refs.readWords.name}${run}`);
+    parts.push(wordsFunction(types, refs, part, members));
+    const call = types.callExpression(types.cloneNode(part), [types.cloneNode(index), types.cloneNode(reset)]);
+    cases.push(types.switchCase(types.numericLiteral(run), [types.returnStatement(call)]));
+  }
+  const which = types.binaryExpression(">>", types.cloneNode(index), types.numericLiteral(Math.log2(WORDS_PER_FUNCTION)));
+  const dispatch = types.functionDeclaration(types.cloneNode(refs.readWords), [index, reset], types.blockStatement([types.switchStatement(which, cases)]));
+  refs.generated.add(dispatch);
+  return [dispatch, ...parts];
+}
+
+function wordsFunction(types: typeof t, refs: FileRefs, name: t.Identifier, indices: number[]): t.FunctionDeclaration {
   const index = types.identifier("i");
   const reset = types.identifier("reset");
   const value = types.identifier("value");
@@ -98,7 +132,7 @@ function readWordsFunction(types: typeof t, refs: FileRefs, indices: number[]): 
     ]),
   );
   const body = types.blockStatement([types.variableDeclaration("var", [types.variableDeclarator(value)]), types.switchStatement(types.cloneNode(index), cases)]);
-  const declaration = types.functionDeclaration(types.cloneNode(refs.readWords), [index, reset], body);
+  const declaration = types.functionDeclaration(types.cloneNode(name), [index, reset], body);
   refs.generated.add(declaration);
   return declaration;
 }

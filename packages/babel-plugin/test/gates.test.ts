@@ -153,3 +153,38 @@ describe("generated code asks the runtime only while its word says so", () => {
     expect(demoted).toMatchObject({ calls: 15, recorded: 10 });
   });
 });
+
+describe("a module with more sites than one words function holds", () => {
+  const MANY = Array.from({ length: 130 }, (_, i) => `export function f${i}() { return ${i}; }\n`).join("");
+  const compileMany = () => {
+    round++;
+    return compile(MANY, `/project/src/gated${round}.js`, { instrument: "all", runtimeModule: "counting-runtime" }, {
+      plugins: [require.resolve("@babel/plugin-transform-modules-commonjs")],
+    }).code!;
+  };
+
+  test("`words` hands each site to the function of its run of 64 sites", () => {
+    const code = compileMany();
+    const body = (name: string) => code.slice(code.indexOf(`function ${name}(`), code.indexOf("\n}\n", code.indexOf(`function ${name}(`)));
+    expect(body("_sf$words")).toBe(
+      ["function _sf$words(i, reset) {", "  switch (i >> 6) {", ...[0, 1, 2].flatMap((run) => [`    case ${run}:`, `      return _sf$words${run}(i, reset);`]), "  }"].join("\n"),
+    );
+    const cases = (name: string) => [...body(name).matchAll(/case (\d+):/g)].map((match) => Number(match[1]));
+    expect(cases("_sf$words0")).toEqual(Array.from({ length: 64 }, (_, i) => i));
+    expect(cases("_sf$words1")).toEqual(Array.from({ length: 64 }, (_, i) => 64 + i));
+    expect(cases("_sf$words2")).toEqual([128, 129]);
+  });
+
+  test("every site's word is read and reset through them: disabled, each asks once; enabled again, each asks again and records", () => {
+    const m = evaluate(compileMany(), { "counting-runtime": runtime }) as Record<string, () => number>;
+    const callAll = () => Array.from({ length: 130 }, (_, i) => m[`f${i}`]()).reduce((a, b) => a + b, 0);
+    tracing.configure({ enabled: false });
+    expect(callAll()).toBe((129 * 130) / 2);
+    callAll();
+    expect(asks).toBe(130);
+    tracing.configure({ enabled: true });
+    callAll();
+    expect(asks).toBe(260);
+    expect([spans("f0"), spans("f64"), spans("f129")]).toEqual([1, 1, 1]);
+  });
+});

@@ -98,14 +98,16 @@ export function gatedCalls(s: RuntimeState, site: number): number {
   return table.words !== null && table.wordValues[i] > 0 ? table.calls[i] + table.wordValues[i] : table.calls[i];
 }
 
-/** Reads the words of the modules of `sites`, each module once (before a report of their counts). */
+/**
+ * Reads the words of `sites` (before a report of their counts), each alone: a module's words
+ * functions compile as they are first called, so a module's others are left alone.
+ */
 export function readWordsOfSites(s: RuntimeState, sites: readonly number[]): void {
-  const read = new Set<SiteTable>();
   for (const site of sites) {
     const table = tableOf(s, site);
-    if (table === null || table.words === null || read.has(table)) continue;
-    read.add(table);
-    readWords(table);
+    if (table === null || table.words === null) continue;
+    const i = site - table.first;
+    table.wordValues[i] = callWords(table, i, false);
   }
 }
 
@@ -124,10 +126,6 @@ function resetWord(table: SiteTable, i: number): void {
   const value = callWords(table, i, true);
   if (value > 0) table.calls[i] += value;
   table.wordValues[i] = Word.ask;
-}
-
-function readWords(table: SiteTable): void {
-  for (let i = 0; i < table.wordValues.length; i++) table.wordValues[i] = callWords(table, i, false);
 }
 
 /** A site's word, or "asking" for a site that has none or a module that no longer answers. */

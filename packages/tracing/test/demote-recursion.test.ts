@@ -58,14 +58,16 @@ let round = 0;
  * the outermost gate, or from before it ("no outermost": it asks for the gates without saying it
  * knows that one).
  */
-function load(options: { older?: "outermost" | "no outermost" } = {}): Program {
+function load(options: { older?: "outermost" | "no outermost"; filler?: number } = {}): Program {
   round++;
   if (options.older !== undefined) {
     let code = readFileSync(join(__dirname, "programs/older-plugin-recursion.cjs"), "utf8").replaceAll("src/recursion-older", `src/recursion${round}`);
     if (options.older === "no outermost") code = code.replace(/siteGates\((\w+), true\)/, "siteGates($1)");
     return evaluate(code) as Program;
   }
-  const code = compile(SOURCE, `/project/src/recursion${round}.js`, { instrument: "all" }, {
+  // Functions before the others, so that theirs are sites past the first words function's.
+  const filler = Array.from({ length: options.filler ?? 0 }, (_, i) => `export function filler${i}() { return ${i}; }\n`).join("");
+  const code = compile(filler + SOURCE, `/project/src/recursion${round}.js`, { instrument: "all" }, {
     plugins: [require.resolve("@babel/plugin-transform-modules-commonjs")],
   }).code!;
   return evaluate(code) as Program;
@@ -133,6 +135,20 @@ describe("demotion of recursive functions", () => {
       `thread-begin:${name("fib")}`,
       `thread-end:${name("fib")}`,
     ]);
+    const fib = demoted("fib")!;
+    expect(fib.calls + fib.recorded).toBe(before + 2 * fibCalls(12) + fibCalls(10));
+  });
+
+  test("in a module with more sites than one words function holds, the same: outermost spans, an exact count", () => {
+    const program = load({ filler: 150 });
+    const before = runFib(program, 16, 20);
+    expect(demoted("fib")).toBeDefined();
+    take();
+    expect(program.twice(12)).toBe(2 * 144);
+    program.fib(10);
+    const events = take();
+    expect(begins(events, "fib")).toHaveLength(3);
+    expect(begins(events, "twice")).toHaveLength(1);
     const fib = demoted("fib")!;
     expect(fib.calls + fib.recorded).toBe(before + 2 * fibCalls(12) + fibCalls(10));
   });
