@@ -41,5 +41,6 @@ export async function resolve(specifier: string, context: ResolveContext, next: 
 }
 
 export async function load(url: string, context: LoadContext, next: Next<LoadContext, LoadResult>): Promise<LoadResult> {
-  return hooks.load(url) ?? next(url, context);
+  const detected = hooks.asksFormat(url) ? (await next(url, context)).format : undefined;
+  return hooks.load(url, detected) ?? next(url, context);
 }

@@ -7,10 +7,9 @@
  * below), which spares the program starting that thread and a round trip to it per import.
  */
 import { readFileSync } from "node:fs";
-import { dirname, extname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { nearestPackageJson } from "./package-json.js";
-import { instrument, wanted, type InstrumentOptions } from "./transform.js";
+import { declaredFormat } from "./package-json.js";
+import { instrument, isTypeScript, wanted, type InstrumentOptions } from "./transform.js";
 import type { TransformCache } from "./cache.js";
 import type { Compile } from "./remote-compile.js";
 import { filesFor, firstFile, isBare, type TsconfigPaths } from "./paths.js";
@@ -58,15 +57,27 @@ export class ModuleHooks {
   }
 
   /**
+   * Whether `load` needs the format Node's own loader gives `url`: a JavaScript file whose
+   * package.json has no "type" is an ES module or CommonJS by its syntax, as Node detects it.
+   */
+  asksFormat(url: string): boolean {
+    if (!url.startsWith("file:")) return false;
+    const path = fileURLToPath(url);
+    return wanted(path, this.options) && declaredFormat(path) === undefined && !isTypeScript(path);
+  }
+
+  /**
    * The program's ES module, instrumented; a CommonJS one to be loaded by Node's CommonJS loader,
    * so that the require hook instruments it (`source` left out). Undefined: Node loads it as it
-   * would have.
+   * would have. `detected`: the format Node's loader gave a file `asksFormat` named.
    */
-  load(url: string): LoadResult | undefined {
+  load(url: string, detected?: string | null): LoadResult | undefined {
     if (!url.startsWith("file:")) return undefined;
     const path = fileURLToPath(url);
     if (!wanted(path, this.options)) return undefined;
-    if (formatOf(path) === "commonjs") return { format: "commonjs", shortCircuit: true };
+    // TypeScript in an untyped package is CommonJS, its imports made requires, as tsc makes it.
+    const format = declaredFormat(path) ?? (detected === "module" ? "module" : "commonjs");
+    if (format === "commonjs") return { format: "commonjs", shortCircuit: true };
     const source = readFileSync(path, "utf8");
     return { format: "module", source: instrument(source, path, this.options, false, this.cache, this.compiler), shortCircuit: true };
   }
@@ -74,14 +85,6 @@ export class ModuleHooks {
 
 function parentPath(context: ResolveContext): string | undefined {
   return context.parentURL?.startsWith("file:") ? fileURLToPath(context.parentURL) : undefined;
-}
-
-/** `module` or `commonjs`, as Node decides it: by extension, else by the nearest package.json. */
-function formatOf(path: string): "module" | "commonjs" {
-  const extension = extname(path);
-  if (extension === ".mjs" || extension === ".mts") return "module";
-  if (extension === ".cjs" || extension === ".cts") return "commonjs";
-  return nearestPackageJson(dirname(path))?.type === "module" ? "module" : "commonjs";
 }
 
 type SyncNext<C, R> = (specifier: string, context: C) => R;
@@ -120,7 +123,7 @@ export function registerInThread(register: (hooks: SyncHooks) => unknown, hooks:
     },
     load(url, context, next) {
       if (busy()) return next(url, context);
-      const own = hooks.load(url);
+      const own = hooks.load(url, hooks.asksFormat(url) ? next(url, context).format : undefined);
       // A CommonJS module required is the require hook's; imported, it is handed to Node's
       // CommonJS loader, and so to the require hook, by leaving out its source.
       if (own === undefined || (own.format === "commonjs" && viaRequire(context))) return next(url, context);

@@ -4,7 +4,7 @@
  * modules lie below it.
  */
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, extname, join } from "node:path";
 
 export interface PackageJson {
   /** The directory it is in. */
@@ -48,4 +48,16 @@ function read(dir: string): PackageJson | null {
   } catch {
     return { dir };
   }
+}
+
+/**
+ * `module` or `commonjs` as a file's extension says, else its nearest package.json's "type";
+ * undefined where neither says, and Node goes by the file's syntax.
+ */
+export function declaredFormat(path: string): "module" | "commonjs" | undefined {
+  const extension = extname(path);
+  if (extension === ".mjs" || extension === ".mts") return "module";
+  if (extension === ".cjs" || extension === ".cts") return "commonjs";
+  const type = nearestPackageJson(dirname(path))?.type;
+  return type === "module" || type === "commonjs" ? type : undefined;
 }

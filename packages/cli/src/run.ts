@@ -11,7 +11,7 @@ import type { RunOptions } from "./args.js";
 import { UsageError } from "./args.js";
 import { enableCodeCache, openCache } from "./cache.js";
 import { envFromOptions, optionsFromEnv, setVariables } from "./env.js";
-import { nearestPackageJson } from "./package-json.js";
+import { declaredFormat, nearestPackageJson } from "./package-json.js";
 import { preloaded } from "./preloaded.js";
 import { runHere } from "./run-here.js";
 
@@ -51,15 +51,14 @@ function enableCodeCacheEarly(script: string): void {
  * Whether Node, starting `script` with no preload, takes it for what the preload's hooks take it
  * for (a process started with a preload loads every main module through the ES module loader,
  * and so through the hooks): its extension says, or its package.json's "type" does. Without
- * either, Node goes by its syntax, and the hooks do not: such a program keeps the child.
+ * either, Node goes by its syntax: the hooks ask Node's loader for it, but a main run here starts
+ * in the CommonJS loader, whose require hook takes the file for CommonJS. Such a program keeps
+ * the child.
  */
 function formatIsCertain(script: string): boolean {
-  const extension = extname(script);
-  if (extension === ".mjs" || extension === ".cjs" || extension === ".cts") return true;
-  const type = nearestPackageJson(dirname(script))?.type;
   // Node runs an .mts main as an ES module by its package's type, or where it strips types itself.
-  if (extension === ".mts") return type === "module" || Boolean((process.features as { typescript?: unknown }).typescript);
-  return type === "module" || type === "commonjs";
+  if (extname(script) === ".mts") return nearestPackageJson(dirname(script))?.type === "module" || Boolean((process.features as { typescript?: unknown }).typescript);
+  return declaredFormat(script) !== undefined;
 }
 
 async function runInChild(script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {

@@ -417,6 +417,15 @@ describe("spanfn run", () => {
     expect(trace(join(scratch, "untyped.json")).filter((e) => e.ph === "B").map((e) => e.name)).toEqual(["main::main"]);
   });
 
+  test("ES module syntax in a .js file with no package type: an ES module, as Node takes it, its imports too", () => {
+    const dir = join(PROGRAMS, "untyped-esm");
+    const plain = spawnSync(process.execPath, ["main.js"], { cwd: dir, encoding: "utf8" });
+    const result = spanfn(["run", "--quiet", "--out", join(scratch, "untyped-esm.json"), "main.js"], {}, dir);
+    expect([result.status, result.stdout]).toEqual([0, plain.stdout]);
+    expect(JSON.parse(result.stdout)).toEqual({ doubled: 42, file: true });
+    expect(trace(join(scratch, "untyped-esm.json")).filter((e) => e.ph === "B").map((e) => e.name)).toEqual(["main::main", "double::double"]);
+  });
+
   test("a syntax error in the program is reported as Node reports it", () => {
     const dir = join(PROGRAMS, "syntax");
     const plain = spawnSync(process.execPath, ["bad.js"], { cwd: dir, encoding: "utf8" });

@@ -1,0 +1,4 @@
+/** @spanFn */
+export function double(x) {
+  return x * 2;
+}
