@@ -123,10 +123,11 @@ export function registerInThread(register: (hooks: SyncHooks) => unknown, hooks:
     },
     load(url, context, next) {
       if (busy()) return next(url, context);
-      const own = hooks.load(url, hooks.asksFormat(url) ? next(url, context).format : undefined);
+      const asked = hooks.asksFormat(url) ? next(url, context) : undefined;
+      const own = hooks.load(url, asked?.format);
       // A CommonJS module required is the require hook's; imported, it is handed to Node's
       // CommonJS loader, and so to the require hook, by leaving out its source.
-      if (own === undefined || (own.format === "commonjs" && viaRequire(context))) return next(url, context);
+      if (own === undefined || (own.format === "commonjs" && viaRequire(context))) return asked ?? next(url, context);
       return own;
     },
   });

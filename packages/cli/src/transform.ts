@@ -122,7 +122,7 @@ function toolchainFiles(): { manifests: string[]; pluginDir: string; self: strin
       self: fileURLToPath(import.meta.url),
     };
   } catch (error) {
-    // Told where it matters: each module is then compiled as without a cache.
+    // toolchain() throws it, and each module is then compiled as without a cache (instrument).
     return error as Error;
   }
 }

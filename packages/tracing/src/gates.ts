@@ -99,8 +99,8 @@ export function gatedCalls(s: RuntimeState, site: number): number {
 }
 
 /**
- * Reads the words of `sites` (before a report of their counts), each alone: a module's words
- * functions compile as they are first called, so a module's others are left alone.
+ * Reads the words of `sites` only (before a report of their counts): a module's words functions
+ * compile at their first call, and those of sites nobody asked about need not.
  */
 export function readWordsOfSites(s: RuntimeState, sites: readonly number[]): void {
   for (const site of sites) {
