@@ -1,6 +1,6 @@
 /**
  * The writer thread: takes sealed blocks from the program's thread, hands each to the trace file
- * (writer-file.ts), the summary (writer-summary.ts) and the outputs it hosts (writer-outputs.ts),
+ * (writer-file.ts), the summary (read/block-summary.ts) and the outputs it hosts (writer-outputs.ts),
  * and hands their buffers back. Everything after recording happens here, so the program's thread
  * pays for recording and one message per block. It runs none of the program's code and loads no
  * preload (the program's thread starts it with an empty `execArgv`).
@@ -31,7 +31,7 @@ import {
   type WriterReply,
   type WriterSetup,
 } from "./writer-protocol.js";
-import { WriterSummary } from "./writer-summary.js";
+import { BlockSummary } from "../read/block-summary.js";
 
 const setup = workerData as WriterSetup;
 const control = new Int32Array(setup.control);
@@ -43,7 +43,7 @@ const file = new WriterFile(setup, (message) => {
   send({ kind: "failed", message });
 });
 const outputs = new WriterOutputs(setup.outputs, { process: setup.process, warn });
-const summary = setup.summary ? new WriterSummary(setup.process) : null;
+const summary = setup.summary ? new BlockSummary(setup.process) : null;
 
 /**
  * Blocks (copied: their buffers go back at once) and requests that came while the outputs were

@@ -44,7 +44,7 @@ import {
 } from "./writer-protocol.js";
 import { WRITER_SCRIPT } from "./writer-script.js";
 import { WriterFile } from "./writer-file.js";
-import { WriterSummary } from "./writer-summary.js";
+import { BlockSummary } from "../read/block-summary.js";
 
 export type { TraceFormat, WriterOutputSpec, OutputReport, FlushReply } from "./writer-protocol.js";
 export type { WriterOutput, WriterOutputContext, WriterOutputFactory } from "./writer-output.js";
@@ -307,7 +307,7 @@ export class TraceWriterSink implements Sink {
     this.stopStartTimer();
     const setup = this.setup(this.process);
     const file = new WriterFile(setup, () => {});
-    const summary = setup.summary ? new WriterSummary(setup.process) : null;
+    const summary = setup.summary ? new BlockSummary(setup.process) : null;
     file.open();
     for (const block of this.waiting) if (file.block(block) && summary !== null) summary.block(block);
     file.finish(report);

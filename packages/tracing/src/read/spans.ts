@@ -42,7 +42,7 @@ interface OpenAsync {
 }
 
 /** A union of intervals kept merged, so concurrent children that overlap count once. */
-class IntervalUnion {
+export class IntervalUnion {
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
 

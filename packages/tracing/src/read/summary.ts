@@ -37,7 +37,8 @@ export interface Summary {
   demoted: { name: string; calls: number }[];
 }
 
-interface Row {
+/** One name's spans of one kind, as they add up (SummaryBuilder.row). */
+export interface SummaryRow {
   name: string;
   kind: "thread" | "async";
   count: number;
@@ -59,9 +60,9 @@ interface ReportArgs {
 
 export class SummaryBuilder {
   /** Rows by name, one map per kind (no key built per span), and all of them in the order they began. */
-  private readonly threadRows = new Map<string, Row>();
-  private readonly asyncRows = new Map<string, Row>();
-  private readonly rows: Row[] = [];
+  private readonly threadRows = new Map<string, SummaryRow>();
+  private readonly asyncRows = new Map<string, SummaryRow>();
+  private readonly rows: SummaryRow[] = [];
   private events = 0;
   private unfinished = 0;
   private droppedSpans = 0;
@@ -72,22 +73,34 @@ export class SummaryBuilder {
   private readonly demotedCalls = new Map<string, number>();
 
   add(span: CompletedSpan): void {
-    if (span.outcome === "unfinished") {
-      this.unfinished++;
-      return;
-    }
-    const rows = span.kind === "thread" ? this.threadRows : this.asyncRows;
-    let row = rows.get(span.name);
+    if (span.outcome === "unfinished") this.unfinishedSpan();
+    else this.finishedSpan(this.row(span.kind, span.name), span.duration, span.childTime);
+  }
+
+  /** The row of the spans of `kind` named `name`: a reader that knows a span's row already passes it to `finishedSpan`. */
+  row(kind: "thread" | "async", name: string): SummaryRow {
+    const rows = kind === "thread" ? this.threadRows : this.asyncRows;
+    let row = rows.get(name);
     if (row === undefined) {
-      row = { name: span.name, kind: span.kind, count: 0, total: 0, self: 0, max: -Infinity, durations: new Quantiles() };
-      rows.set(span.name, row);
+      row = { name, kind, count: 0, total: 0, self: 0, max: -Infinity, durations: new Quantiles() };
+      rows.set(name, row);
       this.rows.push(row);
     }
+    return row;
+  }
+
+  /** A span of `row` that ended; `childTime` is what its children covered of `duration`. */
+  finishedSpan(row: SummaryRow, duration: number, childTime: number): void {
     row.count++;
-    row.total += span.duration;
-    row.self += Math.max(0, span.duration - span.childTime);
-    if (span.duration > row.max) row.max = span.duration;
-    row.durations.add(span.duration);
+    row.total += duration;
+    row.self += Math.max(0, duration - childTime);
+    if (duration > row.max) row.max = duration;
+    row.durations.add(duration);
+  }
+
+  /** A span the trace began and closed only at exit: counted, not timed. */
+  unfinishedSpan(): void {
+    this.unfinished++;
   }
 
   /** A spanfn_report event's counters (one per process in the trace). */

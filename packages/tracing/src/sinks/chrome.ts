@@ -14,7 +14,7 @@
  * worker's first root span) that Perfetto and chrome://tracing draw as an arrow.
  */
 import { EventKind, OUTCOME_BY_KIND, type EventBlock, type ThreadInfo } from "../events.js";
-import { forEachRecord } from "../records.js";
+import { RecordReader } from "../records.js";
 import type { SpanMetadata } from "../events.js";
 import type { ProcessInfo, RuntimeReport } from "./sink.js";
 import { InMemoryTraceSink, type TraceWriter } from "./trace-writer.js";
@@ -85,12 +85,13 @@ export class ChromeTraceWriter implements TraceWriter {
   private first = true;
   private started = false;
   private readonly threadsSeen = new Set<number>();
-  private readonly sites = new WeakMap<SpanMetadata, SiteBytes>();
   /**
    * Per thread, its open `B` events innermost last (each `E` repeats its `B`'s name and args):
    * the site's bytes, and the parent its args named (NaN: none).
    */
   private readonly openBegins = new Map<number, { sites: SiteBytes[]; parents: number[] }>();
+  /** Per thread, each site's bytes by metadata id, made at the site's first event. */
+  private readonly siteTables = new Map<number, (SiteBytes | undefined)[]>();
   /** Per worker thread: the async span that created it (0: a thread span did), until its first root span. */
   private readonly starters = new Map<number, { parent: number; flowOpen: boolean }>();
   private readonly out = new JsonBytes();
@@ -149,6 +150,9 @@ export class ChromeTraceWriter implements TraceWriter {
     let open = this.openBegins.get(tid);
     if (open === undefined) this.openBegins.set(tid, (open = { sites: [], parents: [] }));
     const begins = open;
+    let sites = this.siteTables.get(tid);
+    if (sites === undefined) this.siteTables.set(tid, (sites = []));
+    const siteOf = (metadataId: number): SiteBytes => sites[metadataId] ?? this.site(metadata[metadataId], metadataId, sites);
     const starter = this.starters.get(tid);
     const ids = utf8(`","pid":${pid},"tid":${tid},"ts":`);
     /** `{"ph":"X","pid":…,"tid":…,"ts":…` */
@@ -159,81 +163,77 @@ export class ChromeTraceWriter implements TraceWriter {
       out.bytes(ids);
       out.micros(nanosOf(offsetUs + tick * 1000));
     };
-    forEachRecord(
-      block,
-      (record) => {
-        const { kind, site: metadataId } = record;
-        const meta = metadata[metadataId];
-        // A root span of a worker whose creator is known: linked to it.
-        const linked =
-          starter !== undefined &&
-          begins.sites.length === 0 &&
-          (kind === EventKind.threadBegin || kind === EventKind.threadComplete || kind === EventKind.threadBeginInside || kind === EventKind.asyncBegin) &&
-          record.parent <= 0;
-        const linkedParent = linked && starter.parent > 0 ? starter.parent : NaN;
-        switch (kind) {
-          case EventKind.workerStart:
-            this.starters.set(record.worker, { parent: record.depth > 0 ? 0 : record.parent, flowOpen: true });
-            head(PHASE.s, record.tick);
-            out.text(`,"cat":"${WORKER_FLOW_CATEGORY}","id":"${record.worker}","name":"worker ${record.worker}"}`);
-            return;
-          case EventKind.threadBegin:
-          case EventKind.threadBeginInside: {
-            // An outside parent (negative) means nothing to a trace viewer: such a span is a root here.
-            const parent = kind === EventKind.threadBeginInside && record.parent > 0 ? record.parent : linkedParent;
-            const site = this.site(meta, metadataId);
-            begins.sites.push(site);
-            begins.parents.push(parent);
-            head(PHASE.B, record.tick);
-            this.args(site, parent, NaN);
-            break;
-          }
-          case EventKind.threadComplete: {
-            // Nothing happened on the thread between its begin and end: one X event, at the begin's place in the order.
-            const begin = nanosOf(offsetUs + record.tick * 1000);
-            head(PHASE.X, record.tick);
-            out.bytes(DUR);
-            out.micros(nanosOf(offsetUs + record.endTick * 1000) - begin);
-            this.args(this.site(meta, metadataId), linkedParent, NaN);
-            break;
-          }
-          case EventKind.threadEnd: {
-            head(PHASE.E, record.tick);
-            const site = begins.sites.pop();
-            const parent = begins.parents.pop()!;
-            if (site === undefined) this.args(this.site(meta, metadataId), NaN, NaN);
-            else this.args(site, parent, NaN);
-            break;
-          }
-          case EventKind.asyncBegin: {
-            const parent = !Number.isNaN(linkedParent) ? linkedParent : Math.max(0, record.parent);
-            head(PHASE.b, record.tick);
-            out.bytes(ID);
-            out.number(record.spanId);
-            out.bytes(QUOTE);
-            this.args(this.site(meta, metadataId), parent, record.depth);
-            break;
-          }
-          default:
-            head(PHASE.e, record.tick);
-            out.bytes(ASYNC_END_CAT);
-            out.number(record.spanId);
-            out.bytes(NAME);
-            out.bytes(this.site(meta, metadataId).name);
-            out.bytes(OUTCOME);
-            out.text(OUTCOME_BY_KIND[kind]);
-            out.bytes(OUTCOME_END);
+    const record = new RecordReader(block.data, block.length, { links: true, completes: true });
+    while (record.next()) {
+      const { kind, site: metadataId } = record;
+      // A root span of a worker whose creator is known: linked to it.
+      const linked =
+        starter !== undefined &&
+        begins.sites.length === 0 &&
+        (kind === EventKind.threadBegin || kind === EventKind.threadComplete || kind === EventKind.threadBeginInside || kind === EventKind.asyncBegin) &&
+        record.parent <= 0;
+      const linkedParent = linked && starter.parent > 0 ? starter.parent : NaN;
+      switch (kind) {
+        case EventKind.workerStart:
+          this.starters.set(record.worker, { parent: record.depth > 0 ? 0 : record.parent, flowOpen: true });
+          head(PHASE.s, record.tick);
+          out.text(`,"cat":"${WORKER_FLOW_CATEGORY}","id":"${record.worker}","name":"worker ${record.worker}"}`);
+          continue;
+        case EventKind.threadBegin:
+        case EventKind.threadBeginInside: {
+          // An outside parent (negative) means nothing to a trace viewer: such a span is a root here.
+          const parent = kind === EventKind.threadBeginInside && record.parent > 0 ? record.parent : linkedParent;
+          const site = siteOf(metadataId);
+          begins.sites.push(site);
+          begins.parents.push(parent);
+          head(PHASE.B, record.tick);
+          this.args(site, parent, NaN);
+          break;
         }
-        if (linked && starter.flowOpen) {
-          // The flow ends at the worker's first root span: the slice enclosing it.
-          starter.flowOpen = false;
-          out.text(`,\n{"ph":"f","bp":"e","pid":${pid},"tid":${tid},"ts":`);
-          out.micros(nanosOf(offsetUs + record.tick * 1000));
-          out.text(`,"cat":"${WORKER_FLOW_CATEGORY}","id":"${tid}","name":"worker ${tid}"}`);
+        case EventKind.threadComplete: {
+          // Nothing happened on the thread between its begin and end: one X event, at the begin's place in the order.
+          const begin = nanosOf(offsetUs + record.tick * 1000);
+          head(PHASE.X, record.tick);
+          out.bytes(DUR);
+          out.micros(nanosOf(offsetUs + record.endTick * 1000) - begin);
+          this.args(siteOf(metadataId), linkedParent, NaN);
+          break;
         }
-      },
-      { links: true, completes: true },
-    );
+        case EventKind.threadEnd: {
+          head(PHASE.E, record.tick);
+          const site = begins.sites.pop();
+          const parent = begins.parents.pop()!;
+          if (site === undefined) this.args(siteOf(metadataId), NaN, NaN);
+          else this.args(site, parent, NaN);
+          break;
+        }
+        case EventKind.asyncBegin: {
+          const parent = !Number.isNaN(linkedParent) ? linkedParent : Math.max(0, record.parent);
+          head(PHASE.b, record.tick);
+          out.bytes(ID);
+          out.number(record.spanId);
+          out.bytes(QUOTE);
+          this.args(siteOf(metadataId), parent, record.depth);
+          break;
+        }
+        default:
+          head(PHASE.e, record.tick);
+          out.bytes(ASYNC_END_CAT);
+          out.number(record.spanId);
+          out.bytes(NAME);
+          out.bytes(siteOf(metadataId).name);
+          out.bytes(OUTCOME);
+          out.text(OUTCOME_BY_KIND[kind]);
+          out.bytes(OUTCOME_END);
+      }
+      if (linked && starter.flowOpen) {
+        // The flow ends at the worker's first root span: the slice enclosing it.
+        starter.flowOpen = false;
+        out.text(`,\n{"ph":"f","bp":"e","pid":${pid},"tid":${tid},"ts":`);
+        out.micros(nanosOf(offsetUs + record.tick * 1000));
+        out.text(`,"cat":"${WORKER_FLOW_CATEGORY}","id":"${tid}","name":"worker ${tid}"}`);
+      }
+    }
     this.flush();
   }
 
@@ -288,17 +288,17 @@ export class ChromeTraceWriter implements TraceWriter {
     this.emit({ ph: "M", pid: this.pid, tid: thread.id, name: "thread_sort_index", args: { sort_index: thread.id } });
   }
 
-  /** A span site's bytes, made once per site (a site without metadata: each time, as rare as it is). */
-  private site(meta: SpanMetadata | undefined, metadataId: number): SiteBytes {
+  /**
+   * A span site's bytes, made once per site and kept in its thread's `table` (a site without
+   * metadata: each time, as rare as it is).
+   */
+  private site(meta: SpanMetadata | undefined, metadataId: number, table: (SiteBytes | undefined)[]): SiteBytes {
     if (meta === undefined) {
       return siteBytes(`"name":"#${metadataId}","cat":"${TRACE_CATEGORY}","args":{"missingMetadata":true`, JSON.stringify(`#${metadataId}`));
     }
-    let site = this.sites.get(meta);
-    if (site === undefined) {
-      const name = JSON.stringify(meta.name);
-      site = siteBytes(`"name":${name},"cat":"${TRACE_CATEGORY}","args":{"target":${JSON.stringify(meta.target)},"file":${JSON.stringify(meta.file)},"line":${meta.line}`, name);
-      this.sites.set(meta, site);
-    }
+    const name = JSON.stringify(meta.name);
+    const site = siteBytes(`"name":${name},"cat":"${TRACE_CATEGORY}","args":{"target":${JSON.stringify(meta.target)},"file":${JSON.stringify(meta.file)},"line":${meta.line}`, name);
+    table[metadataId] = site;
     return site;
   }
 
@@ -325,7 +325,8 @@ export class ChromeTraceWriter implements TraceWriter {
 }
 
 function siteBytes(open: string, name: string): SiteBytes {
-  return { open: utf8(open), closed: utf8(`,${open}}}`), name: utf8(name) };
+  const closed = utf8(`,${open}}}`);
+  return { open: closed.subarray(1, closed.length - 2), closed, name: utf8(name) };
 }
 
 /** Phase letters as bytes. */
