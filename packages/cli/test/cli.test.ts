@@ -228,7 +228,7 @@ describe("spanfn run", () => {
         'import { twice } from "./helper";',
         'import { one } from "./legacy.cjs";',
         // Counted once the program is idle: whatever spanfn starts has started by then. (The trace
-        // writer's thread would start a second after the first block: the trace is written at exit.)
+        // writer's thread would start two seconds after the first block: the trace is written at exit.)
         'setTimeout(() => console.log(twice(one()), readdirSync("/proc/self/task").length), 200);',
         "",
       ].join("\n"),

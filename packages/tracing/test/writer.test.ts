@@ -128,9 +128,17 @@ describe("writer thread", () => {
     expect(spansIn(out)).toEqual([3, 3]);
   });
 
-  (process.platform === "linux" ? test : test.skip)("a program that runs on starts the writer thread a second after its first block", () => {
+  (process.platform === "linux" ? test : test.skip)("a program of many blocks that ends within two seconds: its trace is written at exit, with no thread", () => {
+    const out = join(scratch, "blocks.json");
+    const result = short(out, "0", "30000");
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ writer: false });
+    expect(events(out).filter((e) => e.ph === "B" && e.name === "f")).toHaveLength(30000);
+  });
+
+  (process.platform === "linux" ? test : test.skip)("a program that runs on starts the writer thread two seconds after its first block", () => {
     const out = join(scratch, "short-then-wait.json");
-    const result = short(out, "1500");
+    const result = short(out, "2500");
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ writer: true });
     expect(spansIn(out)).toEqual([3, 3]);

@@ -9,10 +9,12 @@
  * the writer to finish the file and the outputs to finish sending, and says in one line what did
  * not make it.
  *
- * Without outputs, the thread starts with the first block past a full block's worth of events, or
- * a second after the first block: until then blocks wait here. A program that ends first has its
- * trace written at exit on its own thread, by the same code the thread runs: starting a thread
- * costs a short program more than everything else spanfn does at exit.
+ * Without outputs, the thread starts once the blocks waiting here reach START_AFTER_SLOTS (or half
+ * the memory cap), or two seconds after the first block. A program that ends first has its trace
+ * written at exit on its own thread, by the same code the thread runs. That costs it less than a
+ * thread running beside it: the thread's start, its garbage collection and the compiling of its
+ * code take time on the cores the program runs on, and on a machine whose cores are shared the
+ * program slows by more than that time.
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { countEvents, countRecords } from "../records.js";
@@ -71,7 +73,9 @@ export interface TraceWriterOptions {
 
 const DEFAULT_DEADLINE_MS = 10_000;
 /** Blocks wait for the writer thread at most this long after the first of them. */
-const START_AFTER_MS = 1000;
+const START_AFTER_MS = 2000;
+/** The writer thread starts once this many slots wait (8 MB), or half the memory cap if that is less. */
+const START_AFTER_SLOTS = 1 << 20;
 
 /** The format a trace file's name asks for. */
 export function formatOf(path: string): TraceFormat {
@@ -200,7 +204,8 @@ export class TraceWriterSink implements Sink {
     this.waiting.push(isShared(block) ? { ...block, data: block.data.slice(0, block.length) } : block);
     this.waitingSlots += block.data.length;
     if (this.cannotStart !== undefined) return;
-    if (this.waitingSlots >= state.fullBlockSlots) this.startOrWait();
+    // Waiting blocks count against the cap: the thread starts while half of it is left.
+    if (this.waitingSlots >= Math.min(START_AFTER_SLOTS, state.maxBufferedBytes / 16)) this.startOrWait();
     else if (this.startTimer === null) {
       this.startTimer = setTimeout(() => this.startOrWait(), START_AFTER_MS);
       this.startTimer.unref();

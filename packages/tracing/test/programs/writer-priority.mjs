@@ -6,8 +6,8 @@ import { install } from "@spanfn/tracing/node";
 
 install({ out: process.argv[2], flushIntervalMs: 0, demote: false });
 const site = registerSpans("programs/writer-priority", "writer-priority.mjs", [["f", 1]]);
-// More than a full block's worth: the writer thread starts at once, not at exit.
-for (let i = 0; i < 20000; i++) end(begin(site));
+// More than the writer sink lets wait: the writer thread starts at once, not at exit.
+for (let i = 0; i < 400000; i++) end(begin(site));
 flush();
 // The writer lowers its priority as it starts: wait for it, without the event loop.
 const deadline = Date.now() + 5000;
