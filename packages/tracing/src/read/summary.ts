@@ -59,7 +59,7 @@ interface ReportArgs {
 }
 
 export class SummaryBuilder {
-  /** Rows by name, one map per kind (no key built per span), and all of them in the order they began. */
+  /** Rows by name, one map per kind (no key built per span), and all of them in the order each was made: when its first span ended. */
   private readonly threadRows = new Map<string, SummaryRow>();
   private readonly asyncRows = new Map<string, SummaryRow>();
   private readonly rows: SummaryRow[] = [];
