@@ -43,7 +43,6 @@ export class BlockSummary {
   private readonly threads = new Map<number, ThreadTrack>();
   /** Async spans begun and not ended, by span id (unique in a process). */
   private readonly openAsync = new Map<number, OpenAsync>();
-  private openThreadSpans = 0;
   private readonly originMs: number;
 
   constructor(process: ProcessInfo) {
@@ -61,7 +60,7 @@ export class BlockSummary {
       switch (kind) {
         case Kind.threadComplete: {
           const duration = offsetUs + reader.endTick * 1000 - ts;
-          this.summary.finishedSpan(track.threadRows[reader.site] ?? this.siteRow(track, reader.site, "thread"), duration, 0);
+          this.summary.finishedSpan(this.rowOf(track, reader.site, "thread"), duration, 0);
           if (track.open > 0) openChildren[track.open - 1] += duration;
           break;
         }
@@ -71,16 +70,13 @@ export class BlockSummary {
           openSites[at] = reader.site;
           openStarts[at] = ts;
           openChildren[at] = 0;
-          this.openThreadSpans++;
           break;
         }
         case Kind.threadEnd: {
           if (track.open === 0) break;
           const at = --track.open;
-          this.openThreadSpans--;
           const duration = ts - openStarts[at];
-          const site = openSites[at];
-          this.summary.finishedSpan(track.threadRows[site] ?? this.siteRow(track, site, "thread"), duration, openChildren[at]);
+          this.summary.finishedSpan(this.rowOf(track, openSites[at], "thread"), duration, openChildren[at]);
           if (at > 0) openChildren[at - 1] += duration;
           break;
         }
@@ -94,7 +90,7 @@ export class BlockSummary {
           });
           break;
         default:
-          this.asyncEnd(reader.spanId, ts, false);
+          this.asyncEnd(reader.spanId, ts);
       }
     }
     this.summary.event(reader.count);
@@ -103,34 +99,29 @@ export class BlockSummary {
 
   /** The summary, with the spans still open at the end (the report's unfinished) and its counts. */
   finish(report: RuntimeReport): Summary {
-    const atUs = (report.clock.timeOrigin - this.originMs + report.at) * 1000;
-    // The trace ends each of them with an event of its own.
+    // The trace ends each of them with an event of its own; they are counted, not timed.
     this.summary.event(report.unfinished.length);
     for (const span of report.unfinished) {
       if (span.kind === "async") {
-        this.asyncEnd(span.spanId, atUs, true);
+        if (this.openAsync.delete(span.spanId)) this.summary.unfinishedSpan();
         continue;
       }
       const track = this.threads.get(span.thread.id);
       if (track === undefined || track.open === 0) continue;
       track.open--;
-      this.openThreadSpans--;
       this.summary.unfinishedSpan();
     }
     this.summary.report(reportArgs(report));
-    return this.summary.finish(this.openThreadSpans + this.openAsync.size);
+    let openThreadSpans = 0;
+    for (const track of this.threads.values()) openThreadSpans += track.open;
+    return this.summary.finish(openThreadSpans + this.openAsync.size);
   }
 
-  private asyncEnd(spanId: number, ts: number, unfinished: boolean): void {
+  private asyncEnd(spanId: number, ts: number): void {
     const span = this.openAsync.get(spanId);
     if (span === undefined) return;
     this.openAsync.delete(spanId);
-    if (unfinished) {
-      this.summary.unfinishedSpan();
-      return;
-    }
-    const { track, site } = span;
-    this.summary.finishedSpan(track.asyncRows[site] ?? this.siteRow(track, site, "async"), ts - span.start, span.children?.length() ?? 0);
+    this.summary.finishedSpan(this.rowOf(span.track, span.site, "async"), ts - span.start, span.children?.length() ?? 0);
     // A parent's children cover the union of their spans: concurrent ones overlap.
     const parent = span.parent === 0 ? undefined : this.openAsync.get(span.parent);
     if (parent !== undefined) (parent.children ??= new IntervalUnion()).add(span.start, ts);
@@ -155,10 +146,9 @@ export class BlockSummary {
     return track;
   }
 
-  /** A site's row at its first span of `kind`: rows are per name, so sites of one name share one. */
-  private siteRow(track: ThreadTrack, site: number, kind: "thread" | "async"): SummaryRow {
-    const row = this.summary.row(kind, track.metadata[site]?.name ?? `#${site}`);
-    (kind === "thread" ? track.threadRows : track.asyncRows)[site] = row;
-    return row;
+  /** A site's row for its spans of `kind`, found once: rows are per name, so sites of one name share one. */
+  private rowOf(track: ThreadTrack, site: number, kind: "thread" | "async"): SummaryRow {
+    const rows = kind === "thread" ? track.threadRows : track.asyncRows;
+    return rows[site] ?? (rows[site] = this.summary.row(kind, track.metadata[site]?.name ?? `#${site}`));
   }
 }
