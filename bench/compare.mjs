@@ -4,10 +4,12 @@
 //   node bench/compare.mjs ROUNDS SUBJECT NAME=CHECKOUT:MODE[:VAR~VALUE...] ...
 //
 // SUBJECT: babel, prettier (tests/real's workloads: `npm ci --prefix tests/real` in each
-// checkout), medium, fib. MODE: plain, null (recording into a NullSink), json, perfetto.
+// checkout), medium, fib. MODE: plain, null (recording into a NullSink), json, perfetto, otlp (to
+// a collector on loopback, in a child process).
 // NODE_BIN picks the Node binary. The first variant is the baseline of the ratios. Example:
 //   node bench/compare.mjs 5 babel plain=.:plain old=../old:json new=.:json
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -24,6 +26,14 @@ const variants = specs.map((spec) => {
   const [checkout, mode, ...vars] = rest.split(":");
   return { name, root: resolve(checkout), mode, vars };
 });
+
+/** The collector the otlp variants send to: a child process, which answers while this one waits on a run. */
+async function startCollectorProcess() {
+  const child = spawn(process.execPath, [new URL("./collector.mjs", import.meta.url).pathname], { stdio: ["ignore", "pipe", "inherit"] });
+  const [chunk] = await once(child.stdout, "data");
+  return { url: String(chunk).trim(), close: () => child.kill() };
+}
+const collector = variants.some((v) => v.mode === "otlp") ? await startCollectorProcess() : null;
 
 function where(root) {
   const real = join(root, "tests/real");
@@ -52,8 +62,8 @@ function runOnce(variant) {
   }
   if (variant.mode === "null") env.NODE_OPTIONS = `--import ${join(variant.root, "bench/e2e-null-sink.mjs")}`;
   const out = join(scratch, variant.mode === "perfetto" ? "trace.pftrace" : "trace.json");
-  const args =
-    variant.mode === "plain" ? [script] : [join(variant.root, "packages/cli/bin/spanfn.js"), "run", "--all", "--node-modules", "--top", "1", "--out", out, script];
+  const output = variant.mode === "otlp" ? ["--otlp", collector.url] : ["--out", out];
+  const args = variant.mode === "plain" ? [script] : [join(variant.root, "packages/cli/bin/spanfn.js"), "run", "--all", "--node-modules", "--top", "1", ...output, script];
   const started = performance.now();
   const result = spawnSync(node, args, { cwd, env, encoding: "utf8" });
   const wall = performance.now() - started;
@@ -74,6 +84,7 @@ for (let round = 0; round <= Number(rounds); round++) {
   }
 }
 rmSync(scratch, { recursive: true, force: true });
+collector?.close();
 
 const median = (values) => {
   const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);

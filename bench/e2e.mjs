@@ -14,10 +14,10 @@
 // start-up and module loading (instrumenting every module, on a cold cache) included.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
 import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startCollector } from "./collector.mjs";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const SPANFN = join(ROOT, "packages/cli/bin/spanfn.js");
@@ -50,35 +50,6 @@ function ensureRealPackages() {
   process.stderr.write("installing the real workloads' packages (npm ci --prefix tests/real)...\n");
   const result = spawnSync("npm", ["ci", "--prefix", REAL, "--no-audit", "--no-fund"], { stdio: "inherit" });
   if (result.status !== 0) throw new Error("npm ci --prefix tests/real failed");
-}
-
-/** A collector on loopback that takes OTLP/JSON and counts the spans it is sent. */
-async function startCollector() {
-  let spans = 0;
-  const server = createServer((req, res) => {
-    const chunks = [];
-    req.on("data", (chunk) => chunks.push(chunk));
-    req.on("end", () => {
-      try {
-        const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-        for (const r of body.resourceSpans ?? []) for (const s of r.scopeSpans ?? []) spans += (s.spans ?? []).length;
-      } catch {
-        // Counted as nothing: the ratio shows it.
-      }
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end("{}");
-    });
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}/v1/traces`,
-    take() {
-      const n = spans;
-      spans = 0;
-      return n;
-    },
-    close: () => server.close(),
-  };
 }
 
 function commandFor(subject, mode, out, collector) {

@@ -159,7 +159,13 @@ describe("writer thread outputs", () => {
   function runOutputs(out: string, outputs: string, ...more: string[]) {
     const result = spawnSync(process.execPath, [outputsProgram, out, outputs, ...more], { encoding: "utf8", timeout: 20000 });
     if (result.error) throw result.error;
-    return { ...result, results: JSON.parse(result.stdout.trim().split("\n").pop()!) as { module: string; result: any; error?: string; lostEvents: number }[] };
+    const lines = result.stdout.trim().split("\n").map((line) => JSON.parse(line));
+    return {
+      ...result,
+      ended: lines.find((line) => "ended" in line)?.ended as number,
+      flushed: lines.find((line) => "flushed" in line)?.flushed as { done: boolean; outputs: { result: any }[] } | undefined,
+      results: lines.pop() as { module: string; result: any; error?: string; lostEvents: number }[],
+    };
   }
 
   test("an output sees every block in order, those posted while it loaded included; the exit waits for its finish; its result comes back", () => {
@@ -173,6 +179,24 @@ describe("writer thread outputs", () => {
     // What the program's thread attached came with each block.
     expect(counting.result.attached).toBe(counting.result.blocks);
     expect(events(out).filter((e) => e.ph === "B" && e.name === "inner")).toHaveLength(SPANS);
+  });
+
+  test("a program shorter than two seconds: its blocks wait, and its outputs get every one at exit", () => {
+    const { status, stderr, ended, results } = runOutputs("-", "counting", "linger");
+    expect(status).toBe(0);
+    expect(stderr).toBe("");
+    expect(results[0].result.firstBlockAt).toBeGreaterThanOrEqual(ended);
+    expect(results[0].result).toMatchObject({ events: EVENTS, inOrder: true, finished: true });
+  });
+
+  test("flushing the outputs hands them the blocks that waited: they have sent what was recorded when the flush resolves", () => {
+    const { status, stderr, ended, flushed, results } = runOutputs("-", "counting", "pause");
+    expect(status).toBe(0);
+    expect(stderr).toBe("");
+    expect(flushed!.done).toBe(true);
+    expect(flushed!.outputs[0].result).toMatchObject({ events: 2 * SPANS });
+    expect(results[0].result.firstBlockAt).toBeLessThan(ended);
+    expect(results[0].result).toMatchObject({ events: EVENTS, inOrder: true, finished: true });
   });
 
   test("outputs only: no trace file", () => {
@@ -209,7 +233,7 @@ describe("writer thread outputs", () => {
   test("a trace file that cannot be opened does not stop the outputs: they get every block, and the file's loss is one line", () => {
     execFileSync("touch", [join(scratch, "blocked")]);
     const out = join(scratch, "blocked", "trace.json");
-    // Half the spans come after a pause, when the program's thread has heard of the failure.
+    // Half the spans come after a flush and a pause, when the program's thread has heard of the failure.
     const { status, stderr, results } = runOutputs(out, "counting", "pause");
     expect(status).toBe(0);
     expect(stderr.trim()).toMatch(new RegExp(`^spanfn: could not write .*trace\\.json: .*; ${EVENTS} events not written$`));

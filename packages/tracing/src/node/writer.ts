@@ -9,12 +9,15 @@
  * the writer to finish the file and the outputs to finish sending, and says in one line what did
  * not make it.
  *
- * Without outputs, the thread starts once the blocks waiting here reach START_AFTER_SLOTS (or half
- * the memory cap), or two seconds after the first block. A program that ends first has its trace
- * written at exit on its own thread, by the same code the thread runs. That costs it less than a
- * thread running beside it: the thread's start, its garbage collection and the compiling of its
- * code take time on the cores the program runs on, and on a machine whose cores are shared the
- * program slows by more than that time.
+ * Blocks wait here until they reach START_AFTER_SLOTS (or half the memory cap), or two seconds
+ * after the first, or the outputs are asked to flush; then the writer thread takes them, and
+ * every block after them as it comes. Without outputs the thread starts only then: a program that
+ * ends first has its trace written at exit on its own thread, by the same code the thread runs.
+ * That costs the program less than a thread running beside it: the thread's start, its garbage
+ * collection and the compiling of its code take time on the cores the program runs on, and on a
+ * machine whose cores are shared the program slows by more than that time. Outputs send over the
+ * network, which needs the thread's event loop even at exit: their thread starts at once, while
+ * the program is still loading, and waits for the blocks like the file.
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { countEvents, countRecords } from "../records.js";
@@ -91,6 +94,8 @@ export class TraceWriterSink implements Sink {
   private waiting: EventBlock[] = [];
   private waitingSlots = 0;
   private startTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The writer thread takes blocks as they come; until then they wait here. */
+  private taking = false;
   /** Why the writer thread could not start, if it could not. */
   private cannotStart: string | undefined;
   /** Events of waiting blocks the writer thread could not be handed (counted at shutdown). */
@@ -126,8 +131,11 @@ export class TraceWriterSink implements Sink {
   init(process: ProcessInfo): void {
     if (this.process !== null) return;
     this.process = process;
-    // Outputs send as the program runs (an exporter's batches): their thread starts now.
-    if ((this.options.outputs ?? []).length > 0) this.start();
+    if (this.hasOutputs()) this.startOrWait();
+  }
+
+  private hasOutputs(): boolean {
+    return (this.options.outputs ?? []).length > 0;
   }
 
   private setup(process: ProcessInfo): WriterSetup {
@@ -143,14 +151,11 @@ export class TraceWriterSink implements Sink {
   }
 
   /**
-   * Starts the writer thread and hands it the blocks that waited for it. Called from `block`, in
-   * the middle of a flush: the worker is not one of the program's to record (worker-links.ts),
-   * and a block that comes meanwhile waits with the others.
+   * Starts the writer thread, which is not one of the program's to record (worker-links.ts). A
+   * block that comes from inside `new Worker` (a flush) waits with the others.
    */
   private start(): void {
-    // Already starting: a block handed over from inside `new Worker` (a flush) waits with the others.
     if (this.worker !== null || state.node.startingOwnThread || this.process === null || this.finished) return;
-    this.stopStartTimer();
     const setup = this.setup(this.process);
     // The writer must not load the program's preloads (spanfn run's instrumentation among them):
     // no execArgv, and no NODE_OPTIONS, which a worker applies from its env.
@@ -174,6 +179,19 @@ export class TraceWriterSink implements Sink {
     // After the listeners, which take a reference of their own: the writer never keeps the program alive.
     worker.unref();
     this.worker = worker;
+  }
+
+  /**
+   * Hands the writer thread the blocks that waited for it, starting it if it has not started, and
+   * every block after them as it comes. Called from `block` (in the middle of a flush), the start
+   * timer, `flushOutputs` or `shutdown`.
+   */
+  private handOver(): void {
+    if (this.taking || this.finished) return;
+    this.stopStartTimer();
+    // A writer thread that cannot start leaves the blocks waiting, to be written at exit on this thread.
+    if (!this.startOrWait()) return;
+    this.taking = true;
     const waiting = this.waiting;
     this.waiting = [];
     this.waitingSlots = 0;
@@ -191,7 +209,7 @@ export class TraceWriterSink implements Sink {
   }
 
   block(block: EventBlock): void {
-    if (this.worker === null && this.process !== null && !this.finished) {
+    if (!this.taking && this.process !== null && !this.finished) {
       this.wait(block);
       return;
     }
@@ -205,9 +223,9 @@ export class TraceWriterSink implements Sink {
     this.waitingSlots += block.data.length;
     if (this.cannotStart !== undefined) return;
     // Waiting blocks count against the cap: the thread starts while half of it is left.
-    if (this.waitingSlots >= Math.min(START_AFTER_SLOTS, state.maxBufferedBytes / 16)) this.startOrWait();
+    if (this.waitingSlots >= Math.min(START_AFTER_SLOTS, state.maxBufferedBytes / 16)) this.handOver();
     else if (this.startTimer === null) {
-      this.startTimer = setTimeout(() => this.startOrWait(), START_AFTER_MS);
+      this.startTimer = setTimeout(() => this.handOver(), START_AFTER_MS);
       this.startTimer.unref();
     }
   }
@@ -217,13 +235,15 @@ export class TraceWriterSink implements Sink {
     this.startTimer = null;
   }
 
-  /** A writer thread that cannot start leaves the blocks waiting, to be written at exit on this thread. */
-  private startOrWait(): void {
+  /** Starts the writer thread unless it runs; false when it does not (why it could not start is kept). */
+  private startOrWait(): boolean {
+    if (this.cannotStart !== undefined) return false;
     try {
       this.start();
     } catch (error) {
       this.cannotStart = (error as Error).message;
     }
+    return this.worker !== null;
   }
 
   private post(block: EventBlock): void {
@@ -232,7 +252,7 @@ export class TraceWriterSink implements Sink {
     // A trace file that failed stops the posting only when there is nothing else to feed: the
     // outputs go on, and the writer counts what the file missed.
     const fileFailed = this.failure !== undefined || Atomics.load(this.control, CONTROL_FAILED) === 1;
-    if (this.stopped || (fileFailed && (this.options.outputs ?? []).length === 0)) {
+    if (this.stopped || (fileFailed && !this.hasOutputs())) {
       throw new Error(this.failure ?? `spanfn: could not write ${this.target}`);
     }
     // A buffer another sink still reads (TeeSink) is copied; any other is handed over.
@@ -269,6 +289,8 @@ export class TraceWriterSink implements Sink {
    * the writer runs meanwhile on its own, which is what makes this safe in an `exit` handler.
    */
   shutdown(report: RuntimeReport): void {
+    // Outputs send over the network, which only the thread's event loop can do while this one waits.
+    if (this.hasOutputs()) this.handOver();
     const worker = this.worker;
     if (worker === null) {
       this.finishHere(report);
@@ -314,14 +336,21 @@ export class TraceWriterSink implements Sink {
     const file = new WriterFile(setup, () => {});
     const summary = setup.summary ? new BlockSummary(setup.process) : null;
     file.open();
-    for (const block of this.waiting) if (file.block(block) && summary !== null) summary.block(block);
+    let events = 0;
+    for (const block of this.waiting) {
+      events += countEvents(block);
+      if (file.block(block) && summary !== null) summary.block(block);
+    }
     file.finish(report);
     this.summarised = summary?.finish(report);
-    this.outputReports = [];
     this.waiting = [];
     this.waitingSlots = 0;
+    // Outputs run only on the thread: here because it could not start, so they got nothing.
+    const error = `the trace writer thread could not start (${this.cannotStart})`;
+    this.outputReports = (this.options.outputs ?? []).map(({ module }) => ({ module, result: undefined, error, lostEvents: events }));
     if (file.lostEvents > 0) this.warnLost(file.failure, file.lostEvents);
-    else if (this.cannotStart !== undefined) state.warn(`spanfn: the trace writer thread could not start (${this.cannotStart}); ${this.path} was written at exit instead`);
+    else if (this.cannotStart !== undefined && this.path !== undefined) state.warn(`spanfn: ${error}; ${this.path} was written at exit instead`);
+    for (const output of this.outputReports) this.warnOutput(`spanfn: writer output ${output.module} failed: ${error}; ${events} events not given to it`);
   }
 
   /**
@@ -329,6 +358,8 @@ export class TraceWriterSink implements Sink {
    * to send it; resolves with their reports, `done` false when the deadline came first.
    */
   flushOutputs(timeoutMs: number): Promise<FlushReply> {
+    // Asked to send now: the thread does not wait for more blocks.
+    this.handOver();
     const worker = this.worker;
     if (worker === null) return Promise.resolve({ done: this.outputReports !== undefined, outputs: this.outputReports ?? [] });
     const { port1, port2 } = new MessageChannel();

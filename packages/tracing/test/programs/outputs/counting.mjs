@@ -6,10 +6,12 @@ const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function createWriterOutput(options, context) {
   await delay(options.loadDelayMs ?? 0);
-  const seen = { events: 0, begins: {}, attached: 0, blocks: 0, inOrder: true, finished: false, pid: context.process.pid };
+  // firstBlockAt: when the first block came, to compare with the program's own times.
+  const seen = { firstBlockAt: undefined, events: 0, begins: {}, attached: 0, blocks: 0, inOrder: true, finished: false, pid: context.process.pid };
   const last = new Map();
   return {
     block(block, attached) {
+      seen.firstBlockAt ??= Date.now();
       seen.blocks++;
       seen.attached += attached ?? 0;
       if ((last.get(block.thread.id) ?? -1) >= block.sequence) seen.inOrder = false;
