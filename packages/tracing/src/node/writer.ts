@@ -131,7 +131,7 @@ export class TraceWriterSink implements Sink {
   init(process: ProcessInfo): void {
     if (this.process !== null) return;
     this.process = process;
-    if (this.hasOutputs()) this.startOrWait();
+    if (this.hasOutputs()) this.ensureStarted();
   }
 
   private hasOutputs(): boolean {
@@ -190,7 +190,7 @@ export class TraceWriterSink implements Sink {
     if (this.taking || this.finished) return;
     this.stopStartTimer();
     // A writer thread that cannot start leaves the blocks waiting, to be written at exit on this thread.
-    if (!this.startOrWait()) return;
+    if (!this.ensureStarted()) return;
     this.taking = true;
     const waiting = this.waiting;
     this.waiting = [];
@@ -216,7 +216,7 @@ export class TraceWriterSink implements Sink {
     this.post(block);
   }
 
-  /** Keeps a block until the writer thread starts, and starts it once enough wait or long enough. */
+  /** Keeps a block until the writer thread takes them, and hands them over once enough wait or long enough. */
   private wait(block: EventBlock): void {
     // A buffer another sink still reads (TeeSink) is copied; any other is this sink's until written.
     this.waiting.push(isShared(block) ? { ...block, data: block.data.slice(0, block.length) } : block);
@@ -236,7 +236,7 @@ export class TraceWriterSink implements Sink {
   }
 
   /** Starts the writer thread unless it runs; false when it does not (why it could not start is kept). */
-  private startOrWait(): boolean {
+  private ensureStarted(): boolean {
     if (this.cannotStart !== undefined) return false;
     try {
       this.start();
