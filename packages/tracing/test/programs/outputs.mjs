@@ -1,9 +1,9 @@
 // Records nested spans in a hot loop through a writer thread hosting the outputs named in
 // argv[3] (comma-separated files in ./outputs, or "missing"), with the trace file argv[2] ("-":
 // none). Prints when its spans were all recorded ({ ended }), then the outputs' results as JSON at
-// exit. argv[4] "pause": halfway, the outputs are flushed, which starts the writer thread, and
-// the reply printed ({ flushed }); the rest of the spans come after a pause. "linger": the
-// program waits half a second on its event loop before it ends.
+// exit. argv[4] "pause": halfway, the outputs are flushed, which hands them the blocks that
+// waited, and the reply printed ({ flushed }); the rest of the spans come after a pause.
+// "linger": the program waits half a second on its event loop before it ends.
 import { begin, beginAsync, end, endAsync, flush, registerSpans } from "@spanfn/tracing";
 import { install, TraceWriterSink } from "@spanfn/tracing/node";
 
