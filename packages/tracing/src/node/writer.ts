@@ -77,8 +77,15 @@ export interface TraceWriterOptions {
 const DEFAULT_DEADLINE_MS = 10_000;
 /** Blocks wait for the writer thread at most this long after the first of them. */
 const START_AFTER_MS = 2000;
-/** The writer thread starts once this many slots wait (8 MB), or half the memory cap if that is less. */
+/** Waiting blocks go to the writer thread once this many slots wait (8 MB), or half the memory cap if that is less. */
 const START_AFTER_SLOTS = 1 << 20;
+
+/** The events of `blocks`, for the loss counters. */
+function eventsIn(blocks: readonly EventBlock[]): number {
+  let events = 0;
+  for (const block of blocks) events += countEvents(block);
+  return events;
+}
 
 /** The format a trace file's name asks for. */
 export function formatOf(path: string): TraceFormat {
@@ -200,7 +207,7 @@ export class TraceWriterSink implements Sink {
         this.post(waiting[i]);
       } catch (error) {
         // As the runtime counts a block its sink refused: this one and those after it.
-        const lost = waiting.slice(i).reduce((sum, block) => sum + countEvents(block), 0);
+        const lost = eventsIn(waiting.slice(i));
         this.failed(`could not hand the trace writer ${lost} events: ${(error as Error).message}`);
         this.unhanded += lost;
         return;
@@ -222,7 +229,7 @@ export class TraceWriterSink implements Sink {
     this.waiting.push(isShared(block) ? { ...block, data: block.data.slice(0, block.length) } : block);
     this.waitingSlots += block.data.length;
     if (this.cannotStart !== undefined) return;
-    // Waiting blocks count against the cap: the thread starts while half of it is left.
+    // Waiting blocks count against the cap: they are handed over while half of it is left.
     if (this.waitingSlots >= Math.min(START_AFTER_SLOTS, state.maxBufferedBytes / 16)) this.handOver();
     else if (this.startTimer === null) {
       this.startTimer = setTimeout(() => this.handOver(), START_AFTER_MS);
@@ -336,18 +343,16 @@ export class TraceWriterSink implements Sink {
     const file = new WriterFile(setup, () => {});
     const summary = setup.summary ? new BlockSummary(setup.process) : null;
     file.open();
-    let events = 0;
-    for (const block of this.waiting) {
-      events += countEvents(block);
-      if (file.block(block) && summary !== null) summary.block(block);
-    }
+    for (const block of this.waiting) if (file.block(block) && summary !== null) summary.block(block);
     file.finish(report);
     this.summarised = summary?.finish(report);
+    // Outputs run only on the thread: here because it could not start, so they got nothing.
+    const outputs = this.options.outputs ?? [];
+    const events = outputs.length === 0 ? 0 : eventsIn(this.waiting);
+    const error = `the trace writer thread could not start (${this.cannotStart})`;
+    this.outputReports = outputs.map(({ module }) => ({ module, result: undefined, error, lostEvents: events }));
     this.waiting = [];
     this.waitingSlots = 0;
-    // Outputs run only on the thread: here because it could not start, so they got nothing.
-    const error = `the trace writer thread could not start (${this.cannotStart})`;
-    this.outputReports = (this.options.outputs ?? []).map(({ module }) => ({ module, result: undefined, error, lostEvents: events }));
     if (file.lostEvents > 0) this.warnLost(file.failure, file.lostEvents);
     else if (this.cannotStart !== undefined && this.path !== undefined) state.warn(`spanfn: ${error}; ${this.path} was written at exit instead`);
     for (const output of this.outputReports) this.warnOutput(`spanfn: writer output ${output.module} failed: ${error}; ${events} events not given to it`);
