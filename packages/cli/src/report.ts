@@ -31,7 +31,7 @@ export async function summarizeFile(file: string, onEvent?: (event: ChromeTraceE
   );
   if ((await traceFormat(file)) === "perfetto") {
     if (perfettoRefusal !== undefined) throw new UsageError(`${perfettoRefusal}; ${file} is not JSON`);
-    await readPerfetto(file, pairer);
+    builder.event((await readPerfetto(file, pairer)).events);
   } else {
     const { cutShort } = await readChromeTrace(file, pairer, (event) => {
       builder.event(spanEvents(event));

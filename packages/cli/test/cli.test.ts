@@ -645,13 +645,15 @@ describe("spanfn report", () => {
       expect(run.stderr).toContain(`spanfn: trace written to ${out}`);
       const report = spanfn(["report", "--json", out]);
       expect(report.status).toBe(0);
-      return JSON.parse(report.stdout) as { spans: Array<{ name: string; kind: string; count: number }>; unfinished: number };
+      return JSON.parse(report.stdout) as { spans: Array<{ name: string; kind: string; count: number }>; unfinished: number; events: number };
     });
     expect(readFileSync(perfetto)[0]).toBe(0x0a); // Trace.packet, field 1: not JSON
     const counts = summaries.map((summary) => summary.spans.map((s) => `${s.kind} ${s.name} ${s.count}`).sort());
     expect(counts[1]).toEqual(counts[0]);
     expect(counts[0].length).toBeGreaterThan(0);
     expect(summaries[1].unfinished).toBe(summaries[0].unfinished);
+    expect(summaries[1].events).toBe(summaries[0].events);
+    expect(summaries[0].events).toBeGreaterThan(0);
   });
 
   test("refuses what is not a trace", () => {

@@ -110,7 +110,13 @@ class VisitorFailure {
   constructor(readonly error: unknown) {}
 }
 
-export async function readPerfetto(path: string, on: TraceEventVisitor): Promise<void> {
+/** What a Perfetto trace held, besides what its visitor was told. */
+export interface PerfettoReadResult {
+  /** Slice begins and ends, on any track: the events a Chrome trace would have written as B/E/b/e. */
+  events: number;
+}
+
+export async function readPerfetto(path: string, on: TraceEventVisitor): Promise<PerfettoReadResult> {
   const state = new PerfettoState(path, guarded(on));
   let pending: Buffer = Buffer.alloc(0);
   try {
@@ -121,6 +127,7 @@ export async function readPerfetto(path: string, on: TraceEventVisitor): Promise
   } catch (error) {
     throw error instanceof VisitorFailure ? error.error : error;
   }
+  return { events: state.events };
 }
 
 /** The visitor, with what it throws marked as its own. */
@@ -150,6 +157,8 @@ class PerfettoState {
   private readonly named = new Set<string>();
   /** Trace time (ns) all times are counted from, as a BigInt: set by the first clock snapshot. */
   private base: bigint | null = null;
+  /** Slice begins and ends read so far. */
+  events = 0;
 
   constructor(
     private readonly path: string,
@@ -504,6 +513,7 @@ class PerfettoState {
       return;
     }
     if (type !== TYPE_SLICE_BEGIN && type !== TYPE_SLICE_END) return;
+    this.events++;
     if (t.thread !== null) {
       if (type === TYPE_SLICE_BEGIN) on.threadBegin(t.thread, ts, name ?? "?", beginArgs(category, location, args));
       else on.threadEnd(t.thread, ts, args?.unfinished === true);
