@@ -41,7 +41,7 @@ export async function summarizeFile(file: string, onEvent?: (event: ChromeTraceE
       process.stderr.write(`spanfn: ${file} ends inside an event (a run cut short?): the events before it are summarised\n`);
     }
   }
-  return builder.finish(pairer.openCount());
+  return builder.finish(pairer.finish());
 }
 
 /** `spanfn report FILE`: the summary as text or JSON, and the HTML report when asked. */

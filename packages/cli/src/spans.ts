@@ -19,5 +19,5 @@ export function pairSpans(
     visitChromeEvent(event, pairer);
   });
   progress?.(events.length, events.length);
-  return pairer.openCount();
+  return pairer.finish();
 }

@@ -30,7 +30,7 @@ export function summarize(events: readonly ChromeTraceEvent[]): Summary {
     builder.event(spanEvents(event));
     visitChromeEvent(event, pairer);
   }
-  return builder.finish(pairer.openCount());
+  return builder.finish(pairer.finish());
 }
 
 export { SORT_KEYS, type SortKey } from "./args.js";

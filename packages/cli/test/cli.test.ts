@@ -520,6 +520,33 @@ describe("spanfn report", () => {
     expect(byName["async job"]).toMatchObject({ count: 1, total: 4000 });
   });
 
+  test("another tool's nested X events (Chrome writes each at its begin, before what is inside it) give self times", () => {
+    const devtools = join(scratch, "devtools.json");
+    writeFileSync(
+      devtools,
+      JSON.stringify({
+        metadata: { source: "DevTools" },
+        traceEvents: [
+          { ph: "M", pid: 9, tid: 1, ts: 0, name: "thread_name", args: { name: "CrRendererMain" } },
+          { ph: "X", pid: 9, tid: 1, ts: 1000, dur: 120, name: "RunTask", cat: "devtools.timeline" },
+          { ph: "X", pid: 9, tid: 1, ts: 1010, dur: 50, name: "FunctionCall" },
+          { ph: "X", pid: 9, tid: 1, ts: 1020, dur: 10, name: "GC" },
+          { ph: "I", pid: 9, tid: 1, ts: 1050, s: "t", name: "UpdateCounters" },
+          { ph: "X", pid: 9, tid: 1, ts: 1070, dur: 30, name: "FunctionCall" },
+          { ph: "X", pid: 9, tid: 1, ts: 2000, dur: 40, name: "RunTask" },
+        ],
+      }),
+    );
+    const result = spanfn(["report", "--json", devtools]);
+    expect(result.status).toBe(0);
+    const summary = JSON.parse(result.stdout) as { spans: Array<Record<string, unknown>>; events: number; unfinished: number };
+    const byName = Object.fromEntries(summary.spans.map((s) => [s.name, s]));
+    expect(byName.RunTask).toMatchObject({ count: 2, total: 160, self: 80 });
+    expect(byName.FunctionCall).toMatchObject({ count: 2, total: 80, self: 70 });
+    expect(byName.GC).toMatchObject({ count: 1, total: 10, self: 10 });
+    expect([summary.events, summary.unfinished]).toEqual([10, 0]);
+  });
+
   test("a trace with X events (leaves): report and --html give the counts and times the spans' begins and ends say, as for the same trace in B/E", () => {
     const out = join(scratch, "leaves.json");
     const run = spanfn(["run", "--all", "--quiet", "--out", out, "main.mjs"], {}, join(PROGRAMS, "nested"));

@@ -49,6 +49,9 @@ describe("thread spans", () => {
       p.threadEnd("1:0", 40, false);
     }
     whole.pairer.threadComplete("1:1", 3, 4, "root leaf");
+    // Nothing came after it on its thread: it waits for the end of the trace.
+    expect(whole.spans.map((s) => s.name)).toEqual(["leaf", "outer"]);
+    expect(whole.pairer.finish()).toBe(0);
     expect(whole.spans.slice(0, 2)).toEqual(paired.spans);
     expect(whole.spans.map((s) => [s.name, s.start, s.duration, s.depth, s.childTime])).toEqual([
       ["leaf", 10, 15, 1, 0],
@@ -56,6 +59,46 @@ describe("thread spans", () => {
       ["root leaf", 3, 4, 0, 0],
     ]);
     expect(whole.pairer.openCount()).toBe(0);
+  });
+
+  test("complete spans written before the spans inside them (Chrome's order) nest: depth, child time", () => {
+    const { spans, pairer: p } = pairer();
+    p.threadComplete("1:0", 0, 100, "task");
+    p.threadComplete("1:0", 10, 50, "call");
+    p.threadComplete("1:0", 20, 10, "inner");
+    p.threadComplete("1:1", 15, 5, "other thread");
+    p.threadComplete("1:0", 70, 20, "second call");
+    p.threadBegin("1:0", 75, "begun inside");
+    p.threadEnd("1:0", 80, false);
+    p.threadComplete("1:0", 120, 3, "next task");
+    expect(p.openCount()).toBe(0);
+    expect(p.finish()).toBe(0);
+    expect(spans.map((s) => [s.name, s.thread, s.start, s.duration, s.depth, s.childTime])).toEqual([
+      ["inner", "1:0", 20, 10, 2, 0],
+      ["call", "1:0", 10, 50, 1, 10],
+      ["begun inside", "1:0", 75, 5, 2, 0],
+      ["second call", "1:0", 70, 20, 1, 5],
+      ["task", "1:0", 0, 100, 0, 70],
+      // The last of each thread, at the end of the trace.
+      ["next task", "1:0", 120, 3, 0, 0],
+      ["other thread", "1:1", 15, 5, 0, 0],
+    ]);
+  });
+
+  test("a complete span inside a begun one ends with it at the latest, even if its end is a rounding later", () => {
+    const { spans, pairer: p } = pairer();
+    p.threadBegin("1:0", 0, "outer");
+    p.threadComplete("1:0", 10, 10.000001, "leaf");
+    p.threadEnd("1:0", 20, false);
+    p.threadBegin("1:0", 30, "never ends");
+    p.threadComplete("1:0", 31, 2, "inside it");
+    expect(p.finish()).toBe(1);
+    expect(spans.map((s) => [s.name, s.depth])).toEqual([
+      ["leaf", 1],
+      ["outer", 0],
+      ["inside it", 1],
+    ]);
+    expect(spans[1].childTime).toBeCloseTo(10, 5);
   });
 
   test("an unfinished end marks the span and leaves its parent's child time alone", () => {

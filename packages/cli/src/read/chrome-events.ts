@@ -12,8 +12,8 @@ export function visitChromeEvent(e: ChromeTraceEvent, on: TraceEventVisitor): vo
       break;
     case "X": {
       const thread = `${e.pid}:${e.tid}`;
-      // spanfn writes an X only for a span with nothing inside it; another tool's X may have
-      // children after it in the file, which would nest wrongly either way.
+      // spanfn writes an X only for a span with nothing inside it; another tool's X comes before
+      // the spans inside it, which the pairer nests in it.
       if (on.threadComplete !== undefined) on.threadComplete(thread, e.ts ?? 0, e.dur ?? 0, e.name ?? "?", e.args);
       else {
         on.threadBegin(thread, e.ts ?? 0, e.name ?? "?", e.args);

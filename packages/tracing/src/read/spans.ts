@@ -2,6 +2,10 @@
  * Spans out of begin/end events: thread begins and ends paired per thread with a stack, async
  * begins and ends paired by id, each span handed over complete (in the order spans end) with
  * its depth and the time its children cover. Holds only what is open, never the trace.
+ *
+ * A complete span (Chrome's `X`) stays on its thread's stack until an event of that thread comes
+ * after its end: other tools write an `X` before the spans inside it (Chrome writes each at its
+ * begin), so its children and its self time are known only then.
  */
 import type { TraceEventVisitor } from "./visitor.js";
 
@@ -28,6 +32,8 @@ export interface CompletedSpan {
 interface OpenThread {
   name: string;
   start: number;
+  /** A complete span's end; Infinity for a begin, which lasts until its end event. */
+  end: number;
   args: Record<string, unknown> | undefined;
   children: number;
 }
@@ -92,39 +98,27 @@ export class SpanPairer implements TraceEventVisitor {
   ) {}
 
   threadBegin(thread: string, ts: number, name: string, args?: Record<string, unknown>): void {
-    let stack = this.stacks.get(thread);
-    if (stack === undefined) this.stacks.set(thread, (stack = []));
-    stack.push({ name, start: ts, args, children: 0 });
+    const stack = this.stackOf(thread);
+    this.closeCompleted(thread, stack, ts);
+    stack.push({ name, start: ts, end: Infinity, args, children: 0 });
     this.openThreads++;
   }
 
   threadEnd(thread: string, ts: number, unfinished: boolean): void {
     const stack = this.stacks.get(thread);
-    const frame = stack?.pop();
-    if (frame === undefined || stack === undefined) return;
+    if (stack === undefined) return;
+    // Complete spans still on the stack are inside the span that ends: they end with it at the latest.
+    this.closeCompleted(thread, stack, Infinity);
+    const frame = stack.pop();
+    if (frame === undefined) return;
     this.openThreads--;
-    const duration = ts - frame.start;
-    this.visit({
-      kind: "thread",
-      name: frame.name,
-      thread,
-      start: frame.start,
-      duration,
-      depth: stack.length,
-      args: frame.args,
-      key: null,
-      parent: null,
-      outcome: unfinished ? "unfinished" : "",
-      childTime: frame.children,
-    });
-    if (!unfinished && stack.length > 0) stack[stack.length - 1].children += duration;
+    this.handOver(thread, stack, frame, ts - frame.start, unfinished ? "unfinished" : "");
   }
 
   threadComplete(thread: string, ts: number, duration: number, name: string, args?: Record<string, unknown>): void {
-    const stack = this.stacks.get(thread);
-    const depth = stack === undefined ? 0 : stack.length;
-    this.visit({ kind: "thread", name, thread, start: ts, duration, depth, args, key: null, parent: null, outcome: "", childTime: 0 });
-    if (depth > 0) stack![depth - 1].children += duration;
+    const stack = this.stackOf(thread);
+    this.closeCompleted(thread, stack, ts);
+    stack.push({ name, start: ts, end: ts + duration, args, children: 0 });
   }
 
   asyncBegin(id: string, thread: string, ts: number, name: string, parent: string | null, args?: Record<string, unknown>): void {
@@ -160,5 +154,51 @@ export class SpanPairer implements TraceEventVisitor {
   /** Spans begun and not (yet) ended. */
   openCount(): number {
     return this.openThreads + this.open.size;
+  }
+
+  /** The trace is over: hands over the complete spans still waiting for what might be inside them; returns `openCount()`. */
+  finish(): number {
+    for (const [thread, stack] of this.stacks) {
+      // Below a begin that never ended, complete spans wait for it; it is counted open, they are handed over.
+      for (let i = stack.length - 1; i >= 0; i--) {
+        const frame = stack[i];
+        if (frame.end === Infinity) continue;
+        stack.splice(i, 1);
+        this.handOver(thread, stack.slice(0, i), frame, frame.end - frame.start, "");
+      }
+    }
+    return this.openCount();
+  }
+
+  private stackOf(thread: string): OpenThread[] {
+    let stack = this.stacks.get(thread);
+    if (stack === undefined) this.stacks.set(thread, (stack = []));
+    return stack;
+  }
+
+  /** Hands over the complete spans on top of `stack` that ended by `ts`: nothing after `ts` can be inside them. */
+  private closeCompleted(thread: string, stack: OpenThread[], ts: number): void {
+    while (stack.length > 0 && stack[stack.length - 1].end !== Infinity && stack[stack.length - 1].end <= ts) {
+      const frame = stack.pop()!;
+      this.handOver(thread, stack, frame, frame.end - frame.start, "");
+    }
+  }
+
+  /** A thread span that ended, popped off `stack` (what is left is its ancestors). */
+  private handOver(thread: string, stack: readonly OpenThread[], frame: OpenThread, duration: number, outcome: string): void {
+    this.visit({
+      kind: "thread",
+      name: frame.name,
+      thread,
+      start: frame.start,
+      duration,
+      depth: stack.length,
+      args: frame.args,
+      key: null,
+      parent: null,
+      outcome,
+      childTime: frame.children,
+    });
+    if (outcome !== "unfinished" && stack.length > 0) stack[stack.length - 1].children += duration;
   }
 }

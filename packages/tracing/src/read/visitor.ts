@@ -8,7 +8,7 @@ export interface TraceEventVisitor {
   threadName?(thread: string, name: string): void;
   threadBegin(thread: string, ts: number, name: string, args?: Record<string, unknown>): void;
   threadEnd(thread: string, ts: number, unfinished: boolean): void;
-  /** A thread span with nothing inside it, in one call; readers without it get a begin and an end. */
+  /** A thread span in one call (Chrome's `X`), before the spans inside it if any; visitors without it get a begin and an end. */
   threadComplete?(thread: string, ts: number, duration: number, name: string, args?: Record<string, unknown>): void;
   asyncBegin(id: string, thread: string, ts: number, name: string, parent: string | null, args?: Record<string, unknown>): void;
   asyncEnd(id: string, ts: number, outcome: string): void;
