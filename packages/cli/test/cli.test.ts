@@ -520,7 +520,7 @@ describe("spanfn report", () => {
     expect(byName["async job"]).toMatchObject({ count: 1, total: 4000 });
   });
 
-  test("another tool's nested X events (Chrome writes each at its begin, before what is inside it) give self times", () => {
+  test("another tool's trace: nested X events (Chrome writes each at its begin, before what is inside it), async ids in id2, async spans nested under one id", () => {
     const devtools = join(scratch, "devtools.json");
     writeFileSync(
       devtools,
@@ -534,6 +534,16 @@ describe("spanfn report", () => {
           { ph: "I", pid: 9, tid: 1, ts: 1050, s: "t", name: "UpdateCounters" },
           { ph: "X", pid: 9, tid: 1, ts: 1070, dur: 30, name: "FunctionCall" },
           { ph: "X", pid: 9, tid: 1, ts: 2000, dur: 40, name: "RunTask" },
+          // Async spans keyed by id2, two at once.
+          { ph: "b", pid: 9, tid: 1, ts: 1100, name: "Load", cat: "loading", id2: { local: "0x5" } },
+          { ph: "b", pid: 9, tid: 1, ts: 1150, name: "Load", cat: "loading", id2: { local: "0x6" } },
+          { ph: "e", pid: 9, tid: 1, ts: 1300, name: "Load", cat: "loading", id2: { local: "0x6" } },
+          { ph: "e", pid: 9, tid: 1, ts: 1900, name: "Load", cat: "loading", id2: { local: "0x5" } },
+          // Nestable async spans: the child shares its parent's id.
+          { ph: "b", pid: 9, tid: 1, ts: 3000, name: "Navigation", cat: "nav", id: "0x7" },
+          { ph: "b", pid: 9, tid: 1, ts: 3100, name: "Fetch", cat: "nav", id: "0x7" },
+          { ph: "e", pid: 9, tid: 1, ts: 3400, name: "Fetch", cat: "nav", id: "0x7" },
+          { ph: "e", pid: 9, tid: 1, ts: 3900, name: "Navigation", cat: "nav", id: "0x7" },
         ],
       }),
     );
@@ -544,7 +554,10 @@ describe("spanfn report", () => {
     expect(byName.RunTask).toMatchObject({ count: 2, total: 160, self: 80 });
     expect(byName.FunctionCall).toMatchObject({ count: 2, total: 80, self: 70 });
     expect(byName.GC).toMatchObject({ count: 1, total: 10, self: 10 });
-    expect([summary.events, summary.unfinished]).toEqual([10, 0]);
+    expect(byName.Load).toMatchObject({ kind: "async", count: 2, total: 950 });
+    expect(byName.Navigation).toMatchObject({ kind: "async", count: 1, total: 900, self: 600 });
+    expect(byName.Fetch).toMatchObject({ kind: "async", count: 1, total: 300, self: 300 });
+    expect([summary.events, summary.unfinished]).toEqual([18, 0]);
   });
 
   test("a trace with X events (leaves): report and --html give the counts and times the spans' begins and ends say, as for the same trace in B/E", () => {

@@ -174,6 +174,26 @@ describe("async spans", () => {
     expect(spans.at(-1)).toMatchObject({ name: "parent", childTime: 51 });
   });
 
+  test("a begin with the id of a span still open nests in it (Chrome's nestable async events): a key of its own, its parent, child time", () => {
+    const { spans, pairer: p } = pairer();
+    p.asyncBegin("1:7", "1:0", 0, "navigation", null);
+    p.asyncBegin("1:7", "1:0", 10, "fetch", null);
+    p.asyncBegin("1:7", "1:0", 20, "parse", null);
+    expect(p.openCount()).toBe(3);
+    p.asyncEnd("1:7", 30, "");
+    p.asyncEnd("1:7", 40, "");
+    p.asyncBegin("1:7", "1:0", 50, "render", null);
+    p.asyncEnd("1:7", 60, "");
+    p.asyncEnd("1:7", 100, "");
+    expect(p.openCount()).toBe(0);
+    expect(spans.map((s) => [s.name, s.key, s.parent, s.start, s.duration, s.childTime])).toEqual([
+      ["parse", "1:7#2", "1:7#1", 20, 10, 0],
+      ["fetch", "1:7#1", "1:7", 10, 30, 10],
+      ["render", "1:7#3", "1:7", 50, 10, 0],
+      ["navigation", "1:7", null, 0, 100, 40],
+    ]);
+  });
+
   test("an end for an unknown id is ignored; spanfn_report counters go to their callback", () => {
     const { spans, reports, pairer: p } = pairer();
     p.asyncEnd("9:9", 5, "fulfilled");

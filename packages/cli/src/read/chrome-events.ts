@@ -23,15 +23,20 @@ export function visitChromeEvent(e: ChromeTraceEvent, on: TraceEventVisitor): vo
     }
     case "b": {
       const parent = (e.args as { parent?: unknown } | undefined)?.parent;
-      on.asyncBegin(`${e.pid}:${e.id}`, `${e.pid}:${e.tid}`, e.ts ?? 0, e.name ?? "?", parent ? `${e.pid}:${parent}` : null, e.args);
+      on.asyncBegin(asyncKey(e), `${e.pid}:${e.tid}`, e.ts ?? 0, e.name ?? "?", parent ? `${e.pid}:${parent}` : null, e.args);
       break;
     }
     case "e":
-      on.asyncEnd(`${e.pid}:${e.id}`, e.ts ?? 0, String((e.args as { outcome?: unknown } | undefined)?.outcome ?? ""));
+      on.asyncEnd(asyncKey(e), e.ts ?? 0, String((e.args as { outcome?: unknown } | undefined)?.outcome ?? ""));
       break;
     case "M":
       if (e.name === "thread_name") on.threadName?.(`${e.pid}:${e.tid}`, String((e.args as { name?: unknown } | undefined)?.name ?? ""));
       else if (e.name === "spanfn_report") on.report?.(e.args ?? {});
       break;
   }
+}
+
+/** An async event's span key: its process and id (`id`, or another tool's `id2`). */
+function asyncKey(e: ChromeTraceEvent): string {
+  return `${e.pid}:${e.id ?? e.id2?.local ?? e.id2?.global}`;
 }

@@ -39,12 +39,16 @@ interface OpenThread {
 }
 
 interface OpenAsync {
+  /** The span's key: its id; for one nested in an open span of the same id, `id#n`, n counting such spans. */
+  key: string;
   name: string;
   thread: string;
   start: number;
   args: Record<string, unknown> | undefined;
   parent: string | null;
   children: IntervalUnion | null;
+  /** The open span of the same id this one began inside; null for most. */
+  outer: OpenAsync | null;
 }
 
 /** A union of intervals kept merged, so concurrent children that overlap count once. */
@@ -88,7 +92,12 @@ export class IntervalUnion {
 
 export class SpanPairer implements TraceEventVisitor {
   private readonly stacks = new Map<string, OpenThread[]>();
+  /** Open async spans by id: the innermost of each (see asyncBegin). */
   private readonly open = new Map<string, OpenAsync>();
+  /** Open async spans under another of the same id, not in `open`. */
+  private shadowed = 0;
+  /** Async spans so far that began inside another of the same id. */
+  private nested = 0;
   private openThreads = 0;
 
   /** `onReport` receives the spanfn_report counters, which are no span's business. */
@@ -122,13 +131,22 @@ export class SpanPairer implements TraceEventVisitor {
   }
 
   asyncBegin(id: string, thread: string, ts: number, name: string, parent: string | null, args?: Record<string, unknown>): void {
-    this.open.set(id, { name, thread, start: ts, args, parent, children: null });
+    // Chrome's nestable async events share their parent's id: a begin with the id of a span still
+    // open is a child of it, until its own end.
+    const outer = this.open.get(id) ?? null;
+    if (outer !== null) this.shadowed++;
+    const key = outer === null ? id : `${id}#${++this.nested}`;
+    this.open.set(id, { key, name, thread, start: ts, args, parent: outer === null ? parent : outer.key, children: null, outer });
   }
 
   asyncEnd(id: string, ts: number, outcome: string): void {
     const span = this.open.get(id);
     if (span === undefined) return;
-    this.open.delete(id);
+    if (span.outer === null) this.open.delete(id);
+    else {
+      this.open.set(id, span.outer);
+      this.shadowed--;
+    }
     this.visit({
       kind: "async",
       name: span.name,
@@ -137,13 +155,13 @@ export class SpanPairer implements TraceEventVisitor {
       duration: ts - span.start,
       depth: 0,
       args: span.args,
-      key: id,
+      key: span.key,
       parent: span.parent,
       outcome,
       childTime: span.children?.length() ?? 0,
     });
     if (outcome === "unfinished" || span.parent === null) return;
-    const parent = this.open.get(span.parent);
+    const parent = span.outer ?? this.open.get(span.parent);
     if (parent !== undefined) (parent.children ??= new IntervalUnion()).add(span.start, ts);
   }
 
@@ -153,7 +171,7 @@ export class SpanPairer implements TraceEventVisitor {
 
   /** Spans begun and not (yet) ended. */
   openCount(): number {
-    return this.openThreads + this.open.size;
+    return this.openThreads + this.open.size + this.shadowed;
   }
 
   /** The trace is over: hands over the complete spans still waiting for what might be inside them; returns `openCount()`. */

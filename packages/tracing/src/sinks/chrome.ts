@@ -34,6 +34,8 @@ export interface ChromeTraceEvent {
   name?: string;
   cat?: string;
   id?: string;
+  /** Other tools' async events may carry their id here instead of in `id` (spanfn reads it; never writes it). */
+  id2?: { local?: string; global?: string };
   /** Flow end (`f`): "e" binds it to the slice enclosing it. */
   bp?: "e";
   args?: Record<string, unknown>;
