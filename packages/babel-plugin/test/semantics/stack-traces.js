@@ -1,11 +1,13 @@
 // The function names in stack traces (sync and async, V8's "at async f" frames), without
 // file positions: the plugin wraps nothing, so no frame may be added, dropped or renamed.
-// Frames below `run` (the test harness) are left out.
+// Frames below `run` (the test harness) are left out, and so are Node's own frames that drain
+// the microtask queue: whether an await resumes under them depends on which timers were due.
+const SCHEDULER = /^(?:runNextTicks|listOnTimeout|process\.process(?:Timers|Immediate|TicksAndRejections))$/;
 function frames(error) {
   const names = [];
   for (const line of String(error.stack).split("\n").slice(1)) {
     const name = line.trim().replace(/^at /, "").replace(/ \(.*$/, "");
-    if (/:\d+:\d+$/.test(name)) continue;
+    if (/:\d+:\d+$/.test(name) || SCHEDULER.test(name)) continue;
     names.push(name);
     if (/\brun$/.test(name)) break;
   }
