@@ -76,6 +76,19 @@ describe("writer thread", () => {
     expect(report?.args).toMatchObject({ droppedSpans: 0, lostEvents: 0, unfinished: ["async"] });
   });
 
+  test("no buffer is ever detached on the program's thread (V8 would deoptimise its typed-array code), and every block is written", () => {
+    const out = join(scratch, "buffers.json");
+    const result = spawnSync(process.execPath, [join(__dirname, "programs", "writer-buffers.mjs"), out], { encoding: "utf8", timeout: 20000 });
+    expect(result.stderr).toBe("");
+    const { handed, detached } = JSON.parse(result.stdout) as { handed: number; detached: number };
+    // The thread's first blocks (small, in buffers of their own) and those after it started.
+    expect(handed).toBeGreaterThan(10);
+    expect(detached).toBe(0);
+    const written = events(out);
+    expect(written.filter((e) => e.ph === "B" && e.name === "outer")).toHaveLength(100000);
+    expect(written.filter((e) => e.ph === "E" && e.name === "inner")).toHaveLength(100000);
+  });
+
   test("a writer that falls behind: the cap holds, and at exit what it did not write in time is counted in one line", () => {
     const out = join(scratch, "late.json");
     const result = run("late", out, "thread", String(1 << 20));

@@ -1,7 +1,7 @@
 /**
- * A trace for a page, encoded off its thread: sealed blocks are transferred to a Web Worker,
- * which encodes them (Chrome JSON or Perfetto) and hands the buffers back for reuse, so the page
- * pays for recording and one message per block. Where no worker can be started (no `Worker`, a
+ * A trace for a page, encoded off its thread: sealed blocks are copied to a Web Worker, which
+ * encodes them (Chrome JSON or Perfetto) and hands the copies back for reuse, so the page pays
+ * for recording and one message per block. Where no worker can be started (no `Worker`, a
  * Content-Security-Policy without `blob:` workers, a worker that fails to load) the same encoder
  * runs on the page's thread; blocks sent while the worker was starting are kept until it answers,
  * so nothing is lost by falling back.
@@ -118,11 +118,13 @@ export class BrowserTraceSink implements Sink {
       this.worker!.postMessage(copy);
       recycleBuffer(state, block.data);
     } else {
-      // A buffer another sink still reads (TeeSink) is copied; any other is handed over.
-      const data = isShared(block) ? block.data.slice(0, block.length) : block.data;
-      this.slotsHeld += data.length;
-      this.eventsSent += countRecords(data, block.length);
-      this.worker!.postMessage(message(data), [data.buffer as ArrayBuffer]);
+      // Posted as a copy, never transferred: the first buffer detached on the page's thread
+      // deoptimises every function there that touches a typed array, and V8 checks every such
+      // access for a detached buffer from then on. The copy comes back ("free") for reuse.
+      this.slotsHeld += block.data.length;
+      this.eventsSent += countRecords(block.data, block.length);
+      this.worker!.postMessage(message(block.data));
+      if (!isShared(block)) recycleBuffer(state, block.data);
     }
   }
 

@@ -1,6 +1,6 @@
 /**
- * The trace worker's side: encodes the blocks a page's thread transfers to it (Chrome JSON or
- * Perfetto), hands each buffer back, and answers requests for the trace. Free of any global, so
+ * The trace worker's side: encodes the blocks a page's thread sends it (Chrome JSON or Perfetto),
+ * hands each buffer back, and answers requests for the trace. Free of any global, so
  * the same code runs in a Web Worker (worker-entry.ts) and, in tests, behind a MessageChannel.
  */
 import { BlockReceiver } from "../block-message.js";

@@ -1,7 +1,8 @@
 /**
- * What a page's thread and its trace worker (trace-worker.ts) say to each other. Blocks travel
- * with their buffers transferred, not copied, and come back for reuse; a thread's info, clock and
- * metadata go once, and new metadata entries with the block that first uses them.
+ * What a page's thread and its trace worker (trace-worker.ts) say to each other. Blocks travel as
+ * copies (never transferred from the page: see trace-sink.ts), and the copies come back for reuse;
+ * a thread's info, clock and metadata go once, and new metadata entries with the block that first
+ * uses them.
  */
 import type { BlockMessage } from "../block-message.js";
 import type { ProcessInfo, RuntimeReport } from "../sinks/sink.js";
@@ -27,7 +28,7 @@ export interface TraceRequest {
 
 export type ToTraceWorker = StartMessage | BlockMessage | TraceRequest;
 
-/** The worker took the start message: blocks may be transferred to it from now on. */
+/** The worker took the start message: it holds the blocks sent to it from now on. */
 export interface ReadyMessage {
   readonly kind: "ready";
 }

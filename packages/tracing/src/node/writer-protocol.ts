@@ -1,7 +1,7 @@
 /**
  * What the program's thread and the writer thread say to each other (writer.ts, writer-thread.ts).
- * Blocks travel with their buffers transferred, not copied; a thread's info, clock and metadata
- * go once, and new metadata entries with the block that first uses them.
+ * Blocks travel lent, in shared memory, or as copies (never transferred: see writer.ts); a thread's
+ * info, clock and metadata go once, and new metadata entries with the block that first uses them.
  */
 import type { ClockInfo } from "../clock.js";
 import type { ThreadInfo } from "../events.js";
@@ -38,8 +38,8 @@ export interface WriterSetup {
 export const CONTROL_STATE = 0;
 /** Slots of the buffers the writer is done with, modulo 2^32 (a difference of two such counts is exact). */
 export const CONTROL_SLOTS_DONE = 1;
-/** Events written of the blocks whose buffers were transferred (not lent), modulo 2^32. */
-export const CONTROL_TRANSFERRED_EVENTS_DONE = 2;
+/** Events written of the blocks that came as copies (not lent), modulo 2^32. */
+export const CONTROL_COPIED_EVENTS_DONE = 2;
 /** 1 once the writer cannot write: the program's thread stops sending and counts the loss. */
 export const CONTROL_FAILED = 3;
 /** Blocks the writer is done with, in the order they came, modulo 2^32: their buffers may be written again. */
@@ -71,12 +71,6 @@ export interface FinishMessage {
 
 export type ToWriter = BlockMessage | FlushMessage | FinishMessage;
 
-/** A buffer the writer is done with, back for reuse (one that was transferred; shared ones are not sent back). */
-export interface FreeMessage {
-  readonly kind: "free";
-  readonly data: Float64Array;
-}
-
 /** The writer could not write (the file could not be opened, the disk is full…): what it lost. */
 export interface FailedMessage {
   readonly kind: "failed";
@@ -89,7 +83,7 @@ export interface WarnMessage {
   readonly message: string;
 }
 
-export type FromWriter = FreeMessage | FailedMessage | WarnMessage;
+export type FromWriter = FailedMessage | WarnMessage;
 
 /** How one output did. */
 export interface OutputReport {

@@ -1,7 +1,7 @@
 /**
  * The writer thread: takes sealed blocks from the program's thread, hands each to the trace file
  * (writer-file.ts), the summary (read/block-summary.ts) and the outputs it hosts (writer-outputs.ts),
- * and hands their buffers back. Everything after recording happens here, so the program's thread
+ * and says which lent buffers it is done with. Everything after recording happens here, so the program's thread
  * pays for recording and one message per block. It runs none of the program's code and loads no
  * preload (the program's thread starts it with an empty `execArgv`).
  *
@@ -17,7 +17,7 @@ import { WriterFile } from "./writer-file.js";
 import { WriterOutputs } from "./writer-outputs.js";
 import {
   CONTROL_BLOCKS_DONE,
-  CONTROL_TRANSFERRED_EVENTS_DONE,
+  CONTROL_COPIED_EVENTS_DONE,
   CONTROL_FAILED,
   CONTROL_SLOTS_DONE,
   CONTROL_STATE,
@@ -46,7 +46,7 @@ const outputs = new WriterOutputs(setup.outputs, { process: setup.process, warn 
 const summary = setup.summary ? new BlockSummary(setup.process) : null;
 
 /**
- * Blocks (copied: their buffers go back at once) and requests that came while the outputs were
+ * Blocks (copied: lent buffers are released at once) and requests that came while the outputs were
  * still loading, in order; null once they are ready.
  */
 let early: ToWriter[] | null = outputs.size > 0 ? [] : null;
@@ -55,8 +55,8 @@ let finishWarnings: string[] | null = null;
 /** The reply is posted this long before the program's thread stops waiting. */
 const REPLY_MARGIN_MS = 50;
 
-function send(message: FromWriter, transfer?: ArrayBuffer[]): void {
-  port.postMessage(message, transfer);
+function send(message: FromWriter): void {
+  port.postMessage(message);
 }
 
 function warn(message: string): void {
@@ -77,9 +77,7 @@ function onBlock(message: BlockMessage): void {
   Atomics.add(control, CONTROL_SLOTS_DONE, message.data.length);
   // After the counts: from here on the program's thread may write into a lent buffer again.
   Atomics.add(control, CONTROL_BLOCKS_DONE, 1);
-  if (message.data.buffer instanceof SharedArrayBuffer) return;
-  Atomics.add(control, CONTROL_TRANSFERRED_EVENTS_DONE, events);
-  send({ kind: "free", data: message.data }, [message.data.buffer as ArrayBuffer]);
+  if (!(message.data.buffer instanceof SharedArrayBuffer)) Atomics.add(control, CONTROL_COPIED_EVENTS_DONE, events);
 }
 
 async function onFlush(message: FlushMessage): Promise<void> {

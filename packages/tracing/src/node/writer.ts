@@ -4,10 +4,13 @@
  * export never run on the program's thread, which posts one small message per sealed block. Its
  * buffers are lent, not sent: they live in shared memory, and a counter the writer advances says
  * which are read, so they are reused without a message back, even while the program never yields
- * to its event loop (a fresh buffer per block cost more in page faults than the post itself). At
- * shutdown (including at exit, where no callback will run again) it waits, up to a deadline, for
- * the writer to finish the file and the outputs to finish sending, and says in one line what did
- * not make it.
+ * to its event loop (a fresh buffer per block cost more in page faults than the post itself). A
+ * block not in shared memory (a thread's first, small ones) goes as a copy, never transferred:
+ * the first buffer detached on a thread deoptimises every function there that touches a typed
+ * array, and V8 checks every such access for a detached buffer from then on. At shutdown
+ * (including at exit, where no callback will run again) it waits, up to a deadline, for the
+ * writer to finish the file and the outputs to finish sending, and says in one line what did not
+ * make it.
  *
  * Blocks wait here until they reach START_AFTER_SLOTS (or half the memory cap), or two seconds
  * after the first, or the outputs are asked to flush; then the writer thread takes them, and
@@ -30,7 +33,7 @@ import type { Summary } from "../read/summary.js";
 import { state } from "../state.js";
 import {
   CONTROL_BLOCKS_DONE,
-  CONTROL_TRANSFERRED_EVENTS_DONE,
+  CONTROL_COPIED_EVENTS_DONE,
   CONTROL_FAILED,
   CONTROL_LENGTH,
   CONTROL_SLOTS_DONE,
@@ -87,6 +90,11 @@ function eventsIn(blocks: readonly EventBlock[]): number {
   return events;
 }
 
+/** Makes sure the thread's next block is written in shared memory, which the writer thread is lent. */
+function keepSharedSpare(): void {
+  if (state.spare.length === 0) recycleBuffer(state, new Float64Array(new SharedArrayBuffer(state.blockSlots * 8)));
+}
+
 /** The format a trace file's name asks for. */
 export function formatOf(path: string): TraceFormat {
   return /\.(?:pftrace|perfetto-trace|perfetto)$/i.test(path) ? "perfetto" : "json";
@@ -111,8 +119,8 @@ export class TraceWriterSink implements Sink {
   private readonly messages = new BlockMessages();
   /** Slots posted, modulo 2^32 like the writer's count (see writer-protocol.ts). */
   private slotsPosted = 0;
-  /** Events of the blocks whose buffers were transferred, modulo 2^32 (lent ones are counted only if the writer never reads them). */
-  private eventsTransferred = 0;
+  /** Events of the blocks sent as copies, modulo 2^32 (lent ones are counted only if the writer never reads them). */
+  private eventsCopied = 0;
   private blocksPosted = 0;
   /** Shared buffers the writer may still read, oldest first, with the number and length of the block each holds. */
   private readonly lent: { data: Float64Array; block: number; length: number }[] = [];
@@ -175,8 +183,7 @@ export class TraceWriterSink implements Sink {
       state.node.startingOwnThread = false;
     }
     worker.on("message", (message: FromWriter) => {
-      if (message.kind === "free") recycleBuffer(state, message.data);
-      else if (message.kind === "warn") this.warnOutput(message.message);
+      if (message.kind === "warn") this.warnOutput(message.message);
       else this.failed(message.message);
     });
     worker.on("error", (error) => {
@@ -228,6 +235,8 @@ export class TraceWriterSink implements Sink {
     // A buffer another sink still reads (TeeSink) is copied; any other is this sink's until written.
     this.waiting.push(isShared(block) ? { ...block, data: block.data.slice(0, block.length) } : block);
     this.waitingSlots += block.data.length;
+    // The blocks after this one are written in shared memory, to be lent once the thread starts.
+    keepSharedSpare();
     if (this.cannotStart !== undefined) return;
     // Waiting blocks count against the cap: they are handed over while half of it is left.
     if (this.waitingSlots >= Math.min(START_AFTER_SLOTS, state.maxBufferedBytes / 16)) this.handOver();
@@ -262,19 +271,16 @@ export class TraceWriterSink implements Sink {
     if (this.stopped || (fileFailed && !this.hasOutputs())) {
       throw new Error(this.failure ?? `spanfn: could not write ${this.target}`);
     }
-    // A buffer another sink still reads (TeeSink) is copied; any other is handed over.
-    const data = isShared(block) ? block.data.slice(0, block.length) : block.data;
+    // A buffer another sink still reads (TeeSink) goes as a copy, as does one not in shared memory
+    // (posting a plain buffer copies it); a shared one is lent.
+    const lend = block.data.buffer instanceof SharedArrayBuffer && !isShared(block);
+    const data = lend || !isShared(block) ? block.data : block.data.slice(0, block.length);
     const next = this.messages.next(block, data);
     const message: BlockMessage = this.options.attach === undefined ? next : { ...next, attached: this.options.attach(block) };
     this.slotsPosted = (this.slotsPosted + data.length) | 0;
-    if (data.buffer instanceof SharedArrayBuffer) {
-      worker.postMessage(message);
-      this.lent.push({ data, block: this.blocksPosted, length: block.length });
-    } else {
-      // Counted now: once transferred, the events can no longer be read here.
-      this.eventsTransferred = (this.eventsTransferred + countRecords(data, block.length)) | 0;
-      worker.postMessage(message, [data.buffer as ArrayBuffer]);
-    }
+    if (lend) this.lent.push({ data, block: this.blocksPosted, length: block.length });
+    else this.eventsCopied = (this.eventsCopied + countRecords(data, block.length)) | 0;
+    worker.postMessage(message);
     this.blocksPosted = (this.blocksPosted + 1) | 0;
     this.reclaim();
   }
@@ -284,7 +290,7 @@ export class TraceWriterSink implements Sink {
     const done = Atomics.load(this.control, CONTROL_BLOCKS_DONE);
     const lent = this.lent;
     while (lent.length > 0 && ((done - lent[0].block) | 0) > 0) recycleBuffer(state, lent.shift()!.data);
-    if (state.spare.length === 0) recycleBuffer(state, new Float64Array(new SharedArrayBuffer(state.blockSlots * 8)));
+    keepSharedSpare();
   }
 
   heldBytes(): number {
@@ -391,13 +397,13 @@ export class TraceWriterSink implements Sink {
 
   /**
    * Events the writer has not written: those of lent buffers it has not read, counted where they
-   * still are, and of transferred ones, from what was posted less what the writer wrote of them.
+   * still are, and of copies, from what was posted less what the writer wrote of them.
    */
   private unwrittenEvents(): number {
     const done = Atomics.load(this.control, CONTROL_BLOCKS_DONE);
     let unread = 0;
     for (const { data, block, length } of this.lent) if (((done - block) | 0) <= 0) unread += countRecords(data, length);
-    return unread + ((this.eventsTransferred - Atomics.load(this.control, CONTROL_TRANSFERRED_EVENTS_DONE)) | 0);
+    return unread + ((this.eventsCopied - Atomics.load(this.control, CONTROL_COPIED_EVENTS_DONE)) | 0);
   }
 
   /** The trace as written, summarised: after shutdown, when asked for and the writer finished. */
