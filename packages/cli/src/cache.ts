@@ -17,7 +17,6 @@
  * code catches one damaged anyway, which is then a miss. Reads are synchronous because the
  * CommonJS require hook is.
  */
-import { createHash, randomBytes } from "node:crypto";
 import { accessSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import Module from "node:module";
@@ -75,8 +74,17 @@ export interface CacheOptions {
   warn?: (message: string) => void;
 }
 
-function sha256(data: string | Buffer): string {
-  return createHash("sha256").update(data).digest("hex");
+/**
+ * node:crypto, loaded at the first hash: the program's thread of a run whose modules are all ES
+ * modules (the hooks thread compiles and caches them) never hashes, and loading it costs a short
+ * program's start a few milliseconds.
+ */
+let crypto: typeof import("node:crypto") | undefined;
+
+export function sha256(data: string | Buffer): string {
+  // Any path serves a require of Node's own modules.
+  crypto ??= Module.createRequire(process.execPath)("node:crypto") as typeof import("node:crypto");
+  return crypto.createHash("sha256").update(data).digest("hex");
 }
 
 /**
@@ -239,7 +247,8 @@ class DiskCache implements TransformCache {
  * into place. Throws what the file system refused, the temporary file removed.
  */
 export function replaceFile(file: string, data: string | Buffer): void {
-  const temporary = `${file}.${process.pid}-${threadId}-${randomBytes(4).toString("hex")}.tmp`;
+  // The random part keeps apart processes of the same pid (in containers sharing the folder).
+  const temporary = `${file}.${process.pid}-${threadId}-${Math.random().toString(36).slice(2, 10)}.tmp`;
   try {
     writeFileSync(temporary, data);
     renameSync(temporary, file);

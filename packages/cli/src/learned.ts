@@ -10,11 +10,10 @@
  * earlier run learned of them. `spanfn run --no-cache` neither reads nor writes it, and deleting
  * it is safe at any time.
  */
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { DemotedSite, LearnedDemotion } from "@spanfn/tracing";
-import { replaceFile, stampOf } from "./cache.js";
+import { replaceFile, sha256, stampOf } from "./cache.js";
 
 const MAGIC = "spanfn-demoted/1";
 
@@ -29,16 +28,24 @@ interface FileEntry {
 
 type Profile = Map<string, FileEntry>;
 
-/** The profile of the program `script` run from `root`. */
+/**
+ * The profile of the program `script` run from `root`: named by the two paths themselves, encoded
+ * (hashing them would load node:crypto at every start), or by their hash where that name would be
+ * too long for a file system.
+ */
 export function learnedPath(cacheDir: string, root: string, script: string): string {
-  const program = createHash("sha256").update(`${resolve(root)}\0${resolve(root, script)}`).digest("hex");
-  return join(cacheDir, `demoted-${program.slice(0, 32)}.json`);
+  const program = `${resolve(root)}\0${resolve(root, script)}`;
+  const encoded = Buffer.from(program).toString("base64url");
+  return join(cacheDir, `demoted-${encoded.length <= MAX_ENCODED ? encoded : sha256(program).slice(0, 32)}.json`);
 }
+
+/** Encoded names longer than this are hashed instead: file names end at 255 bytes on most systems. */
+const MAX_ENCODED = 200;
 
 /** What earlier runs learned of files unchanged since; nothing when there is no profile or it cannot be read. */
 export function readLearned(path: string, root: string): LearnedDemotion[] {
   const learned: LearnedDemotion[] = [];
-  for (const [file, entry] of current(readProfile(path), root)) {
+  for (const [file, entry] of current(parseProfile(readText(path)), root)) {
     for (const [name, line, keepsOutermost] of entry.sites) learned.push({ name, file, line, keepsOutermost: keepsOutermost === 1 });
   }
   return learned;
@@ -49,7 +56,8 @@ export function readLearned(path: string, root: string): LearnedDemotion[] {
  * not demote anything in. Throws what the file system refused.
  */
 export function writeLearned(path: string, root: string, demoted: readonly DemotedSite[]): void {
-  const profile = current(readProfile(path), root);
+  const written = readText(path);
+  const profile = current(parseProfile(written), root);
   const found: Profile = new Map();
   const seen = new Set<string>();
   for (const site of demoted) {
@@ -68,9 +76,18 @@ export function writeLearned(path: string, root: string, demoted: readonly Demot
     seen.add(key);
     entry.sites.push([site.name, site.line, site.keepsOutermost === true ? 1 : 0]);
   }
-  for (const [file, entry] of found) profile.set(file, entry);
+  for (const [file, entry] of found) {
+    entry.sites.sort(bySite);
+    profile.set(file, entry);
+  }
   if (profile.size === 0) return;
-  replaceFile(path, JSON.stringify({ magic: MAGIC, files: Object.fromEntries(profile) }));
+  // In a stable order, so that a run which learned nothing new leaves the file as it was.
+  const text = JSON.stringify({ magic: MAGIC, files: Object.fromEntries([...profile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) });
+  if (text !== written) replaceFile(path, text);
+}
+
+function bySite([nameA, lineA]: Site, [nameB, lineB]: Site): number {
+  return lineA - lineB || (nameA < nameB ? -1 : nameA > nameB ? 1 : 0);
 }
 
 /** The profile's files that are as they were when it was written. */
@@ -83,11 +100,21 @@ function current(profile: Profile, root: string): Profile {
   return unchanged;
 }
 
-/** The profile at `path`; empty when it is missing, damaged or of another format (it is only a cache). */
-function readProfile(path: string): Profile {
+/** The profile file's text; undefined when it cannot be read. */
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** The profile in `text`; empty when it is missing, damaged or of another format (it is only a cache). */
+function parseProfile(text: string | undefined): Profile {
+  if (text === undefined) return new Map();
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, "utf8"));
+    parsed = JSON.parse(text);
   } catch {
     return new Map();
   }

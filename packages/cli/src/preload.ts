@@ -11,7 +11,8 @@ import { isMainThread } from "node:worker_threads";
 import { formatSummary, summarize as summarizeEvents } from "./summary.js";
 import type { DemoteOptions, RuntimeReport, Sink, Summary } from "@spanfn/tracing";
 import { getSink, parseChromeTrace } from "@spanfn/tracing";
-import { resolve } from "node:path";
+import { dirname, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import { compile, instrument, loadGetTsconfig, wanted, type InstrumentOptions } from "./transform.js";
 import { onCompileThread, remoteCompiler, type Compile } from "./remote-compile.js";
 import { ModuleHooks, registerHooksOf, registerInThread } from "./module-hooks.js";
@@ -52,6 +53,9 @@ function asOwnLoading<A extends unknown[], R>(load: (...args: A) => R): (...args
   };
 }
 const compileHere: Compile = asOwnLoading(compile);
+
+/** spanfn's own modules: the folder this one is in, which the bundle shares with the rest of the CLI. */
+const OWN_FOLDER = dirname(fileURLToPath(import.meta.url)) + sep;
 
 if (options.enabled) await start(options);
 
@@ -247,14 +251,18 @@ function installRequireHook(instrumentOptions: InstrumentOptions, cache: Transfo
   }
 }
 
-/** `require("@lib/hi")` through tsconfig `paths`: each file the pattern names, tried as Node tries a path. */
+/**
+ * `require("@lib/hi")` through tsconfig `paths`: each file the pattern names, tried as Node tries a
+ * path. Not spanfn's own requires (its toolchain, found as it is first needed): the paths are the
+ * program's.
+ */
 function installPathsHook(paths: TsconfigPaths): void {
   type ResolveFilename = (request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]) => string;
   const modules = Module as unknown as { _resolveFilename: ResolveFilename };
   const resolveFilename = modules._resolveFilename;
   modules._resolveFilename = function (request, parent, ...rest) {
     const from = parent?.filename;
-    if (typeof from === "string") {
+    if (typeof from === "string" && !from.startsWith(OWN_FOLDER)) {
       for (const candidate of paths.candidates(request, from)) {
         try {
           return resolveFilename.call(this, candidate, parent, ...rest);

@@ -30,14 +30,12 @@ export function loadToolchain(): { transformSync: typeof TransformSync; spanfn: 
 }
 
 /**
- * get-tsconfig, for tsconfig `paths` (paths.ts), at the first tsconfig.json. Found when this
- * module loads: a bare name required later would be resolved through those very paths. Its
- * CommonJS build, which Node loads in about half the time of its ES build.
+ * get-tsconfig, for tsconfig `paths` (paths.ts), at the first tsconfig.json. Its CommonJS build,
+ * which Node loads in about half the time of its ES build. (The preload's `paths` hook leaves
+ * spanfn's own requires alone, so this and the lookups below may run after it is installed.)
  */
-const GET_TSCONFIG = require.resolve("get-tsconfig");
-
 export function loadGetTsconfig(): GetTsconfig {
-  return require(GET_TSCONFIG) as GetTsconfig;
+  return require("get-tsconfig") as GetTsconfig;
 }
 
 export interface InstrumentOptions {
@@ -51,10 +49,15 @@ export interface InstrumentOptions {
 /**
  * The runtime the generated code imports: this CLI's own, whatever the program has installed.
  * An ES module imports its ES build, the very module the preload has loaded already; CommonJS
- * requires its CommonJS build.
+ * requires its CommonJS build. Found at the first module instrumented on this thread: a program's
+ * thread whose modules are all ES modules (the hooks thread compiles them) never looks.
  */
-const RUNTIME = { commonjs: require.resolve("@spanfn/tracing"), module: esmEntry("@spanfn/tracing") };
-const runtimeFor = (commonjs: boolean): string => (commonjs ? RUNTIME.commonjs : RUNTIME.module);
+let runtime: { commonjs: string; module: string } | undefined;
+
+function runtimeFor(commonjs: boolean): string {
+  runtime ??= { commonjs: require.resolve("@spanfn/tracing"), module: esmEntry("@spanfn/tracing") };
+  return commonjs ? runtime.commonjs : runtime.module;
+}
 
 /**
  * The file Node imports for `name` (its main entry, as an ES module, in Node), from its exports:
@@ -104,51 +107,40 @@ function cacheKey(filename: string, options: InstrumentOptions, commonjs: boolea
   return JSON.stringify([toolchain(), filename, commonjs, all, include, exclude, nodeModules, root, runtimeFor(commonjs)]);
 }
 
-/**
- * The files that say which toolchain transforms the code, found when this module loads (before
- * the preload's hooks, which would otherwise see these lookups): the packages' manifests, and the
- * plugin's built code with this file's, because inside this repository the version numbers stay
- * put while the plugin is rebuilt.
- */
-const TOOLCHAIN = toolchainFiles();
-
-function toolchainFiles(): { manifests: string[]; pluginDir: string; self: string } | Error {
-  try {
-    const packages = ["@babel/core", "@babel/preset-typescript", "@babel/plugin-transform-modules-commonjs", "@spanfn/babel-plugin", "@spanfn/cli"];
-    return {
-      manifests: packages.map((name) => require.resolve(`${name}/package.json`)),
-      // Its CommonJS build (what require resolves to) is made with the ESM one this CLI imports.
-      pluginDir: dirname(require.resolve("@spanfn/babel-plugin")),
-      self: fileURLToPath(import.meta.url),
-    };
-  } catch (error) {
-    // toolchain() throws it, and each module is then compiled as without a cache (instrument).
-    return error as Error;
-  }
-}
-
-let toolchainStamp: string | undefined;
+let toolchainStamp: string | Error | undefined;
 
 /**
  * The versions of what transforms the code, and the size and modification time of each of the
  * plugin's built files and this one's (a rebuild changes them; reading them whole would cost
- * every run more than the check is worth). Computed once per thread, on the first module.
+ * every run more than the check is worth). Found once per thread, on the first module it
+ * instruments: a program's thread whose modules are all ES modules never looks.
  */
 function toolchain(): string {
-  if (toolchainStamp !== undefined) return toolchainStamp;
-  if (TOOLCHAIN instanceof Error) throw TOOLCHAIN;
-  const versions = TOOLCHAIN.manifests.map((file) => (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version);
-  const built = readdirSync(TOOLCHAIN.pluginDir)
-    .filter((name) => name.endsWith(".js"))
-    .sort()
-    .map((name) => join(TOOLCHAIN.pluginDir, name));
-  const stamps = [...built, TOOLCHAIN.self].map((file) => {
-    const stamp = stampOf(file);
-    if (stamp === undefined) throw new Error(`cannot read ${file}`);
-    return stamp;
-  });
-  toolchainStamp = JSON.stringify({ versions, stamps });
+  toolchainStamp ??= stampToolchain();
+  if (toolchainStamp instanceof Error) throw toolchainStamp;
   return toolchainStamp;
+}
+
+function stampToolchain(): string | Error {
+  try {
+    const packages = ["@babel/core", "@babel/preset-typescript", "@babel/plugin-transform-modules-commonjs", "@spanfn/babel-plugin", "@spanfn/cli"];
+    const versions = packages.map((name) => (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), "utf8")) as { version: string }).version);
+    // Its CommonJS build (what require resolves to) is made with the ESM one this CLI imports.
+    const pluginDir = dirname(require.resolve("@spanfn/babel-plugin"));
+    const built = readdirSync(pluginDir)
+      .filter((name) => name.endsWith(".js"))
+      .sort()
+      .map((name) => join(pluginDir, name));
+    const stamps = [...built, fileURLToPath(import.meta.url)].map((file) => {
+      const stamp = stampOf(file);
+      if (stamp === undefined) throw new Error(`cannot read ${file}`);
+      return stamp;
+    });
+    return JSON.stringify({ versions, stamps });
+  } catch (error) {
+    // instrument() then compiles each module as without a cache.
+    return error as Error;
+  }
 }
 
 /**

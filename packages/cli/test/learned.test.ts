@@ -1,13 +1,14 @@
 /**
  * What earlier runs demoted (learned.ts), on files of the test's own: what is written is read
  * back, a changed file is forgotten while the others stay, a file this run demoted nothing in
- * keeps what earlier runs learned, and the same site reported by two threads is kept once.
+ * keeps what earlier runs learned, the same site reported by two threads is kept once, and a run
+ * that learned nothing new leaves the file alone.
  * `spanfn run` using it end to end is in cli.test.ts.
  */
 import { afterAll, expect, test } from "@jest/globals";
-import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { DemotedSite } from "../../tracing/src/index.js";
 import { learnedPath, readLearned, writeLearned } from "../src/learned.js";
 
@@ -40,4 +41,22 @@ test("a profile per program; read back until a file changes; files not demoted i
 
   writeFileSync(path, "{ damaged");
   expect(readLearned(path, root)).toEqual([]);
+});
+
+test("a run that learned nothing new leaves the file as it was; a program of any path gets a file name a file system takes", () => {
+  writeFileSync(join(root, "c.js"), "function c() {}\nfunction d() {}\n");
+  const dir = mkdtempSync(join(root, "cache-"));
+  const path = learnedPath(dir, root, "main.js");
+  writeLearned(path, root, [site("c.js", "c", 1), site("c.js", "d", 2)]);
+  const first = statSync(path);
+  // The same sites, reported in another order (threads, demotion order): not rewritten.
+  writeLearned(path, root, [site("c.js", "d", 2), site("c.js", "c", 1)]);
+  expect(statSync(path).ino).toBe(first.ino);
+  writeLearned(path, root, [site("c.js", "c", 1)]);
+  expect(statSync(path).ino).not.toBe(first.ino);
+  expect(readLearned(path, root).map((s) => s.name)).toEqual(["c"]);
+
+  const deep = learnedPath(dir, root, `${"folder/".repeat(60)}main.js`);
+  expect(basename(deep).length).toBeLessThanOrEqual(255);
+  expect(deep).not.toBe(learnedPath(dir, root, `${"folder/".repeat(61)}main.js`));
 });
