@@ -8,6 +8,7 @@ import { OTLPTraceExporter as ProtobufExporter } from "@opentelemetry/exporter-t
 import type { SpanExporter } from "@opentelemetry/sdk-trace";
 import { parseKeyValuePairs } from "./env.js";
 import { readAttemptTimeout } from "./settings.js";
+import { ReachableExporter } from "./reachable.js";
 
 export type OtlpProtocol = "http/json" | "http/protobuf";
 
@@ -67,7 +68,7 @@ export function resolveOtlpConfig(options: { url?: string; protocol?: string; he
 
 export function createOtlpExporter(config: OtlpConfig): SpanExporter {
   const options = { url: config.url, timeoutMillis: config.timeoutMillis, headers: { ...config.headers } };
-  return config.protocol === "http/protobuf" ? new ProtobufExporter(options) : new JsonExporter(options);
+  return new ReachableExporter(config.protocol === "http/protobuf" ? new ProtobufExporter(options) : new JsonExporter(options), config.url);
 }
 
 /**

@@ -6,6 +6,8 @@ import { ExportPipeline, isRetryable } from "../src/pipeline.js";
 import { OtelSink } from "../src/sink.js";
 import { readAttemptTimeout, readPipelineOptions } from "../src/settings.js";
 import { resolveHeaders, resolveProtocol, resolveUrl } from "../src/exporter.js";
+import { ReachableExporter } from "../src/reachable.js";
+import { createServer, type AddressInfo, type Server } from "node:net";
 import { hrTimeToNanosString, millisToHrTime, tickToHrTime } from "../src/time.js";
 
 /** Epoch nanoseconds of origin + tick (both ms), computed with integers only. */
@@ -245,5 +247,46 @@ describe("OtelSink in process", () => {
 
   test("a custom exporter must be a SpanExporter", () => {
     expect(() => new OtelSink({ exporter: {} as SpanExporter })).toThrow(/must be an OpenTelemetry SpanExporter/);
+  });
+});
+
+describe("the collector's address, tried before an export", () => {
+  const listening = (server: Server) => new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
+  const closed = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
+  const exported = (exporter: SpanExporter) => new Promise<{ code: number; error?: Error }>((resolve) => exporter.export([], resolve));
+
+  test("nothing listening: the export fails at once, refused, and the exporter behind is never asked (its own transport would retry until its timeout)", async () => {
+    const vacated = createServer();
+    const port = await listening(vacated);
+    await closed(vacated);
+    const inner = new FakeExporter();
+    const result = await exported(new ReachableExporter(inner, `http://127.0.0.1:${port}/v1/traces`));
+    expect(result.code).toBe(1);
+    expect((result.error as NodeJS.ErrnoException).code).toBe("ECONNREFUSED");
+    expect(inner.batches).toHaveLength(0);
+    expect(inner.script).toEqual([]);
+  });
+
+  test("a collector listening: exports go through; it is tried again only after an export failed", async () => {
+    let connections = 0;
+    const collector = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    const port = await listening(collector);
+    try {
+      const inner = new FakeExporter();
+      const exporter = new ReachableExporter(inner, `http://127.0.0.1:${port}/v1/traces`);
+      inner.script.push("ok", "ok", 503, "ok");
+      const codes = [];
+      for (let i = 0; i < 4; i++) codes.push((await exported(exporter)).code);
+      expect(codes).toEqual([0, 0, 1, 0]);
+      expect(inner.batches).toHaveLength(3);
+      // Before the first export, and before the one after the failure.
+      await until(() => connections === 2);
+      expect(connections).toBe(2);
+    } finally {
+      await closed(collector);
+    }
   });
 });
