@@ -103,8 +103,8 @@ describe("spanfn run --otlp", () => {
     let expectedSum = 0;
     for (let i = 0; i < CALLS; i++) expectedSum = (expectedSum + ((i * 31 + 7) & 0xffff)) | 0;
 
-    function busy(url: string): Promise<NodeRun> {
-      return runNode([BIN, "run", "--all", "--no-demote", "--otlp", url, "main.mjs", String(CALLS)], { cwd: BUSY });
+    function busy(url: string, calls = CALLS): Promise<NodeRun> {
+      return runNode([BIN, "run", "--all", "--no-demote", "--otlp", url, "main.mjs", String(calls)], { cwd: BUSY });
     }
 
     test("the export keeps up off the program's thread: at least 95% of the recorded spans reach the collector, and the count printed is theirs", async () => {
@@ -132,6 +132,15 @@ describe("spanfn run --otlp", () => {
       const lines = result.stderr.split("\n").filter((line) => / spans were not exported /.test(line));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(new RegExp(`^spanfn: ${CALLS} of ${CALLS} spans were not exported to .*ECONNREFUSED`));
+    });
+
+    test("the collector down while the program never yields: the export's first failure, told then, reaches stderr once", async () => {
+      const url = await receiver.start();
+      await receiver.stop();
+      // Long enough for the writer thread to take blocks, and fail to send them, while the loop runs.
+      const result = await busy(url, 5 * CALLS);
+      expect(result.code).toBe(0);
+      expect(result.stderr.match(/exporting spans to \S+ failed \(connect ECONNREFUSED/g)).toHaveLength(1);
     });
   });
 });

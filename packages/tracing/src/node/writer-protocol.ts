@@ -110,6 +110,6 @@ export interface WriterReply {
   /** What the writer wrote, summarised (when asked for). */
   readonly summary: Summary | undefined;
   readonly outputs: readonly OutputReport[];
-  /** Warnings the outputs gave while finishing, for the program's thread to print. */
+  /** Every warning the writer gave, in order; the program's thread prints those it has not read as messages. */
   readonly warnings: readonly string[];
 }

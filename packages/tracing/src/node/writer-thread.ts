@@ -50,8 +50,13 @@ const summary = setup.summary ? new BlockSummary(setup.process) : null;
  * still loading, in order; null once they are ready.
  */
 let early: ToWriter[] | null = outputs.size > 0 ? [] : null;
-/** Warnings given while finishing: they go with the reply, as the program's thread reads nothing else by then. */
-let finishWarnings: string[] | null = null;
+/**
+ * Every warning given, in order. Each goes to the program's thread as it comes, and all of them go
+ * again with the reply at finish: a program that never yields to its event loop reads none of the
+ * messages, and by then its thread reads nothing else.
+ */
+const warnings: string[] = [];
+let finishing = false;
 /** The reply is posted this long before the program's thread stops waiting. */
 const REPLY_MARGIN_MS = 50;
 
@@ -60,8 +65,8 @@ function send(message: FromWriter): void {
 }
 
 function warn(message: string): void {
-  if (finishWarnings !== null) finishWarnings.push(message);
-  else send({ kind: "warn", message });
+  warnings.push(message);
+  if (!finishing) send({ kind: "warn", message });
 }
 
 function onBlock(message: BlockMessage): void {
@@ -89,13 +94,13 @@ async function onFlush(message: FlushMessage): Promise<void> {
 }
 
 async function onFinish(message: FinishMessage): Promise<void> {
-  finishWarnings = [];
+  finishing = true;
   file.finish(message.report);
   const summarised = summary?.finish(message.report);
   // The outputs send the rest while the program's thread waits; this thread's event loop runs.
   const deadline = message.deadline - REPLY_MARGIN_MS;
   if (outputs.size > 0) await outputs.settle((output) => output.finish(message.report, deadline), deadline);
-  const reply: WriterReply = { lostEvents: file.lostEvents, error: file.failure, summary: summarised, outputs: outputs.reports(), warnings: finishWarnings };
+  const reply: WriterReply = { lostEvents: file.lostEvents, error: file.failure, summary: summarised, outputs: outputs.reports(), warnings };
   message.reply.postMessage(reply);
   message.reply.close();
   done();

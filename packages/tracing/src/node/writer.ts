@@ -125,6 +125,8 @@ export class TraceWriterSink implements Sink {
   /** Shared buffers the writer may still read, oldest first, with the number and length of the block each holds. */
   private readonly lent: { data: Float64Array; block: number; length: number }[] = [];
   private failure: string | undefined;
+  /** Warnings read from the writer's messages: its reply at shutdown repeats them, and more. */
+  private warningsRead = 0;
   /** The writer thread itself stopped: nothing posted to it is read. */
   private stopped = false;
   private finished = false;
@@ -183,8 +185,12 @@ export class TraceWriterSink implements Sink {
       state.node.startingOwnThread = false;
     }
     worker.on("message", (message: FromWriter) => {
-      if (message.kind === "warn") this.warnOutput(message.message);
-      else this.failed(message.message);
+      // After shutdown the reply has told every warning.
+      if (this.finished) return;
+      if (message.kind === "warn") {
+        this.warningsRead++;
+        this.warnOutput(message.message);
+      } else this.failed(message.message);
     });
     worker.on("error", (error) => {
       this.stopped = true;
@@ -322,7 +328,7 @@ export class TraceWriterSink implements Sink {
     const reply = receiveMessageOnPort(port1)?.message as WriterReply | undefined;
     this.summarised = reply?.summary;
     this.outputReports = reply?.outputs;
-    for (const warning of reply?.warnings ?? []) this.warnOutput(warning);
+    for (const warning of reply?.warnings.slice(this.warningsRead) ?? []) this.warnOutput(warning);
     port1.close();
     void worker.terminate();
     this.worker = null;
