@@ -1,6 +1,6 @@
 /**
  * A trace for a page, encoded off its thread: sealed blocks are copied to a Web Worker, which
- * encodes them (Chrome JSON or Perfetto) and hands the copies back for reuse, so the page pays
+ * encodes them (Chrome JSON or Perfetto), and their buffers are reused at once, so the page pays
  * for recording and one message per block. Where no worker can be started (no `Worker`, a
  * Content-Security-Policy without `blob:` workers, a worker that fails to load) the same encoder
  * runs on the page's thread; blocks sent while the worker was starting are kept until it answers,
@@ -57,7 +57,7 @@ export class BrowserTraceSink implements Sink {
   private pending: BlockMessage[] = [];
   /** Slots of the buffers the worker holds. */
   private slotsHeld = 0;
-  /** Copies sent while the worker started whose buffers have not come back yet. */
+  /** Copies sent while the worker started that it has not said it is done with. */
   private startCopiesUnfreed = 0;
   /** Events sent to the worker, lost should it fail. */
   private eventsSent = 0;
@@ -91,11 +91,9 @@ export class BrowserTraceSink implements Sink {
       return;
     }
     this.worker = worker;
-    // A worker given up on may still answer: its buffers are taken back, nothing else it says counts.
+    // A worker given up on may still answer: nothing it says counts.
     worker.addEventListener("message", (event) => {
-      const message = event.data as FromTraceWorker;
-      if (this.worker === worker) this.received(message);
-      else if (message.kind === "free") recycleBuffer(state, message.data);
+      if (this.worker === worker) this.received(event.data as FromTraceWorker);
     });
     worker.addEventListener("error", (event) => {
       if (this.worker === worker) this.workerFailed(event.message ?? "the trace worker failed to load");
@@ -109,8 +107,9 @@ export class BrowserTraceSink implements Sink {
   block(block: EventBlock): void {
     const message = (data: Float64Array) => this.messages.next(block, data);
     if (this.currentMode === "inline") {
-      // The encoder hands the buffer back ("free") before this returns.
+      // Encoded before this returns: the buffer is free for the next block.
       this.inline!(message(block.data));
+      recycleBuffer(state, block.data);
     } else if (this.currentMode === "starting") {
       // Copied, not transferred: kept until the worker answers, to replay here should it not.
       const copy = message(block.data.slice(0, block.length));
@@ -120,7 +119,7 @@ export class BrowserTraceSink implements Sink {
     } else {
       // Posted as a copy, never transferred: the first buffer detached on the page's thread
       // deoptimises every function there that touches a typed array, and V8 checks every such
-      // access for a detached buffer from then on. The copy comes back ("free") for reuse.
+      // access for a detached buffer from then on. The worker keeps the copy.
       this.slotsHeld += block.data.length;
       this.eventsSent += countRecords(block.data, block.length);
       this.worker!.postMessage(message(block.data));
@@ -196,8 +195,7 @@ export class BrowserTraceSink implements Sink {
       // The worker answers in order: the copies sent while it started come back first, and were
       // never counted as held (they stayed in `pending`).
       if (this.startCopiesUnfreed > 0) this.startCopiesUnfreed--;
-      else this.slotsHeld = Math.max(0, this.slotsHeld - message.data.length);
-      recycleBuffer(state, message.data);
+      else this.slotsHeld = Math.max(0, this.slotsHeld - message.slots);
     } else if (message.kind === "trace") {
       this.answer(message);
     } else {

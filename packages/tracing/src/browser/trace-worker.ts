@@ -1,6 +1,6 @@
 /**
  * The trace worker's side: encodes the blocks a page's thread sends it (Chrome JSON or Perfetto),
- * hands each buffer back, and answers requests for the trace. Free of any global, so
+ * says when it is done with each, and answers requests for the trace. Free of any global, so
  * the same code runs in a Web Worker (worker-entry.ts) and, in tests, behind a MessageChannel.
  */
 import { BlockReceiver } from "../block-message.js";
@@ -30,7 +30,7 @@ export function createTraceWorker(post: PostToPage): (message: ToTraceWorker) =>
   const block = (message: BlockMessage): void => {
     const eventBlock = received.block(message);
     if (!finished) encoder!.block(eventBlock);
-    post({ kind: "free", data: message.data }, [message.data.buffer as ArrayBuffer]);
+    post({ kind: "free", slots: message.data.length });
   };
 
   const trace = (request: TraceRequest): void => {

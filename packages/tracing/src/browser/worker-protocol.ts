@@ -1,8 +1,7 @@
 /**
  * What a page's thread and its trace worker (trace-worker.ts) say to each other. Blocks travel as
- * copies (never transferred from the page: see trace-sink.ts), and the copies come back for reuse;
- * a thread's info, clock and metadata go once, and new metadata entries with the block that first
- * uses them.
+ * copies (never transferred from the page: see trace-sink.ts), which the worker keeps; a thread's
+ * info, clock and metadata go once, and new metadata entries with the block that first uses them.
  */
 import type { BlockMessage } from "../block-message.js";
 import type { ProcessInfo, RuntimeReport } from "../sinks/sink.js";
@@ -33,10 +32,10 @@ export interface ReadyMessage {
   readonly kind: "ready";
 }
 
-/** A buffer the worker is done with, back for reuse. */
+/** The worker is done with a block of this many slots: the page no longer counts it as held. */
 export interface FreeMessage {
   readonly kind: "free";
-  readonly data: Float64Array;
+  readonly slots: number;
 }
 
 /** The trace asked for, as bytes (UTF-8 JSON or Perfetto protobuf), its buffer transferred. */
