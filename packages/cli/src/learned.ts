@@ -82,12 +82,17 @@ export function writeLearned(path: string, root: string, demoted: readonly Demot
   }
   if (profile.size === 0) return;
   // In a stable order, so that a run which learned nothing new leaves the file as it was.
-  const text = JSON.stringify({ magic: MAGIC, files: Object.fromEntries([...profile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) });
+  const text = JSON.stringify({ magic: MAGIC, files: Object.fromEntries([...profile].sort(([a], [b]) => compareText(a, b))) });
   if (text !== written) replaceFile(path, text);
 }
 
 function bySite([nameA, lineA]: Site, [nameB, lineB]: Site): number {
-  return lineA - lineB || (nameA < nameB ? -1 : nameA > nameB ? 1 : 0);
+  return lineA - lineB || compareText(nameA, nameB);
+}
+
+/** By code unit, as `sort()` compares by default: the same order whatever the locale. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The profile's files that are as they were when it was written. */

@@ -1,8 +1,8 @@
 /**
  * The writer thread: takes sealed blocks from the program's thread, hands each to the trace file
- * (writer-file.ts), the summary (read/block-summary.ts) and the outputs it hosts (writer-outputs.ts),
- * and says which lent buffers it is done with. Everything after recording happens here, so the program's thread
- * pays for recording and one message per block. It runs none of the program's code and loads no
+ * (writer-file.ts), the summary (read/block-summary.ts) and the outputs it hosts
+ * (writer-outputs.ts), and says which lent buffers it is done with. Everything after recording
+ * happens here, so the program's thread pays for recording and one message per block. It runs none of the program's code and loads no
  * preload (the program's thread starts it with an empty `execArgv`).
  *
  * This module is the thread's entry and runs once per writer thread, so its top-level bindings
@@ -100,7 +100,13 @@ async function onFinish(message: FinishMessage): Promise<void> {
   // The outputs send the rest while the program's thread waits; this thread's event loop runs.
   const deadline = message.deadline - REPLY_MARGIN_MS;
   if (outputs.size > 0) await outputs.settle((output) => output.finish(message.report, deadline), deadline);
-  const reply: WriterReply = { lostEvents: file.lostEvents, error: file.failure, summary: summarised, outputs: outputs.reports(), warnings };
+  const reply: WriterReply = {
+    lostEvents: file.lostEvents,
+    error: file.failure,
+    summary: summarised,
+    outputs: outputs.reports(),
+    warnings,
+  };
   message.reply.postMessage(reply);
   message.reply.close();
   done();
