@@ -9,7 +9,7 @@
 import { BlockMessages } from "../block-message.js";
 import { recycleBuffer } from "../buffer.js";
 import type { EventBlock } from "../events.js";
-import { flush, isShared } from "../queue.js";
+import { flush } from "../queue.js";
 import { countRecords } from "../records.js";
 import type { ProcessInfo, RuntimeReport, Sink } from "../sinks/sink.js";
 import { state } from "../state.js";
@@ -107,15 +107,13 @@ export class BrowserTraceSink implements Sink {
   block(block: EventBlock): void {
     const message = (data: Float64Array) => this.messages.next(block, data);
     if (this.currentMode === "inline") {
-      // Encoded before this returns: the buffer is free for the next block.
+      // Encoded before this returns.
       this.inline!(message(block.data));
-      recycleBuffer(state, block.data);
     } else if (this.currentMode === "starting") {
       // Copied, not transferred: kept until the worker answers, to replay here should it not.
       const copy = message(block.data.slice(0, block.length));
       this.pending.push(copy);
       this.worker!.postMessage(copy);
-      recycleBuffer(state, block.data);
     } else {
       // Posted as a copy, never transferred: the first buffer detached on the page's thread
       // deoptimises every function there that touches a typed array, and V8 checks every such
@@ -123,8 +121,9 @@ export class BrowserTraceSink implements Sink {
       this.slotsHeld += block.data.length;
       this.eventsSent += countRecords(block.data, block.length);
       this.worker!.postMessage(message(block.data));
-      if (!isShared(block)) recycleBuffer(state, block.data);
     }
+    // Encoded or copied: the buffer is free for the next block (a shared one is left alone).
+    recycleBuffer(state, block.data);
   }
 
   heldBytes(): number {

@@ -2,8 +2,9 @@
  * The writer thread: takes sealed blocks from the program's thread, hands each to the trace file
  * (writer-file.ts), the summary (read/block-summary.ts) and the outputs it hosts
  * (writer-outputs.ts), and says which lent buffers it is done with. Everything after recording
- * happens here, so the program's thread pays for recording and one message per block. It runs none of the program's code and loads no
- * preload (the program's thread starts it with an empty `execArgv`).
+ * happens here, so the program's thread pays for recording and one message per block. It runs
+ * none of the program's code and loads no preload (the program's thread starts it with an empty
+ * `execArgv`).
  *
  * This module is the thread's entry and runs once per writer thread, so its top-level bindings
  * are that thread's own state, shared with no runtime (state.ts is the program's threads').
